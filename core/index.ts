@@ -1,0 +1,6 @@
+/**
+ * The pure domain of Lazarus: events, hosts, outcomes, rule matching, runbook DAGs, window math and runtime
+ * configuration parsing. No I/O and no clocks, so workflows can import it and unit tests run in milliseconds.
+ */
+export * from './host';
+export * from './runtime-config';

@@ -1,0 +1,29 @@
+// Three projects: unit (pure, no servers), workflow (real Temporal dev server), integration (Temporal + AWS
+// emulator + local stand-ins). The global setup starts one dev server and one emulator for the whole run.
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
+const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
+// Tests that talk to servers: generous per-test ceiling (the machine is shared), a quiet Temporal runtime.
+const withStack = { ...common, testTimeout: 60_000, setupFiles: ['<rootDir>/test/support/quiet-runtime.ts'] };
+
+/** @type {import('jest').Config} */
+module.exports = {
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  maxWorkers: 2,
+  verbose: true,
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    {
+      ...withStack,
+      displayName: 'workflow',
+      testMatch: ['<rootDir>/test/workflow/**/*.test.ts'],
+      slowTestThreshold: 30,
+    },
+    {
+      ...withStack,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      slowTestThreshold: 60,
+    },
+  ],
+};

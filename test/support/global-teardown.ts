@@ -1,0 +1,10 @@
+// Stops what global-setup.ts started and removes its temporary folder.
+import fs from 'node:fs';
+
+export default async function globalTeardown(): Promise<void> {
+  const stack = globalThis.lazarusTestStack;
+  if (!stack) return;
+  await Promise.all([stack.temporal.process.stop(5000), stack.moto.process.stop(5000)]);
+  fs.rmSync(stack.tempDir, { recursive: true, force: true });
+  globalThis.lazarusTestStack = undefined;
+}
