@@ -2,5 +2,9 @@
  * The pure domain of Lazarus: events, hosts, outcomes, rule matching, runbook DAGs, window math and runtime
  * configuration parsing. No I/O and no clocks, so workflows can import it and unit tests run in milliseconds.
  */
+export * from './activity-catalog';
+export * from './event';
 export * from './host';
+export * from './outcome';
+export * from './resolved-config';
 export * from './runtime-config';

@@ -1,0 +1,152 @@
+// The activities a runbook step may name, with the inputs each requires and the outputs it returns.
+// The runbook validator checks steps against this catalog; activities/ implements every entry; the names are the
+// registered Temporal activity names. Adding a runbook action means adding it here and implementing it there.
+
+export interface CatalogEntry {
+  description: string;
+  /** Input keys a step must provide. */
+  requires: readonly string[];
+  /** Input keys a step may provide besides. */
+  optional: readonly string[];
+  /** Output keys later steps may reference as ${steps.<id>.output.<key>}. */
+  outputs: readonly string[];
+  /** Kill-switch category this action belongs to. */
+  category: 'host_replacement' | 'autoscaling' | 'any';
+}
+
+export const activityCatalog = {
+  drainHost: {
+    description: 'Deregister a host from every ELBv2 target group it is in and wait for draining to finish.',
+    requires: ['instanceId'],
+    optional: ['drainTimeoutMs'],
+    outputs: ['targetGroupArns'],
+    category: 'host_replacement',
+  },
+  restoreHost: {
+    description: 'Compensation of drainHost: register the host again in the target groups it was drained from.',
+    requires: ['instanceId', 'targetGroupArns'],
+    optional: [],
+    outputs: [],
+    category: 'host_replacement',
+  },
+  cloneHost: {
+    description:
+      'Launch a replacement with the failed host`s image, type, subnet, security groups, profile and tags; ' +
+      'idempotent by idempotencyKey (EC2 ClientToken). Waits until running.',
+    requires: ['instanceId', 'idempotencyKey'],
+    optional: ['extraTags'],
+    outputs: ['instanceId', 'privateIpAddress', 'availabilityZone'],
+    category: 'host_replacement',
+  },
+  terminateHost: {
+    description: 'Compensation of cloneHost / launch: terminate a replacement that never went into service.',
+    requires: ['instanceId'],
+    optional: [],
+    outputs: [],
+    category: 'any',
+  },
+  waitHealthy: {
+    description: 'Probe a host`s health endpoint until it answers healthy, or fail after timeoutMs.',
+    requires: ['instanceId'],
+    optional: ['timeoutMs', 'healthPath', 'healthPort', 'intervalMs'],
+    outputs: ['latencyMs'],
+    category: 'any',
+  },
+  registerHost: {
+    description: 'Register a host in the given ELBv2 target groups.',
+    requires: ['instanceId', 'targetGroupArns'],
+    optional: [],
+    outputs: [],
+    category: 'any',
+  },
+  deregisterHost: {
+    description: 'Compensation of registerHost: take the host out of the given target groups.',
+    requires: ['instanceId', 'targetGroupArns'],
+    optional: [],
+    outputs: [],
+    category: 'any',
+  },
+  keepForensics: {
+    description: 'Keep the failed host for on-call: tag it and take it out of service (stop or isolate); never terminate.',
+    requires: ['instanceId', 'remediationId'],
+    optional: ['mode', 'isolationSecurityGroupId'],
+    outputs: ['mode'],
+    category: 'host_replacement',
+  },
+  promoteStandby: {
+    description: 'Put the service`s warm standby host in service in place of the failed host.',
+    requires: ['service', 'failedInstanceId'],
+    optional: [],
+    outputs: ['instanceId', 'targetGroupArns'],
+    category: 'host_replacement',
+  },
+  tagStandby: {
+    description: 'Mark a host as the service`s warm standby (out of the load balancer, ready to be promoted).',
+    requires: ['instanceId', 'service'],
+    optional: [],
+    outputs: [],
+    category: 'host_replacement',
+  },
+  waitClusterHealth: {
+    description: 'Wait until the service`s cluster (Elasticsearch) reports at least the given status.',
+    requires: ['service'],
+    optional: ['status', 'timeoutMs'],
+    outputs: ['status'],
+    category: 'any',
+  },
+  waitRingJoin: {
+    description: 'Wait until a host has joined the service`s Cassandra ring (state UN).',
+    requires: ['service', 'instanceId'],
+    optional: ['timeoutMs'],
+    outputs: [],
+    category: 'any',
+  },
+  launchFromTemplate: {
+    description: 'Launch count hosts cloned from a healthy template host of the service; idempotent by idempotencyKey.',
+    requires: ['service', 'count', 'idempotencyKey'],
+    optional: ['templateInstanceId'],
+    outputs: ['instanceIds'],
+    category: 'autoscaling',
+  },
+  waitAllHealthy: {
+    description: 'Probe each of several hosts until all are healthy, or fail after timeoutMs.',
+    requires: ['instanceIds'],
+    optional: ['timeoutMs', 'healthPath', 'healthPort'],
+    outputs: [],
+    category: 'any',
+  },
+  registerHosts: {
+    description: 'Register several hosts in the service`s target groups.',
+    requires: ['service', 'instanceIds'],
+    optional: [],
+    outputs: ['targetGroupArns'],
+    category: 'autoscaling',
+  },
+  chooseHostsToRetire: {
+    description: 'Pick count hosts of the service to retire by policy (newest_first, the default, or oldest_first).',
+    requires: ['service', 'count'],
+    optional: ['policy'],
+    outputs: ['instanceIds'],
+    category: 'autoscaling',
+  },
+  drainHosts: {
+    description: 'Deregister several hosts from the service`s target groups and wait for draining.',
+    requires: ['instanceIds'],
+    optional: ['drainTimeoutMs'],
+    outputs: ['targetGroupArns'],
+    category: 'autoscaling',
+  },
+  retireHosts: {
+    description: 'Terminate hosts that were drained for scale-down.',
+    requires: ['instanceIds'],
+    optional: [],
+    outputs: [],
+    category: 'autoscaling',
+  },
+} as const satisfies Record<string, CatalogEntry>;
+
+export type RunbookActivityName = keyof typeof activityCatalog;
+
+export function isRunbookActivity(name: string): name is RunbookActivityName {
+  return Object.prototype.hasOwnProperty.call(activityCatalog, name);
+}

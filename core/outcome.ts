@@ -1,0 +1,26 @@
+// The one recorded outcome every remediation ends in.
+
+export const Outcome = {
+  Remediated: 'REMEDIATED',
+  Shadow: 'SHADOW',
+  NoRule: 'NO_RULE',
+  Stale: 'STALE',
+  RateLimited: 'RATE_LIMITED',
+  CircuitOpen: 'CIRCUIT_OPEN',
+  PreconditionFailed: 'PRECONDITION_FAILED',
+  QuorumTimeout: 'QUORUM_TIMEOUT',
+  Locked: 'LOCKED',
+  KillSwitch: 'KILL_SWITCH',
+  StepFailed: 'STEP_FAILED',
+  TimedOut: 'TIMED_OUT',
+  Cancelled: 'CANCELLED',
+} as const;
+
+export type Outcome = (typeof Outcome)[keyof typeof Outcome];
+
+export const allOutcomes: readonly Outcome[] = Object.values(Outcome);
+
+/** Every outcome but these escalates the page to on-call at once. */
+export function isSuccessfulOutcome(outcome: Outcome): boolean {
+  return outcome === Outcome.Remediated || outcome === Outcome.Shadow;
+}

@@ -1,0 +1,121 @@
+// The shape of resolved configuration that the remediation workflow consumes: what the loader (core/config)
+// produces from rules/, profiles/, services/ and the deployment file, with every default applied.
+// Durations are milliseconds. Everything is plain JSON so it can cross into the workflow sandbox.
+import type { LazarusEvent } from './event';
+import type { RunbookActivityName } from './activity-catalog';
+
+export type PreconditionCheck = 'MinActiveHosts' | 'MaxActiveHosts' | 'HealthCheckDown' | 'PeerCheck';
+
+export interface ResolvedPrecondition {
+  check: PreconditionCheck;
+  /** With defaults applied: MinActiveHosts { min: 2 }, MaxActiveHosts { max }, PeerCheck { tolerance }, ... */
+  params: Record<string, string | number | boolean>;
+}
+
+export interface RetrySpec {
+  maximum_attempts: number;
+  initial_interval_ms: number;
+  backoff_coefficient: number;
+  maximum_interval_ms: number;
+}
+
+/**
+ * Step inputs are JSON whose strings may hold references, resolved at run time by resolveReferences():
+ * `${event.<field>}`, `${params.<name>}`, `${steps.<id>.output.<key>}`, `${remediation.id}`.
+ * A string that is exactly one reference takes the referenced value as is (number, array, ...).
+ */
+export type StepInput = Record<string, unknown>;
+
+export interface ResolvedStep {
+  id: string;
+  activity: RunbookActivityName;
+  input: StepInput;
+  /** Ids of the steps this one waits for. Steps with no path between them run in parallel. */
+  needs: string[];
+  retry: RetrySpec;
+  /** startToClose timeout of one attempt. */
+  timeout_ms: number;
+  /** The activity that undoes this step, run in reverse order of completion when the runbook fails. */
+  compensate?: { activity: RunbookActivityName; input: StepInput };
+}
+
+export interface ResolvedRunbook {
+  name: string;
+  description?: string;
+  workflow_timeout_ms: number;
+  /** Topologically ordered. */
+  steps: ResolvedStep[];
+}
+
+export type KillSwitchCategory = 'host_replacement' | 'autoscaling';
+
+export interface ResolvedRule {
+  name: string;
+  description?: string;
+  preconditions: ResolvedPrecondition[];
+  runbook: ResolvedRunbook;
+  lock: 'host' | 'service';
+  notification_group: string;
+  /** Which kill-switch category gates this rule's runbook. */
+  category: KillSwitchCategory;
+}
+
+export interface NotificationChannels {
+  slack_webhooks: string[];
+  emails: string[];
+  /** PagerDuty Events API v2 routing (integration) key of the service. */
+  pagerduty_routing_key?: string;
+}
+
+export interface ServicePolicy {
+  service: string;
+  team: string;
+  profile: string;
+  /** Profile parameters with the service's overrides applied (health_path, max_step, cooldown_ms, ...). */
+  params: Record<string, string | number | boolean>;
+  notifications: NotificationChannels;
+  shadow: boolean;
+  max_event_age_ms: number;
+  rate_limit: { threshold: number; window_ms: number };
+  scaling?: { min_hosts: number; max_hosts: number; max_step: number; cooldown_ms: number };
+}
+
+export interface CheckerNode {
+  name: string;
+  zone: string;
+  task_queue: string;
+}
+
+export interface DeploymentSettings {
+  region: string;
+  checker_nodes: CheckerNode[];
+  quorum: number;
+  quorum_deadline_ms: number;
+  breaker: {
+    /** Opens when this many distinct services are failing within the window. */
+    open_threshold: number;
+    /** Closes when the count falls to this or below (hysteresis: close_threshold < open_threshold). */
+    close_threshold: number;
+    window_ms: number;
+  };
+  shadow: boolean;
+  temporal_ui_url?: string;
+}
+
+/** Why a candidate rule did or did not match an event: one line per criterion. */
+export interface RuleExplanation {
+  rule: string;
+  matched: boolean;
+  reasons: string[];
+}
+
+export interface MatchResult {
+  snapshot_version: string;
+  event: LazarusEvent;
+  /** Absent when the service is unknown. */
+  service?: ServicePolicy;
+  /** Absent when no rule matched (outcome NO_RULE). */
+  rule?: ResolvedRule;
+  explanations: RuleExplanation[];
+  deployment: DeploymentSettings;
+}
