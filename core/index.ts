@@ -4,7 +4,9 @@
  */
 export * from './activity-catalog';
 export * from './event';
+export * from './governor';
 export * from './host';
 export * from './outcome';
+export * from './quorum';
 export * from './resolved-config';
 export * from './runtime-config';
