@@ -67,7 +67,8 @@ export const activityCatalog = {
     category: 'any',
   },
   keepForensics: {
-    description: 'Keep the failed host for on-call: tag it and take it out of service (stop or isolate); never terminate.',
+    description:
+      'Keep the failed host for on-call: tag it and take it out of service (stop or isolate); never terminate.',
     requires: ['instanceId', 'remediationId'],
     optional: ['mode', 'isolationSecurityGroupId'],
     outputs: ['mode'],

@@ -1,7 +1,13 @@
 // The event: the one contract every sensor adapter, the REST API, the Kinesis bridge and the workflow share.
 // The JSON Schema that validates it at the edge lives in core/schemas/event.schema.json.
 
-export const knownEventTypes = ['NagiosHostAlarm', 'HealthcheckDown', 'AWSScheduledEvent', 'ScaleUp', 'ScaleDown'] as const;
+export const knownEventTypes = [
+  'NagiosHostAlarm',
+  'HealthcheckDown',
+  'AWSScheduledEvent',
+  'ScaleUp',
+  'ScaleDown',
+] as const;
 export type KnownEventType = (typeof knownEventTypes)[number];
 
 export const eventSources = ['nagios', 'datadog', 'aws', 'cli', 'console', 'api'] as const;
