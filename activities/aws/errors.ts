@@ -7,7 +7,22 @@ export const AwsFailureType = {
   InvalidRequest: 'AwsInvalidRequest',
   Throttled: 'AwsThrottled',
   Unavailable: 'AwsUnavailable',
+  /** A launched instance did not reach `running` in time (retryable: the retry finds it by its idempotency tag). */
+  LaunchTimedOut: 'LaunchTimedOut',
+  /** A launched instance went to shutting-down/terminated on its own. */
+  LaunchFailed: 'LaunchFailed',
+  /** Refused to terminate a host kept for forensics or a standby. */
+  HostProtected: 'HostProtected',
+  NoStandbyHost: 'NoStandbyHost',
+  NoTemplateHost: 'NoTemplateHost',
 } as const;
+
+export type AwsFailureType = (typeof AwsFailureType)[keyof typeof AwsFailureType];
+
+/** A failure raised by our own checks (not by an AWS call). */
+export function awsFailure(type: AwsFailureType, message: string, retryable = false): ApplicationFailure {
+  return retryable ? ApplicationFailure.retryable(message, type) : ApplicationFailure.nonRetryable(message, type);
+}
 
 interface AwsErrorShape {
   name?: string;

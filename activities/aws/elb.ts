@@ -1,0 +1,214 @@
+// ELBv2 activities: which target groups a host is in, draining it out of them and registering it back.
+import {
+  DeregisterTargetsCommand,
+  DescribeTagsCommand,
+  DescribeTargetGroupsCommand,
+  DescribeTargetHealthCommand,
+  RegisterTargetsCommand,
+  type ElasticLoadBalancingV2Client,
+  type TargetGroup,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { InstanceId } from '../../core';
+import { classifyAwsError } from './errors';
+import { heartbeatIfActivity, pollUntil, previousHeartbeat } from './polling';
+import { LazarusTag } from './tags';
+
+export interface ElbDependencies {
+  elb: ElasticLoadBalancingV2Client;
+  /** Default wait for connection draining when a step gives no drainTimeoutMs (default 300 000). */
+  drainTimeoutMs?: number;
+  /** Poll interval while waiting for draining (default 1000). */
+  drainPollMs?: number;
+}
+
+export interface DrainHostInput {
+  instanceId: InstanceId;
+  drainTimeoutMs?: number;
+}
+
+export interface DrainHostsInput {
+  instanceIds: InstanceId[];
+  drainTimeoutMs?: number;
+}
+
+export interface TargetGroupsOutput {
+  targetGroupArns: string[];
+}
+
+export interface HostTargetGroupsInput {
+  instanceId: InstanceId;
+  targetGroupArns: string[];
+}
+
+export interface ElbActivities {
+  /** Deregisters the host from every target group it is in and waits for draining (or drainTimeoutMs). */
+  drainHost(input: DrainHostInput): Promise<TargetGroupsOutput>;
+  /** Compensation of drainHost: registers the host again in the target groups it was drained from. */
+  restoreHost(input: HostTargetGroupsInput): Promise<Record<string, never>>;
+  registerHost(input: HostTargetGroupsInput): Promise<Record<string, never>>;
+  deregisterHost(input: HostTargetGroupsInput): Promise<Record<string, never>>;
+  /** Deregisters several hosts from every target group they are in and waits for draining. */
+  drainHosts(input: DrainHostsInput): Promise<TargetGroupsOutput>;
+}
+
+/** Reading target groups, shared by the ELB activities and the host activities (standby, scaling). */
+export interface TargetGroupDirectory {
+  /** For each instance, the ARNs of the target groups in which it is a target (draining included). */
+  targetGroupsOf(instanceIds: InstanceId[]): Promise<Map<InstanceId, string[]>>;
+  /** ARNs of the target groups tagged lazarus:service=<service>. */
+  targetGroupsTaggedFor(service: string): Promise<string[]>;
+  register(instanceIds: InstanceId[], targetGroupArns: string[], where: string): Promise<void>;
+  deregister(instanceIds: InstanceId[], targetGroupArns: string[], where: string): Promise<void>;
+  /** Waits until none of the instances is `draining` in any of the groups; false if the timeout passed first. */
+  waitDrained(instanceIds: InstanceId[], targetGroupArns: string[], timeoutMs: number): Promise<boolean>;
+}
+
+export function createTargetGroupDirectory({
+  elb,
+  drainPollMs = 1000,
+}: Pick<ElbDependencies, 'elb' | 'drainPollMs'>): TargetGroupDirectory {
+  async function allTargetGroups(where: string): Promise<TargetGroup[]> {
+    const groups: TargetGroup[] = [];
+    let marker: string | undefined;
+    try {
+      do {
+        const out = await elb.send(new DescribeTargetGroupsCommand({ Marker: marker }));
+        groups.push(...(out.TargetGroups ?? []));
+        marker = out.NextMarker;
+      } while (marker);
+    } catch (err) {
+      throw classifyAwsError(err, `${where}: DescribeTargetGroups`);
+    }
+    return groups;
+  }
+
+  async function targetStates(arn: string, where: string): Promise<Map<string, string>> {
+    try {
+      const out = await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }));
+      return new Map(
+        (out.TargetHealthDescriptions ?? []).map((d) => [d.Target?.Id ?? '', d.TargetHealth?.State ?? 'unknown']),
+      );
+    } catch (err) {
+      throw classifyAwsError(err, `${where}: DescribeTargetHealth(${arn})`);
+    }
+  }
+
+  return {
+    async targetGroupsOf(instanceIds) {
+      const where = `targetGroupsOf(${instanceIds.join(',')})`;
+      const result = new Map<InstanceId, string[]>(instanceIds.map((id) => [id, []]));
+      for (const group of await allTargetGroups(where)) {
+        if (!group.TargetGroupArn) continue;
+        const states = await targetStates(group.TargetGroupArn, where);
+        for (const id of instanceIds) {
+          const state = states.get(id);
+          if (state !== undefined) result.get(id)?.push(group.TargetGroupArn);
+        }
+      }
+      return result;
+    },
+
+    async targetGroupsTaggedFor(service) {
+      const arns = (await allTargetGroups(`targetGroupsTaggedFor(${service})`)).flatMap((g) =>
+        g.TargetGroupArn ? [g.TargetGroupArn] : [],
+      );
+      const tagged: string[] = [];
+      for (let i = 0; i < arns.length; i += 20) {
+        try {
+          const out = await elb.send(new DescribeTagsCommand({ ResourceArns: arns.slice(i, i + 20) }));
+          for (const d of out.TagDescriptions ?? []) {
+            if (d.Tags?.some((t) => t.Key === LazarusTag.service && t.Value === service) && d.ResourceArn) {
+              tagged.push(d.ResourceArn);
+            }
+          }
+        } catch (err) {
+          throw classifyAwsError(err, `targetGroupsTaggedFor(${service}): DescribeTags`);
+        }
+      }
+      return tagged;
+    },
+
+    async register(instanceIds, targetGroupArns, where) {
+      if (instanceIds.length === 0) return;
+      for (const arn of targetGroupArns) {
+        try {
+          // Registering a registered target is a no-op in ELBv2, so retries are safe.
+          await elb.send(
+            new RegisterTargetsCommand({ TargetGroupArn: arn, Targets: instanceIds.map((Id) => ({ Id })) }),
+          );
+        } catch (err) {
+          throw classifyAwsError(err, `${where}: RegisterTargets(${arn}, ${instanceIds.join(',')})`);
+        }
+      }
+    },
+
+    async deregister(instanceIds, targetGroupArns, where) {
+      if (instanceIds.length === 0) return;
+      for (const arn of targetGroupArns) {
+        try {
+          await elb.send(
+            new DeregisterTargetsCommand({ TargetGroupArn: arn, Targets: instanceIds.map((Id) => ({ Id })) }),
+          );
+        } catch (err) {
+          const failure = classifyAwsError(err, `${where}: DeregisterTargets(${arn}, ${instanceIds.join(',')})`);
+          // A target that is not registered any more is what we wanted (a retried drain).
+          if ((err as { name?: string }).name === 'InvalidTargetException') continue;
+          throw failure;
+        }
+      }
+    },
+
+    async waitDrained(instanceIds, targetGroupArns, timeoutMs) {
+      const drained = await pollUntil(
+        async () => {
+          for (const arn of targetGroupArns) {
+            const states = await targetStates(arn, `waitDrained(${instanceIds.join(',')})`);
+            if (instanceIds.some((id) => states.get(id) === 'draining')) return undefined;
+          }
+          return true;
+        },
+        { timeoutMs, intervalMs: drainPollMs, progress: () => ({ targetGroupArns }) },
+      );
+      return drained === true;
+    },
+  };
+}
+
+export function createElbActivities(deps: ElbDependencies): ElbActivities {
+  const directory = createTargetGroupDirectory(deps);
+  const defaultDrainMs = deps.drainTimeoutMs ?? 300_000;
+
+  async function drain(instanceIds: InstanceId[], drainTimeoutMs: number | undefined, where: string) {
+    const groupsByHost = await directory.targetGroupsOf(instanceIds);
+    // A retried attempt finds the host already deregistered: the groups come from the last attempt's heartbeat,
+    // so the output (which restoreHost needs) is the same whichever attempt completes.
+    const earlier = previousHeartbeat<{ targetGroupArns?: string[] }>()?.targetGroupArns ?? [];
+    const arns = [...new Set([...earlier, ...[...groupsByHost.values()].flat()])];
+    heartbeatIfActivity({ targetGroupArns: arns });
+    for (const [id, groups] of groupsByHost) await directory.deregister([id], groups, where);
+    // Draining that outlasts the timeout is not a failure: the host stops getting new connections at once.
+    await directory.waitDrained(instanceIds, arns, drainTimeoutMs ?? defaultDrainMs);
+    return arns;
+  }
+
+  return {
+    async drainHost({ instanceId, drainTimeoutMs }) {
+      return { targetGroupArns: await drain([instanceId], drainTimeoutMs, `drainHost(${instanceId})`) };
+    },
+    async drainHosts({ instanceIds, drainTimeoutMs }) {
+      return { targetGroupArns: await drain(instanceIds, drainTimeoutMs, `drainHosts(${instanceIds.join(',')})`) };
+    },
+    async restoreHost({ instanceId, targetGroupArns }) {
+      await directory.register([instanceId], targetGroupArns, `restoreHost(${instanceId})`);
+      return {};
+    },
+    async registerHost({ instanceId, targetGroupArns }) {
+      await directory.register([instanceId], targetGroupArns, `registerHost(${instanceId})`);
+      return {};
+    },
+    async deregisterHost({ instanceId, targetGroupArns }) {
+      await directory.deregister([instanceId], targetGroupArns, `deregisterHost(${instanceId})`);
+      return {};
+    },
+  };
+}

@@ -1,0 +1,108 @@
+// Verify steps: probe hosts until they answer healthy. The emulator's ELB target health is always "healthy", so the
+// truth comes from the probe.
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import { ApplicationFailure } from '@temporalio/activity';
+import type { InstanceId } from '../../core';
+import { createEc2Activities } from '../aws/ec2';
+import { pollUntil } from '../aws/polling';
+import { probeHost, type ProbeResult } from './probe';
+
+export const HealthFailureType = {
+  /** The host did not answer healthy within the step's timeout (retryable: the policy decides). */
+  NotHealthy: 'HostNotHealthy',
+} as const;
+
+export interface HealthDependencies {
+  ec2: EC2Client;
+  /** Defaults when a step gives none. */
+  timeoutMs?: number;
+  intervalMs?: number;
+  probeTimeoutMs?: number;
+  healthPort?: number;
+  healthPath?: string;
+}
+
+export interface WaitHealthyInput {
+  instanceId: InstanceId;
+  timeoutMs?: number;
+  healthPath?: string;
+  healthPort?: number;
+  intervalMs?: number;
+}
+
+export interface WaitAllHealthyInput {
+  instanceIds: InstanceId[];
+  timeoutMs?: number;
+  healthPath?: string;
+  healthPort?: number;
+}
+
+export interface HealthActivities {
+  waitHealthy(input: WaitHealthyInput): Promise<{ latencyMs: number }>;
+  waitAllHealthy(input: WaitAllHealthyInput): Promise<Record<string, never>>;
+  /** One probe of one host (for checkers and demos). */
+  probeInstance(input: {
+    instanceId: InstanceId;
+    healthPath?: string;
+    healthPort?: number;
+    zone?: string;
+  }): Promise<ProbeResult>;
+}
+
+export function createHealthActivities(deps: HealthDependencies): HealthActivities {
+  const ec2Activities = createEc2Activities({ ec2: deps.ec2 });
+
+  async function waitAll(
+    instanceIds: InstanceId[],
+    options: { timeoutMs?: number; intervalMs?: number; healthPath?: string; healthPort?: number },
+    where: string,
+  ): Promise<ProbeResult[]> {
+    const timeoutMs = options.timeoutMs ?? deps.timeoutMs ?? 300_000;
+    const params = {
+      timeoutMs: deps.probeTimeoutMs ?? 2000,
+      healthPath: options.healthPath ?? deps.healthPath,
+      healthPort: options.healthPort ?? deps.healthPort,
+    };
+    // Describe once: the health URL (tag or private IP) does not change while the host runs.
+    const hosts = await Promise.all(instanceIds.map((id) => ec2Activities.describeInstance(id)));
+    const last = new Map<InstanceId, ProbeResult>();
+    const healthy = await pollUntil(
+      async () => {
+        const results = await Promise.all(hosts.map((h) => probeHost(h, params)));
+        results.forEach((r, i) => last.set(hosts[i].instanceId, r));
+        return results.every((r) => r.status === 'healthy') ? results : undefined;
+      },
+      {
+        timeoutMs,
+        intervalMs: options.intervalMs ?? deps.intervalMs ?? 2000,
+        progress: () => Object.fromEntries([...last].map(([id, r]) => [id, r.status])),
+      },
+    );
+    if (!healthy) {
+      const summary = [...last].map(
+        ([id, r]) =>
+          `${id} ${r.status}${r.httpStatus ? ` (HTTP ${r.httpStatus})` : ''}${r.error ? ` (${r.error})` : ''} at ${r.url}`,
+      );
+      throw ApplicationFailure.retryable(
+        `${where}: not healthy after ${timeoutMs} ms: ${summary.join('; ')}`,
+        HealthFailureType.NotHealthy,
+      );
+    }
+    return healthy;
+  }
+
+  return {
+    async waitHealthy({ instanceId, ...options }) {
+      const [result] = await waitAll([instanceId], options, `waitHealthy(${instanceId})`);
+      return { latencyMs: result.latencyMs };
+    },
+    async waitAllHealthy({ instanceIds, ...options }) {
+      await waitAll(instanceIds, options, `waitAllHealthy(${instanceIds.join(',')})`);
+      return {};
+    },
+    async probeInstance({ instanceId, ...params }) {
+      const host = await ec2Activities.describeInstance(instanceId);
+      return await probeHost(host, { ...params, timeoutMs: deps.probeTimeoutMs ?? 2000 });
+    },
+  };
+}

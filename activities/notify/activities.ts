@@ -1,0 +1,175 @@
+// The notify activity: Slack webhooks, email and a PagerDuty note. A failing channel never fails the remediation:
+// each is retried a bounded number of times, counted and logged, and the activity reports which channels failed.
+import { IncomingWebhook, type IncomingWebhookSendArguments } from '@slack/webhook';
+import { asyncLocalStorage } from '@temporalio/activity';
+import nodemailer from 'nodemailer';
+import { pause } from '../aws/polling';
+import { emailBody, pagerNote, remediationLink, slackBody, type NotifyMessage } from './messages';
+
+export type NotifyChannelKind = 'slack' | 'email' | 'pagerduty';
+
+export interface ChannelResult {
+  channel: NotifyChannelKind;
+  /** Webhook URL (without its secret path), addresses, or incident key. */
+  target: string;
+  ok: boolean;
+  attempts: number;
+  error?: string;
+}
+
+export interface NotifyResult {
+  delivered: ChannelResult[];
+  failed: ChannelResult[];
+}
+
+/** Counts per channel, for metrics and tests. */
+export class NotifyCounters {
+  readonly sent: Record<NotifyChannelKind, number> = { slack: 0, email: 0, pagerduty: 0 };
+  readonly failed: Record<NotifyChannelKind, number> = { slack: 0, email: 0, pagerduty: 0 };
+  readonly retries: Record<NotifyChannelKind, number> = { slack: 0, email: 0, pagerduty: 0 };
+}
+
+export interface SmtpSettings {
+  host: string;
+  port: number;
+  /** Implicit TLS (port 465). */
+  secure?: boolean;
+  /** Skip STARTTLS (local receivers). */
+  ignoreTLS?: boolean;
+  user?: string;
+  password?: string;
+  from: string;
+}
+
+export interface NotifyDependencies {
+  smtp?: SmtpSettings;
+  /** Adds a note to the page found by its incident key (the pager activities' addPageNote). */
+  addPageNote?: (input: { incidentKey: string; note: string }) => Promise<unknown>;
+  temporalUiUrl?: string;
+  namespace?: string;
+  /** Attempts per channel (default 3) and the pause between them (default 500 ms, doubling). */
+  attempts?: number;
+  retryDelayMs?: number;
+  /** Per-attempt timeout of a channel (default 5000). */
+  channelTimeoutMs?: number;
+  counters?: NotifyCounters;
+}
+
+export interface NotifyActivities {
+  notify(message: NotifyMessage): Promise<NotifyResult>;
+}
+
+function redactWebhook(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname.split('/').slice(0, 3).join('/')}/…`;
+  } catch {
+    return 'invalid webhook URL';
+  }
+}
+
+function logWarn(message: string, meta: Record<string, unknown>): void {
+  const context = asyncLocalStorage.getStore();
+  if (context) context.log.warn(message, meta);
+  else process.stderr.write(`${JSON.stringify({ level: 'warn', message, ...meta })}\n`);
+}
+
+export function createNotifyActivities(deps: NotifyDependencies = {}): NotifyActivities {
+  const attempts = Math.max(1, deps.attempts ?? 3);
+  const retryDelayMs = deps.retryDelayMs ?? 500;
+  const timeoutMs = deps.channelTimeoutMs ?? 5000;
+  const counters = deps.counters ?? new NotifyCounters();
+  const transport = deps.smtp
+    ? nodemailer.createTransport({
+        host: deps.smtp.host,
+        port: deps.smtp.port,
+        secure: deps.smtp.secure ?? false,
+        ignoreTLS: deps.smtp.ignoreTLS ?? false,
+        ...(deps.smtp.user ? { auth: { user: deps.smtp.user, pass: deps.smtp.password ?? '' } } : {}),
+        connectionTimeout: timeoutMs,
+        greetingTimeout: timeoutMs,
+        socketTimeout: timeoutMs,
+      })
+    : undefined;
+
+  async function deliver(
+    channel: NotifyChannelKind,
+    target: string,
+    send: () => Promise<unknown>,
+    context: Record<string, unknown>,
+  ): Promise<ChannelResult> {
+    let error = '';
+    for (let attempt = 1; attempt <= attempts; attempt += 1) {
+      try {
+        await send();
+        counters.sent[channel] += 1;
+        return { channel, target, ok: true, attempts: attempt };
+      } catch (err) {
+        error = err instanceof Error ? err.message : String(err);
+        if (attempt < attempts) {
+          counters.retries[channel] += 1;
+          await pause(retryDelayMs * 2 ** (attempt - 1));
+        }
+      }
+    }
+    counters.failed[channel] += 1;
+    logWarn('notification channel failed', { channel, target, attempts, error, ...context });
+    return { channel, target, ok: false, attempts, error };
+  }
+
+  return {
+    async notify(message) {
+      const link = remediationLink(message.workflowId, {
+        temporalUiUrl: deps.temporalUiUrl,
+        namespace: deps.namespace ?? 'default',
+      });
+      const context = { kind: message.kind, service: message.service, workflowId: message.workflowId };
+      const jobs: Array<Promise<ChannelResult>> = [];
+      for (const url of message.channels.slack_webhooks) {
+        const webhook = new IncomingWebhook(url, { timeout: timeoutMs });
+        jobs.push(
+          deliver(
+            'slack',
+            redactWebhook(url),
+            () => webhook.send(slackBody(message, link) as IncomingWebhookSendArguments),
+            context,
+          ),
+        );
+      }
+      if (message.channels.emails.length > 0) {
+        const to = message.channels.emails.join(', ');
+        jobs.push(
+          deliver(
+            'email',
+            to,
+            async () => {
+              if (!transport || !deps.smtp) throw new Error('no SMTP server configured');
+              await transport.sendMail({
+                from: deps.smtp.from,
+                to: message.channels.emails,
+                ...emailBody(message, link),
+              });
+            },
+            context,
+          ),
+        );
+      }
+      if (message.channels.pagerduty_routing_key && message.incidentKey) {
+        const incidentKey = message.incidentKey;
+        jobs.push(
+          deliver(
+            'pagerduty',
+            incidentKey,
+            async () => {
+              if (!deps.addPageNote) throw new Error('no PagerDuty client configured');
+              await deps.addPageNote({ incidentKey, note: pagerNote(message, link) });
+            },
+            context,
+          ),
+        );
+      }
+      const results = await Promise.all(jobs);
+      return { delivered: results.filter((r) => r.ok), failed: results.filter((r) => !r.ok) };
+    },
+  };
+}

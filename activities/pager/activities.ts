@@ -1,0 +1,144 @@
+// PagerDuty activities: acknowledge, resolve and trigger pages by incident key; escalate with a note.
+import { ApplicationFailure } from '@temporalio/activity';
+import { heartbeatIfActivity, previousHeartbeat } from '../aws/polling';
+import type { PagerClient } from './client';
+import { PagerFailureType, pagerFailure } from './errors';
+
+export interface PageRef {
+  /** Events API v2 routing (integration) key of the service; ack/resolve only apply with the trigger's key. */
+  routingKey: string;
+  /** The event's incident key, used as dedup_key. */
+  incidentKey: string;
+  /** Epoch ms after which the call gives up (e.g. page time + 60 s); default: now + the client's budget. */
+  notAfter?: number;
+}
+
+export interface TriggerPageInput extends PageRef {
+  summary: string;
+  source: string;
+  severity?: 'critical' | 'error' | 'warning' | 'info';
+  customDetails?: Record<string, unknown>;
+}
+
+export interface EscalatePageInput {
+  incidentKey: string;
+  /** Decision summary, added as a note. */
+  note?: string;
+  notAfter?: number;
+}
+
+export interface EscalatePageOutput {
+  incidentId: string;
+  /** Escalation level after the call. */
+  escalationLevel: number;
+  /** False when the incident was already at the last level of its policy. */
+  raised: boolean;
+}
+
+export interface PagerActivities {
+  triggerPage(input: TriggerPageInput): Promise<{ dedupKey: string }>;
+  /**
+   * Acknowledges the page. When PagerDuty cannot be reached in time it fails with type PagerBudgetExhausted
+   * (non-retryable): the page is then left to PagerDuty's own escalation, and the outcome should say so.
+   */
+  acknowledgePage(input: PageRef): Promise<{ dedupKey: string }>;
+  resolvePage(input: PageRef): Promise<{ dedupKey: string }>;
+  escalatePage(input: EscalatePageInput): Promise<EscalatePageOutput>;
+  addPageNote(input: { incidentKey: string; note: string; notAfter?: number }): Promise<{ incidentId: string }>;
+}
+
+interface IncidentSummary {
+  id: string;
+  status?: string;
+  escalation_level?: number;
+}
+
+export function createPagerActivities({ client }: { client: PagerClient }): PagerActivities {
+  async function findIncident(incidentKey: string, notAfter: number | undefined): Promise<IncidentSummary> {
+    const res = await client.rest('GET', `/incidents?incident_key=${encodeURIComponent(incidentKey)}`, undefined, {
+      notAfter,
+    });
+    const incidents = ((res.data as { incidents?: IncidentSummary[] }).incidents ?? []).filter(Boolean);
+    if (incidents.length === 0) {
+      throw pagerFailure(PagerFailureType.IncidentNotFound, `no PagerDuty incident has incident key ${incidentKey}`);
+    }
+    return incidents[0];
+  }
+
+  async function enqueue(action: 'acknowledge' | 'resolve', ref: PageRef): Promise<{ dedupKey: string }> {
+    await client.enqueue(
+      {
+        routing_key: ref.routingKey,
+        event_action: action,
+        dedup_key: ref.incidentKey,
+        // Ack and resolve events ignore the payload, but the Events API v2 type demands one.
+        payload: { summary: `${action} by Lazarus`, source: 'lazarus', severity: 'info' },
+      },
+      { notAfter: ref.notAfter },
+    );
+    return { dedupKey: ref.incidentKey };
+  }
+
+  async function addNote(incidentId: string, note: string, notAfter: number | undefined): Promise<void> {
+    await client.rest('POST', `/incidents/${incidentId}/notes`, { note: { content: note } }, { notAfter });
+  }
+
+  return {
+    async triggerPage(input) {
+      await client.enqueue(
+        {
+          routing_key: input.routingKey,
+          event_action: 'trigger',
+          dedup_key: input.incidentKey,
+          payload: {
+            summary: input.summary,
+            source: input.source,
+            severity: input.severity ?? 'critical',
+            ...(input.customDetails ? { custom_details: input.customDetails } : {}),
+          },
+        },
+        { notAfter: input.notAfter },
+      );
+      return { dedupKey: input.incidentKey };
+    },
+
+    acknowledgePage: (ref) => enqueue('acknowledge', ref),
+    resolvePage: (ref) => enqueue('resolve', ref),
+
+    async escalatePage({ incidentKey, note, notAfter }) {
+      // A retry must not raise the level twice: the last attempt's heartbeat says what it already did.
+      const done = previousHeartbeat<{ incidentId?: string; raisedTo?: number; raised?: boolean; noted?: boolean }>();
+      const incident = await findIncident(incidentKey, notAfter);
+      const current = incident.escalation_level ?? 1;
+      let level = done?.raisedTo ?? current;
+      let raised = done?.raised ?? false;
+      if (done?.raisedTo === undefined) {
+        try {
+          const res = await client.rest(
+            'PUT',
+            `/incidents/${incident.id}`,
+            { incident: { type: 'incident_reference', escalation_level: current + 1 } },
+            { notAfter },
+          );
+          level = (res.data as { incident?: IncidentSummary }).incident?.escalation_level ?? current + 1;
+          raised = level > current;
+        } catch (err) {
+          // Already at the last level: PagerDuty refuses; the note still goes to whoever holds the page.
+          if (!(err instanceof ApplicationFailure && err.type === PagerFailureType.Rejected)) throw err;
+        }
+        heartbeatIfActivity({ incidentId: incident.id, raisedTo: level, raised });
+      }
+      if (note && !done?.noted) {
+        await addNote(incident.id, note, notAfter);
+        heartbeatIfActivity({ incidentId: incident.id, raisedTo: level, raised, noted: true });
+      }
+      return { incidentId: incident.id, escalationLevel: level, raised };
+    },
+
+    async addPageNote({ incidentKey, note, notAfter }) {
+      const incident = await findIncident(incidentKey, notAfter);
+      await addNote(incident.id, note, notAfter);
+      return { incidentId: incident.id };
+    },
+  };
+}

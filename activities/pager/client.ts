@@ -1,0 +1,151 @@
+// PagerDuty over @pagerduty/pdjs: Events API v2 (trigger, acknowledge, resolve by dedup key) and the REST API
+// (incidents, escalation level, notes), each call under our own abort timeout and inside a total time budget.
+import type { Agent } from 'node:https';
+import { api, event } from '@pagerduty/pdjs';
+import type { EventPayloadV2 } from '@pagerduty/pdjs/build/src/events';
+import { pause } from '../aws/polling';
+import { PagerFailureType, pagerFailure } from './errors';
+
+export interface PagerClientOptions {
+  /** host[:port] of the Events API; pdjs always builds https://<eventsServer>/v2/enqueue. */
+  eventsServer: string;
+  /** Base URL of the REST API (https://api.pagerduty.com, or the emulator's http URL). */
+  restUrl: string;
+  /** REST API token. */
+  token?: string;
+  /** `From` header the REST API wants on writes (an email of a PagerDuty user). */
+  fromEmail?: string;
+  /** Agent for https calls, e.g. one trusting the local emulator's CA. */
+  httpsAgent?: Agent;
+  /** Abort one HTTP call after this long (default 5000). */
+  callTimeoutMs?: number;
+  /** Total time for one operation including 429/5xx backoff (default 60 000, PagerDuty's ack window). */
+  budgetMs?: number;
+  /** Backoff between attempts after 429/5xx/timeouts: initial, doubling with jitter, capped (250 / 5000). */
+  backoffInitialMs?: number;
+  backoffMaxMs?: number;
+}
+
+export interface PagerResponse {
+  status: number;
+  data: unknown;
+}
+
+export interface PagerCallOptions {
+  /** Epoch ms after which no more attempts are made (default now + budgetMs). */
+  notAfter?: number;
+}
+
+export interface PagerClient {
+  enqueue(data: EventPayloadV2, options?: PagerCallOptions): Promise<PagerResponse>;
+  rest(method: 'GET' | 'PUT' | 'POST', path: string, data?: object, options?: PagerCallOptions): Promise<PagerResponse>;
+}
+
+export interface PagerAttemptLog {
+  attempts: number;
+  lastStatus?: number;
+}
+
+function retryAfterMs(headers: Headers | undefined): number | undefined {
+  const value = headers?.get('retry-after');
+  if (!value) return undefined;
+  const seconds = Number(value);
+  return Number.isFinite(seconds) ? seconds * 1000 : undefined;
+}
+
+export function createPagerClient(options: PagerClientOptions): PagerClient {
+  const callTimeoutMs = options.callTimeoutMs ?? 5000;
+  const budgetMs = options.budgetMs ?? 60_000;
+  const initialMs = options.backoffInitialMs ?? 250;
+  const maxMs = options.backoffMaxMs ?? 5000;
+  const restBase = options.restUrl.replace(/\/+$/, '');
+  const agentFor = (url: string): object =>
+    url.startsWith('https:') && options.httpsAgent ? { agent: options.httpsAgent } : {};
+
+  /** Runs `call` until it gives a non-retryable answer or the budget ends. */
+  async function withBudget(
+    what: string,
+    call: (signal: AbortSignal) => Promise<{ status: number; data: unknown; headers?: Headers }>,
+    notAfter: number | undefined,
+  ): Promise<PagerResponse> {
+    const deadline = notAfter ?? Date.now() + budgetMs;
+    let attempt = 0;
+    let last = 'no attempt';
+    for (;;) {
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw pagerFailure(
+          PagerFailureType.BudgetExhausted,
+          `${what}: gave up after ${attempt} attempt(s) inside the time budget; last: ${last}`,
+        );
+      }
+      attempt += 1;
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), Math.min(callTimeoutMs, left));
+      let retryAfter: number | undefined;
+      try {
+        const res = await Promise.race([
+          call(controller.signal),
+          new Promise<never>((_, reject) =>
+            controller.signal.addEventListener('abort', () => reject(new Error(`timed out after ${callTimeoutMs} ms`))),
+          ),
+        ]);
+        if (res.status >= 200 && res.status < 300) return { status: res.status, data: res.data };
+        last = `HTTP ${res.status} ${JSON.stringify(res.data)}`;
+        if (res.status !== 429 && res.status < 500) {
+          throw pagerFailure(PagerFailureType.Rejected, `${what}: PagerDuty refused: ${last}`);
+        }
+        retryAfter = retryAfterMs(res.headers);
+      } catch (err) {
+        if ((err as { type?: string }).type === PagerFailureType.Rejected) throw err;
+        last = err instanceof Error ? err.message : String(err);
+      } finally {
+        clearTimeout(timer);
+      }
+      const backoff = Math.min(maxMs, initialMs * 2 ** (attempt - 1));
+      const wait = Math.min(retryAfter ?? backoff * (0.5 + Math.random() / 2), Math.max(0, deadline - Date.now()));
+      await pause(wait);
+    }
+  }
+
+  return {
+    async enqueue(data, callOptions = {}) {
+      return await withBudget(
+        `PagerDuty ${data.event_action} ${data.dedup_key ?? ''}`.trim(),
+        async (signal) => {
+          const res = await event({
+            server: options.eventsServer,
+            data,
+            signal,
+            // pdjs retries 429 three times by itself; keep those retries short, our loop does the real backoff.
+            retryTimeout: initialMs,
+            ...(options.httpsAgent ? ({ agent: options.httpsAgent } as object) : {}),
+          });
+          return { status: res.status, data: res.data, headers: res.headers };
+        },
+        callOptions.notAfter,
+      );
+    },
+
+    async rest(method, path, data, callOptions = {}) {
+      const url = `${restBase}${path}`;
+      return await withBudget(
+        `PagerDuty ${method} ${path}`,
+        async (signal) => {
+          const res = await api({
+            url,
+            method,
+            token: options.token ?? '',
+            ...(data ? { data } : {}),
+            headers: options.fromEmail ? { From: options.fromEmail } : {},
+            signal,
+            retryTimeout: initialMs,
+            ...agentFor(url),
+          });
+          return { status: res.status, data: res.data, headers: res.headers };
+        },
+        callOptions.notAfter,
+      );
+    },
+  };
+}
