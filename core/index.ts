@@ -3,6 +3,7 @@
  * configuration parsing. No I/O and no clocks, so workflows can import it and unit tests run in milliseconds.
  */
 export * from './activity-catalog';
+export * from './control';
 export * from './event';
 export * from './governor';
 export * from './host';
@@ -10,3 +11,5 @@ export * from './outcome';
 export * from './quorum';
 export * from './resolved-config';
 export * from './runtime-config';
+export * from './duration';
+export * from './runbook-references';
