@@ -63,11 +63,11 @@ export function createHealthActivities(deps: HealthDependencies): HealthActiviti
       healthPath: options.healthPath ?? deps.healthPath,
       healthPort: options.healthPort ?? deps.healthPort,
     };
-    // Describe once: the health URL (tag or private IP) does not change while the host runs.
-    const hosts = await Promise.all(instanceIds.map((id) => ec2Activities.describeInstance(id)));
     const last = new Map<InstanceId, ProbeResult>();
     const healthy = await pollUntil(
       async () => {
+        // Described every round: a freshly launched host may get its health-url tag or address after launch.
+        const hosts = await Promise.all(instanceIds.map((id) => ec2Activities.describeInstance(id)));
         const results = await Promise.all(hosts.map((h) => probeHost(h, params)));
         results.forEach((r, i) => last.set(hosts[i].instanceId, r));
         return results.every((r) => r.status === 'healthy') ? results : undefined;

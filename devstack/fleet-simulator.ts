@@ -1,0 +1,384 @@
+// The fleet simulator: services of N hosts, each an EC2 instance in the AWS emulator (tags lazarus:service and
+// lazarus:health-url) plus a real HTTP health endpoint on loopback that tests can break: unhealthy, unreachable,
+// unreachable from one availability zone only (a partition), or every host of a service at once (a downstream
+// outage). Instances Lazarus launches for a simulated service come up as healthy hosts after a boot delay.
+// Control API: docs/devstack.md.
+import {
+  CreateSubnetCommand,
+  CreateTagsCommand,
+  CreateVpcCommand,
+  DescribeInstancesCommand,
+  RunInstancesCommand,
+  type EC2Client,
+  type Instance,
+  type _InstanceType,
+} from '@aws-sdk/client-ec2';
+import {
+  CreateTargetGroupCommand,
+  RegisterTargetsCommand,
+  type ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { close, listen, readJson, sendJson } from './http-json';
+
+/** Header the health prober sends with its checker's zone; hosts "unreachable from" that zone drop the probe. */
+export const zoneHeader = 'x-lazarus-zone';
+
+export type SimulatedHealth = 'healthy' | 'unhealthy' | 'unreachable';
+
+export interface SimulatedHost {
+  instanceId: string;
+  service: string;
+  availabilityZone: string;
+  privateIpAddress: string;
+  healthUrl: string;
+  health: SimulatedHealth;
+  /** Zones whose probes get no answer (a partition). */
+  unreachableFrom: string[];
+  /** Epoch ms before which the host is still booting (unreachable). */
+  readyAt: number;
+  /** EC2 state as last seen; a host that is not running does not answer. */
+  ec2State: string;
+  standby: boolean;
+  /** Launched by Lazarus (adopted), not created through the control API. */
+  adopted: boolean;
+}
+
+export interface SimulatedService {
+  name: string;
+  targetGroupArn?: string;
+  /** Every host answers 503 (a downstream outage). */
+  outage: boolean;
+  /** A load metric (for autoscaling rules). */
+  load: number;
+}
+
+export interface CreateServiceRequest {
+  name: string;
+  hosts: number;
+  /** Create an ELBv2 target group (tagged lazarus:service) with the hosts registered. Default true. */
+  targetGroup?: boolean;
+  /** Extra hosts tagged lazarus:role=standby, not registered. Default 0. */
+  standbys?: number;
+  instanceType?: string;
+  imageId?: string;
+}
+
+export interface FleetSimulatorOptions {
+  ec2: EC2Client;
+  elb: ElasticLoadBalancingV2Client;
+  host?: string;
+  port?: number;
+  /** How long a host Lazarus launches takes to answer healthy (default 3000). */
+  bootDelayMs?: number;
+  /** How often the simulator looks at EC2 for launched and stopped instances (default 1000). */
+  pollMs?: number;
+  /** Availability zones hosts are spread over (default us-east-1a, b, c). */
+  zones?: string[];
+  imageId?: string;
+}
+
+export interface FleetSimulatorState {
+  services: SimulatedService[];
+  hosts: SimulatedHost[];
+  bootDelayMs: number;
+}
+
+export interface RunningFleetSimulator {
+  readonly url: string;
+  createService(request: CreateServiceRequest): Promise<{ service: SimulatedService; instanceIds: string[] }>;
+  setHealth(instanceId: string, health: SimulatedHealth, unreachableFrom?: string[]): void;
+  setOutage(service: string, outage: boolean): void;
+  setLoad(service: string, load: number): void;
+  /** Looks at EC2 now (launched, stopped, terminated instances) instead of waiting for the next poll. */
+  sync(): Promise<void>;
+  state(): FleetSimulatorState;
+  stop(): Promise<void>;
+}
+
+export class FleetSimulatorError extends Error {
+  override readonly name = 'FleetSimulatorError';
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const defaultImage = 'ami-03cf127a';
+let vpcCounter = Math.floor(Math.random() * 200);
+
+export async function startFleetSimulator(options: FleetSimulatorOptions): Promise<RunningFleetSimulator> {
+  const { ec2, elb } = options;
+  const host = options.host ?? '127.0.0.1';
+  let bootDelayMs = options.bootDelayMs ?? 3000;
+  const pollMs = options.pollMs ?? 1000;
+  const zones = options.zones ?? ['us-east-1a', 'us-east-1b', 'us-east-1c'];
+  const services = new Map<string, SimulatedService>();
+  const hosts = new Map<string, SimulatedHost>();
+  let network: Promise<{ vpcId: string; subnets: string[] }> | undefined;
+  let url = '';
+
+  function getNetwork(): Promise<{ vpcId: string; subnets: string[] }> {
+    network ??= (async () => {
+      const octet = (vpcCounter++ % 200) + 20;
+      const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: `10.${octet}.0.0/16` }));
+      const vpcId = vpc.Vpc?.VpcId ?? '';
+      const subnets: string[] = [];
+      for (const [i, zone] of zones.entries()) {
+        const subnet = await ec2.send(
+          new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: `10.${octet}.${i}.0/24`, AvailabilityZone: zone }),
+        );
+        subnets.push(subnet.Subnet?.SubnetId ?? '');
+      }
+      return { vpcId, subnets };
+    })();
+    return network;
+  }
+
+  const healthUrlOf = (instanceId: string): string => `${url}/hosts/${instanceId}/health`;
+
+  function track(instance: Instance, service: string, readyAt: number, adopted: boolean): SimulatedHost {
+    const instanceId = instance.InstanceId ?? '';
+    const simulated: SimulatedHost = {
+      instanceId,
+      service,
+      availabilityZone: instance.Placement?.AvailabilityZone ?? '',
+      privateIpAddress: instance.PrivateIpAddress ?? '',
+      healthUrl: healthUrlOf(instanceId),
+      health: 'healthy',
+      unreachableFrom: [],
+      readyAt,
+      ec2State: instance.State?.Name ?? 'running',
+      standby: (instance.Tags ?? []).some((t) => t.Key === 'lazarus:role' && t.Value === 'standby'),
+      adopted,
+    };
+    hosts.set(instanceId, simulated);
+    return simulated;
+  }
+
+  async function createService(
+    request: CreateServiceRequest,
+  ): Promise<{ service: SimulatedService; instanceIds: string[] }> {
+    if (!/^[a-zA-Z0-9-]{1,40}$/.test(request.name ?? '')) {
+      throw new FleetSimulatorError(400, 'name must be 1-40 letters, digits or hyphens');
+    }
+    if (services.has(request.name)) throw new FleetSimulatorError(409, `service ${request.name} exists`);
+    const count = request.hosts ?? 0;
+    const standbys = request.standbys ?? 0;
+    if (!Number.isInteger(count) || count < 0 || count > 100 || !Number.isInteger(standbys) || standbys < 0) {
+      throw new FleetSimulatorError(400, 'hosts and standbys must be whole numbers, hosts at most 100');
+    }
+    const service: SimulatedService = { name: request.name, outage: false, load: 0 };
+    services.set(request.name, service);
+    const { vpcId, subnets } = await getNetwork();
+    const instances: Instance[] = [];
+    for (let i = 0; i < count + standbys; i += 1) {
+      const standby = i >= count;
+      const out = await ec2.send(
+        new RunInstancesCommand({
+          ImageId: request.imageId ?? options.imageId ?? defaultImage,
+          InstanceType: (request.instanceType ?? 't3.micro') as _InstanceType,
+          MinCount: 1,
+          MaxCount: 1,
+          SubnetId: subnets[i % subnets.length],
+          TagSpecifications: [
+            {
+              ResourceType: 'instance',
+              Tags: [
+                { Key: 'lazarus:service', Value: request.name },
+                { Key: 'Name', Value: `${request.name}-${i + 1}` },
+                ...(standby ? [{ Key: 'lazarus:role', Value: 'standby' }] : []),
+              ],
+            },
+          ],
+        }),
+      );
+      instances.push(...(out.Instances ?? []));
+    }
+    for (const instance of instances) {
+      const simulated = track(instance, request.name, 0, false);
+      await ec2.send(
+        new CreateTagsCommand({
+          Resources: [simulated.instanceId],
+          Tags: [{ Key: 'lazarus:health-url', Value: simulated.healthUrl }],
+        }),
+      );
+    }
+    const active = instances.slice(0, count).map((i) => i.InstanceId ?? '');
+    if (request.targetGroup ?? true) {
+      const tg = await elb.send(
+        new CreateTargetGroupCommand({
+          Name: `lz-${request.name}`.slice(0, 32),
+          Protocol: 'HTTP',
+          Port: 80,
+          VpcId: vpcId,
+          TargetType: 'instance',
+          Tags: [{ Key: 'lazarus:service', Value: request.name }],
+        }),
+      );
+      service.targetGroupArn = tg.TargetGroups?.[0]?.TargetGroupArn;
+      if (service.targetGroupArn && active.length > 0) {
+        await elb.send(
+          new RegisterTargetsCommand({ TargetGroupArn: service.targetGroupArn, Targets: active.map((Id) => ({ Id })) }),
+        );
+      }
+    }
+    return { service: { ...service }, instanceIds: instances.map((i) => i.InstanceId ?? '') };
+  }
+
+  /** Adopts instances launched for a simulated service; notices instances that stopped or went away. */
+  async function sync(): Promise<void> {
+    if (services.size === 0) return;
+    const out = await ec2.send(
+      new DescribeInstancesCommand({ Filters: [{ Name: 'tag:lazarus:service', Values: [...services.keys()] }] }),
+    );
+    for (const instance of (out.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
+      const id = instance.InstanceId ?? '';
+      const state = instance.State?.Name ?? 'unknown';
+      const known = hosts.get(id);
+      if (known) {
+        known.ec2State = state;
+        known.standby = (instance.Tags ?? []).some((t) => t.Key === 'lazarus:role' && t.Value === 'standby');
+        continue;
+      }
+      if (state !== 'pending' && state !== 'running') continue;
+      const service = instance.Tags?.find((t) => t.Key === 'lazarus:service')?.Value ?? '';
+      const simulated = track(instance, service, Date.now() + bootDelayMs, true);
+      await ec2.send(
+        new CreateTagsCommand({ Resources: [id], Tags: [{ Key: 'lazarus:health-url', Value: simulated.healthUrl }] }),
+      );
+    }
+  }
+
+  function hostOrThrow(instanceId: string): SimulatedHost {
+    const found = hosts.get(instanceId);
+    if (!found) throw new FleetSimulatorError(404, `no simulated host ${instanceId}`);
+    return found;
+  }
+  function serviceOrThrow(name: string): SimulatedService {
+    const found = services.get(name);
+    if (!found) throw new FleetSimulatorError(404, `no simulated service ${name}`);
+    return found;
+  }
+
+  function setHealth(instanceId: string, health: SimulatedHealth, unreachableFrom: string[] = []): void {
+    if (!['healthy', 'unhealthy', 'unreachable'].includes(health)) {
+      throw new FleetSimulatorError(400, 'health must be healthy, unhealthy or unreachable');
+    }
+    const simulated = hostOrThrow(instanceId);
+    simulated.health = health;
+    simulated.unreachableFrom = unreachableFrom;
+  }
+
+  function state(): FleetSimulatorState {
+    return {
+      services: [...services.values()].map((s) => ({ ...s })),
+      hosts: [...hosts.values()].map((h) => ({ ...h, unreachableFrom: [...h.unreachableFrom] })),
+      bootDelayMs,
+    };
+  }
+
+  /** The simulated health endpoint: GET /hosts/<id>/health. "Unreachable" drops the connection. */
+  function health(req: IncomingMessage, res: ServerResponse, instanceId: string): void {
+    const simulated = hosts.get(instanceId);
+    const zone = String(req.headers[zoneHeader] ?? '');
+    const service = simulated ? services.get(simulated.service) : undefined;
+    if (
+      !simulated ||
+      simulated.ec2State !== 'running' ||
+      Date.now() < simulated.readyAt ||
+      simulated.health === 'unreachable' ||
+      (zone && simulated.unreachableFrom.includes(zone))
+    ) {
+      req.socket.destroy();
+      return;
+    }
+    if (service?.outage) return sendJson(res, 503, { status: 'unhealthy', reason: 'downstream dependency down' });
+    if (simulated.health === 'unhealthy') return sendJson(res, 500, { status: 'unhealthy', instanceId });
+    sendJson(res, 200, { status: 'ok', instanceId, service: simulated.service, zone: simulated.availabilityZone });
+  }
+
+  async function control(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const parts = url.pathname.split('/').filter(Boolean);
+    const method = req.method ?? 'GET';
+    if (method === 'GET' && url.pathname === '/state') return sendJson(res, 200, state());
+    if (method === 'POST' && url.pathname === '/services') {
+      return sendJson(res, 201, await createService((await readJson(req)) as CreateServiceRequest));
+    }
+    if (parts[0] === 'services' && parts[1]) {
+      const service = serviceOrThrow(parts[1]);
+      if (method === 'GET' && parts.length === 2) {
+        return sendJson(res, 200, { service, hosts: state().hosts.filter((h) => h.service === service.name) });
+      }
+      if (method === 'POST' && parts[2] === 'outage') {
+        const body = (await readJson(req)) as { failing?: boolean };
+        service.outage = body.failing ?? true;
+        return sendJson(res, 200, { service });
+      }
+      if (parts[2] === 'load') {
+        if (method === 'POST') {
+          const body = (await readJson(req)) as { value?: number };
+          if (typeof body.value !== 'number') throw new FleetSimulatorError(400, 'value must be a number');
+          service.load = body.value;
+        }
+        return sendJson(res, 200, { service: service.name, load: service.load });
+      }
+    }
+    if (method === 'POST' && parts[0] === 'hosts' && parts[1] && parts[2] === 'health') {
+      const body = (await readJson(req)) as { health?: SimulatedHealth; unreachableFrom?: string[] };
+      setHealth(parts[1], body.health ?? 'healthy', body.unreachableFrom ?? []);
+      return sendJson(res, 200, { host: hostOrThrow(parts[1]) });
+    }
+    if (method === 'POST' && url.pathname === '/config') {
+      const body = (await readJson(req)) as { bootDelayMs?: number };
+      if (typeof body.bootDelayMs === 'number') bootDelayMs = body.bootDelayMs;
+      return sendJson(res, 200, { bootDelayMs });
+    }
+    if (method === 'POST' && url.pathname === '/sync') {
+      await sync();
+      return sendJson(res, 200, state());
+    }
+    throw new FleetSimulatorError(404, `no route ${method} ${url.pathname}`);
+  }
+
+  const server = http.createServer((req, res) => {
+    const reqUrl = new URL(req.url ?? '/', 'http://simulator');
+    const match = /^\/hosts\/([^/]+)\/health$/.exec(reqUrl.pathname);
+    if (match && req.method === 'GET') return health(req, res, match[1]);
+    control(req, res, reqUrl).catch((err: unknown) => {
+      const status = err instanceof FleetSimulatorError ? err.status : err instanceof SyntaxError ? 400 : 500;
+      if (!res.headersSent) sendJson(res, status, { error: err instanceof Error ? err.message : String(err) });
+    });
+  });
+  const port = await listen(server, host, options.port ?? 0);
+  url = `http://${host}:${port}`;
+
+  let stopped = false;
+  let polling: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    polling = polling.then(() => (stopped ? undefined : sync().catch(() => undefined)));
+  }, pollMs);
+  timer.unref();
+
+  return {
+    url,
+    createService,
+    setHealth,
+    setOutage: (name, outage) => {
+      serviceOrThrow(name).outage = outage;
+    },
+    setLoad: (name, load) => {
+      serviceOrThrow(name).load = load;
+    },
+    sync,
+    state,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await polling;
+      await close(server);
+    },
+  };
+}
