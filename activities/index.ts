@@ -1,20 +1,42 @@
 /**
  * Every side effect of Lazarus, as Temporal activities built by factories that take their dependencies.
- * One folder or file per outside system; workflows import only their types.
+ * One folder per outside system (aws, health, pager, notify); workflows import only their types.
  */
-import { createEc2Activities, type AwsClients, type Ec2Activities } from './aws';
+import { createAwsActivities, type AwsActivities, type AwsActivityDependencies, type AwsClients } from './aws';
+import { createHealthActivities, type HealthActivities, type HealthDependencies } from './health';
+import { createNotifyActivities, type NotifyActivities, type NotifyDependencies } from './notify';
+import { createPagerActivities, PagerFailureType, pagerFailure, type PagerActivities, type PagerClient } from './pager';
 
 export * from './aws';
+export * from './health';
+export * from './notify';
+export * from './pager';
 
 export interface ActivityDependencies {
   aws: AwsClients;
+  /** PagerDuty client; without it the pager activities fail with PagerRejected ("not configured"). */
+  pager?: PagerClient;
+  /** AWS timing, forensics mode and isolation group. */
+  awsOptions?: Omit<AwsActivityDependencies, 'ec2' | 'elb'>;
+  health?: Omit<HealthDependencies, 'ec2'>;
+  /** SMTP, Temporal Web UI link, retry bounds; the PagerDuty note channel uses `pager`. */
+  notify?: Omit<NotifyDependencies, 'addPageNote'>;
 }
 
 /** Every activity the `lazarus` task queue serves. */
-export type LazarusActivities = Ec2Activities;
+export type LazarusActivities = AwsActivities & HealthActivities & PagerActivities & NotifyActivities;
+
+const unconfiguredPager: PagerClient = {
+  enqueue: () => Promise.reject(pagerFailure(PagerFailureType.Rejected, 'PagerDuty is not configured')),
+  rest: () => Promise.reject(pagerFailure(PagerFailureType.Rejected, 'PagerDuty is not configured')),
+};
 
 export function createActivities(deps: ActivityDependencies): LazarusActivities {
+  const pager = createPagerActivities({ client: deps.pager ?? unconfiguredPager });
   return {
-    ...createEc2Activities({ ec2: deps.aws.ec2 }),
+    ...createAwsActivities({ ec2: deps.aws.ec2, elb: deps.aws.elb, ...deps.awsOptions }),
+    ...createHealthActivities({ ec2: deps.aws.ec2, ...deps.health }),
+    ...pager,
+    ...createNotifyActivities({ ...deps.notify, addPageNote: pager.addPageNote }),
   };
 }

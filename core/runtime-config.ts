@@ -18,9 +18,45 @@ export interface AwsConfig {
   endpoint?: string;
 }
 
+export interface PagerDutyConfig {
+  /** Events API v2 host[:port] (LAZARUS_PAGERDUTY_EVENTS_SERVER, default events.pagerduty.com); always https. */
+  eventsServer: string;
+  /** REST API base URL (LAZARUS_PAGERDUTY_API_URL, default https://api.pagerduty.com). */
+  restUrl: string;
+  /** REST API token (PAGERDUTY_API_TOKEN). */
+  token?: string;
+  /** `From` header for REST writes (LAZARUS_PAGERDUTY_FROM). */
+  fromEmail?: string;
+  /** PEM file of a CA to trust for the Events API (LAZARUS_PAGERDUTY_CA), e.g. the local emulator's. */
+  caPath?: string;
+}
+
+export interface SmtpConfig {
+  host: string;
+  port: number;
+  from: string;
+  secure: boolean;
+  ignoreTLS: boolean;
+  user?: string;
+  password?: string;
+}
+
+export interface ActuatorConfig {
+  /** keepForensics default mode (LAZARUS_FORENSICS_MODE: stop | isolate, default stop). */
+  forensicsMode: 'stop' | 'isolate';
+  /** Security group for mode isolate (LAZARUS_ISOLATION_SECURITY_GROUP). */
+  isolationSecurityGroupId?: string;
+  /** Base URL of the Temporal Web UI for links in notifications (LAZARUS_TEMPORAL_UI_URL). */
+  temporalUiUrl?: string;
+}
+
 export interface RuntimeConfig {
   temporal: TemporalConnectionConfig;
   aws: AwsConfig;
+  pagerduty: PagerDutyConfig;
+  /** Set when LAZARUS_SMTP_HOST is; without it email notifications fail (and are reported as failed). */
+  smtp?: SmtpConfig;
+  actuators: ActuatorConfig;
 }
 
 export class RuntimeConfigError extends Error {
@@ -52,6 +88,9 @@ export function readRuntimeConfig(env: Readonly<Record<string, string | undefine
     throw new RuntimeConfigError('LAZARUS_AWS_ENDPOINT', `expected an http(s) URL, got "${endpoint}"`);
   }
   return {
+    pagerduty: readPagerDuty(env),
+    ...(env.LAZARUS_SMTP_HOST?.trim() ? { smtp: readSmtp(env) } : {}),
+    actuators: readActuators(env),
     temporal: {
       address,
       namespace: env.TEMPORAL_NAMESPACE?.trim() || 'default',
@@ -69,5 +108,70 @@ export function readRuntimeConfig(env: Readonly<Record<string, string | undefine
       ...(env.TEMPORAL_API_KEY ? { apiKey: env.TEMPORAL_API_KEY } : {}),
     },
     aws: { region: env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || 'us-east-1', endpoint },
+  };
+}
+
+function optional(env: Readonly<Record<string, string | undefined>>, name: string): string | undefined {
+  return env[name]?.trim() || undefined;
+}
+
+function httpUrl(env: Readonly<Record<string, string | undefined>>, name: string): string | undefined {
+  const value = optional(env, name);
+  if (value !== undefined && !/^https?:\/\/\S+$/.test(value)) {
+    throw new RuntimeConfigError(name, `expected an http(s) URL, got "${value}"`);
+  }
+  return value;
+}
+
+function readPagerDuty(env: Readonly<Record<string, string | undefined>>): PagerDutyConfig {
+  const eventsServer = optional(env, 'LAZARUS_PAGERDUTY_EVENTS_SERVER') ?? 'events.pagerduty.com';
+  if (!/^[^\s/:]+(:\d{1,5})?$/.test(eventsServer)) {
+    throw new RuntimeConfigError(
+      'LAZARUS_PAGERDUTY_EVENTS_SERVER',
+      `expected host or host:port, got "${eventsServer}"`,
+    );
+  }
+  const token = optional(env, 'PAGERDUTY_API_TOKEN');
+  const fromEmail = optional(env, 'LAZARUS_PAGERDUTY_FROM');
+  const caPath = optional(env, 'LAZARUS_PAGERDUTY_CA');
+  return {
+    eventsServer,
+    restUrl: httpUrl(env, 'LAZARUS_PAGERDUTY_API_URL') ?? 'https://api.pagerduty.com',
+    ...(token ? { token } : {}),
+    ...(fromEmail ? { fromEmail } : {}),
+    ...(caPath ? { caPath } : {}),
+  };
+}
+
+function readSmtp(env: Readonly<Record<string, string | undefined>>): SmtpConfig {
+  const port = Number(optional(env, 'LAZARUS_SMTP_PORT') ?? '25');
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new RuntimeConfigError('LAZARUS_SMTP_PORT', `expected a port number, got "${env.LAZARUS_SMTP_PORT}"`);
+  }
+  const user = optional(env, 'LAZARUS_SMTP_USER');
+  return {
+    host: env.LAZARUS_SMTP_HOST?.trim() ?? '',
+    port,
+    from: optional(env, 'LAZARUS_SMTP_FROM') ?? 'lazarus@localhost',
+    secure: env.LAZARUS_SMTP_SECURE === 'true',
+    ignoreTLS: env.LAZARUS_SMTP_IGNORE_TLS === 'true',
+    ...(user ? { user, password: env.LAZARUS_SMTP_PASSWORD ?? '' } : {}),
+  };
+}
+
+function readActuators(env: Readonly<Record<string, string | undefined>>): ActuatorConfig {
+  const mode = optional(env, 'LAZARUS_FORENSICS_MODE') ?? 'stop';
+  if (mode !== 'stop' && mode !== 'isolate') {
+    throw new RuntimeConfigError('LAZARUS_FORENSICS_MODE', `expected stop or isolate, got "${mode}"`);
+  }
+  const group = optional(env, 'LAZARUS_ISOLATION_SECURITY_GROUP');
+  if (mode === 'isolate' && !group) {
+    throw new RuntimeConfigError('LAZARUS_ISOLATION_SECURITY_GROUP', 'LAZARUS_FORENSICS_MODE=isolate needs a group');
+  }
+  const temporalUiUrl = httpUrl(env, 'LAZARUS_TEMPORAL_UI_URL');
+  return {
+    forensicsMode: mode,
+    ...(group ? { isolationSecurityGroupId: group } : {}),
+    ...(temporalUiUrl ? { temporalUiUrl } : {}),
   };
 }

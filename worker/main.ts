@@ -1,9 +1,11 @@
 // The Lazarus worker process: registers workflows and activities on the task queue, shuts down on SIGTERM/SIGINT.
 import fs from 'node:fs';
+import { Agent as HttpsAgent } from 'node:https';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createAwsClients, destroyAwsClients } from '../activities/aws';
-import { readRuntimeConfig } from '../core';
+import { createPagerClient } from '../activities/pager';
+import { readRuntimeConfig, type RuntimeConfig } from '../core';
 import { workflowBundlePath, workflowsPath } from './bundle';
 import { nativeConnectionOptions } from './connection';
 
@@ -24,7 +26,19 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       ...workflowSource,
-      activities: createActivities({ aws }),
+      activities: createActivities({
+        aws,
+        pager: pagerClient(config),
+        awsOptions: {
+          forensicsMode: config.actuators.forensicsMode,
+          isolationSecurityGroupId: config.actuators.isolationSecurityGroupId,
+        },
+        notify: {
+          temporalUiUrl: config.actuators.temporalUiUrl,
+          namespace: config.temporal.namespace,
+          ...(config.smtp ? { smtp: config.smtp } : {}),
+        },
+      }),
     });
     process.stdout.write(
       `lazarus worker: polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address} ` +
@@ -35,6 +49,13 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
     destroyAwsClients(aws);
     await connection.close();
   }
+}
+
+function pagerClient(config: RuntimeConfig): ReturnType<typeof createPagerClient> {
+  const { caPath, ...pd } = config.pagerduty;
+  // A private CA (the local emulator's self-signed certificate) is trusted for the Events API only.
+  const httpsAgent = caPath ? new HttpsAgent({ ca: fs.readFileSync(caPath, 'utf8'), keepAlive: true }) : undefined;
+  return createPagerClient({ ...pd, ...(httpsAgent ? { httpsAgent } : {}) });
 }
 
 if (require.main === module) {
