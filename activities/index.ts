@@ -37,6 +37,6 @@ export function createActivities(deps: ActivityDependencies): LazarusActivities 
     ...createAwsActivities({ ec2: deps.aws.ec2, elb: deps.aws.elb, ...deps.awsOptions }),
     ...createHealthActivities({ ec2: deps.aws.ec2, ...deps.health }),
     ...pager,
-    ...createNotifyActivities({ ...deps.notify, addPageNote: pager.addPageNote }),
+    ...createNotifyActivities({ ...deps.notify, addPageNote: (input) => pager.addPageNote(input) }),
   };
 }
