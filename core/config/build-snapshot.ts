@@ -49,7 +49,8 @@ export interface BuildSnapshotOptions {
   hashContent?: (normalized: string) => string;
 }
 
-export type BuildSnapshotResult = { snapshot: ConfigSnapshot; errors?: undefined } | { errors: ConfigIssue[] };
+export type BuildSnapshotResult =
+  { snapshot: ConfigSnapshot; errors?: undefined } | { snapshot?: undefined; errors: ConfigIssue[] };
 
 /** The kind of a configuration file from its path, or undefined when it is not one. */
 export function configFileKind(path: string): ConfigFileKind | undefined {
@@ -190,9 +191,11 @@ export function buildSnapshot(
     deployment: new Set(),
   };
 
+  let deploymentSeen = false;
   const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   for (const file of sorted) {
     const kind = configFileKind(file.path);
+    deploymentSeen ||= kind === 'deployment';
     if (kind === undefined) {
       issues.push({
         file: file.path,
@@ -347,7 +350,7 @@ export function buildSnapshot(
             issueAt(
               runbookEntry.source,
               reference.segments,
-              `\${params.${reference.name}}: profile "${profile.name}" (rule ${ruleName}) has no such parameter ` +
+              `\${params.${reference.name}}: profile "${profile.name}" has no such parameter ` +
                 '(built-ins are listed in docs/configuration.md; others go under params.custom)',
             ),
           );
@@ -411,7 +414,7 @@ export function buildSnapshot(
 
   // Deployment.
   let deployment: DeploymentSettings | undefined;
-  if (deployments.length === 0 && !brokenNames.deployment.size) {
+  if (!deploymentSeen) {
     issues.push({
       file: 'services/deployment.yaml',
       line: 1,
@@ -475,9 +478,13 @@ export function buildSnapshot(
   return { snapshot: deepFreeze(snapshot) };
 }
 
+/** Issues without repeats, by file, line and column (the order editors and people read them in). */
 function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
   const seen = new Set<string>();
-  return issues.filter((issue) => {
+  const sorted = [...issues].sort(
+    (a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.column - b.column,
+  );
+  return sorted.filter((issue) => {
     const key = `${issue.file}|${issue.line}|${issue.column}|${issue.path}|${issue.message}`;
     if (seen.has(key)) {
       return false;

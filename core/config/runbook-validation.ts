@@ -119,7 +119,12 @@ export function validateRunbook(source: YamlSource, file: RunbookFile): RunbookV
         const key = [...cycle.slice(0, -1)].sort().join(',');
         if (!reportedCycles.has(key)) {
           reportedCycles.add(key);
-          at(['steps', indexById.get(id) ?? 0, 'needs'], `cycle: ${cycle.join(' → ')}`);
+          const first = Math.min(...cycle.map((member) => indexById.get(member) ?? 0));
+          const start = file.steps[first]?.id ?? id;
+          // Rotate the cycle so it reads from the member that comes first in the file, where it is reported.
+          const members = cycle.slice(0, -1);
+          const rotated = [...members.slice(members.indexOf(start)), ...members.slice(0, members.indexOf(start))];
+          at(['steps', first, 'needs'], `cycle: ${[...rotated, start].join(' → ')}`);
         }
       } else if (state.get(need) !== 'done') {
         visit(need, [...trail, need]);
