@@ -1,10 +1,15 @@
-// Starts one Temporal dev server (from temporal-dev.yaml, on a free port with a temporary database) and one AWS
-// emulator for the whole test run, and prebuilds the workflow bundle once. Unit-only runs start nothing.
+// Starts one Temporal dev server (from temporal-dev.yaml, on a free port with a temporary database), one AWS
+// emulator, the PagerDuty emulator, the Slack/SMTP receivers and the fleet simulator for the whole test run, and
+// prebuilds the workflow bundle once. Unit-only runs start nothing.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { createAwsClients, type AwsClients } from '../../activities/aws/clients';
+import { startFleetSimulator, type RunningFleetSimulator } from '../../devstack/fleet-simulator';
 import { startMoto, type RunningMoto } from '../../devstack/moto';
+import { startNotifyReceivers, type RunningNotifyReceivers } from '../../devstack/notify-receivers';
+import { startPagerDutyEmulator, type RunningPagerDutyEmulator } from '../../devstack/pagerduty-emulator';
 import { freePort } from '../../devstack/service-process';
 import { loadTemporalDevConfig, startTemporalDevServer, type RunningTemporal } from '../../devstack/temporal-dev';
 import { StackEnv } from './stack-env';
@@ -12,6 +17,10 @@ import { StackEnv } from './stack-env';
 export interface TestStack {
   temporal: RunningTemporal;
   moto: RunningMoto;
+  pagerDuty: RunningPagerDutyEmulator;
+  receivers: RunningNotifyReceivers;
+  fleet: RunningFleetSimulator;
+  fleetAws: AwsClients;
   tempDir: string;
 }
 
@@ -31,23 +40,39 @@ export default async function globalSetup(): Promise<void> {
     log_level: 'error',
   };
   const noop = (): void => undefined;
-  const [temporal, moto, bundle] = await Promise.all([
+  const [temporal, moto, bundle, pagerDuty, receivers] = await Promise.all([
     startTemporalDevServer(config),
     freePort().then((port) => startMoto({ host: '127.0.0.1', port })),
     bundleWorkflowCode({
       workflowsPath: require.resolve('../../workflows'),
       logger: { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop },
     }),
+    startPagerDutyEmulator({ ackTimeoutMs: 60_000 }),
+    startNotifyReceivers(),
   ]);
+  // Short boot delay and poll so tests that launch hosts see them healthy in about a second.
+  const fleetAws = createAwsClients({ region: 'us-east-1', endpoint: moto.endpoint });
+  const fleet = await startFleetSimulator({ ec2: fleetAws.ec2, elb: fleetAws.elb, bootDelayMs: 500, pollMs: 250 });
+  const caFile = path.join(tempDir, 'pagerduty-emulator-ca.pem');
+  fs.writeFileSync(caFile, pagerDuty.caPem);
   const bundlePath = path.join(tempDir, 'workflow-bundle.js');
   fs.writeFileSync(bundlePath, bundle.code);
-  globalThis.lazarusTestStack = { temporal, moto, tempDir };
+  globalThis.lazarusTestStack = { temporal, moto, pagerDuty, receivers, fleet, fleetAws, tempDir };
   process.env[StackEnv.temporalAddress] = temporal.address;
   process.env[StackEnv.temporalNamespace] = temporal.namespace;
   process.env[StackEnv.awsEndpoint] = moto.endpoint;
   process.env[StackEnv.workflowBundle] = bundlePath;
+  process.env[StackEnv.pagerDutyEventsServer] = pagerDuty.eventsServer;
+  process.env[StackEnv.pagerDutyRestUrl] = pagerDuty.restUrl;
+  process.env[StackEnv.pagerDutyCaFile] = caFile;
+  process.env[StackEnv.slackWebhookUrl] = receivers.slackWebhookUrl;
+  process.env[StackEnv.receiverUrl] = receivers.slackUrl;
+  process.env[StackEnv.smtpAddress] = `${receivers.smtpHost}:${receivers.smtpPort}`;
+  process.env[StackEnv.fleetSimulatorUrl] = fleet.url;
   process.stdout.write(
     `\nlocal stack for tests: Temporal dev server ${temporal.address} (pid ${temporal.process.pid}), ` +
-      `AWS emulator ${moto.endpoint} (pid ${moto.process.pid}), ready in ${Date.now() - started} ms\n`,
+      `AWS emulator ${moto.endpoint} (pid ${moto.process.pid}), PagerDuty emulator https://${pagerDuty.eventsServer} ` +
+      `+ ${pagerDuty.restUrl}, receivers ${receivers.slackUrl} + smtp ${receivers.smtpPort}, ` +
+      `fleet simulator ${fleet.url}, ready in ${Date.now() - started} ms\n`,
   );
 }

@@ -1,10 +1,18 @@
 // Stops what global-setup.ts started and removes its temporary folder.
 import fs from 'node:fs';
+import { destroyAwsClients } from '../../activities/aws/clients';
 
 export default async function globalTeardown(): Promise<void> {
   const stack = globalThis.lazarusTestStack;
   if (!stack) return;
-  await Promise.all([stack.temporal.process.stop(5000), stack.moto.process.stop(5000)]);
+  await stack.fleet.stop();
+  destroyAwsClients(stack.fleetAws);
+  await Promise.all([
+    stack.temporal.process.stop(5000),
+    stack.moto.process.stop(5000),
+    stack.pagerDuty.stop(),
+    stack.receivers.stop(),
+  ]);
   fs.rmSync(stack.tempDir, { recursive: true, force: true });
   globalThis.lazarusTestStack = undefined;
 }
