@@ -3,13 +3,14 @@
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
 // Tests that talk to servers: generous per-test ceiling (the machine is shared), a quiet Temporal runtime.
-const withStack = { ...common, testTimeout: 60_000, setupFiles: ['<rootDir>/test/support/quiet-runtime.ts'] };
+const withStack = { ...common, setupFiles: ['<rootDir>/test/support/quiet-runtime.ts'] };
 
 /** @type {import('jest').Config} */
 module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   maxWorkers: 2,
+  testTimeout: 60_000,
   verbose: true,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },

@@ -1,0 +1,112 @@
+// Talks to the governor and control entity workflows through the Temporal client: update-with-start so the first
+// event of a service or region creates its entity, queries for reads. Workflows cannot update other workflows, so
+// this is where a remediation's governor decision and kill-switch read happen.
+import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { emptyControlState, type ControlState } from '../core/control';
+import {
+  admitUpdate,
+  controlId,
+  controlQuery,
+  regionalGovernorId,
+  regionalGovernorQuery,
+  reportServiceUpdate,
+  serviceGovernorId,
+  type AdmitRequest,
+  type AdmitVerdict,
+} from '../workflows/messages';
+import type { NotificationChannels } from '../core/resolved-config';
+
+export interface EntityDependencies {
+  client: Client;
+  /** Task queue the entity workflows run on (the main Lazarus queue). */
+  taskQueue: string;
+  /** Who hears of breaker transitions. */
+  breakerNotifications?: NotificationChannels;
+  /** Continue-as-new threshold handed to new entities (tests make it small). */
+  continueAsNewAfter?: number;
+}
+
+export interface EntityActivities {
+  /** Count the event in its service's governor and read the regional breaker (reporting a start of failing). */
+  governorAdmit(request: AdmitRequest): Promise<AdmitVerdict>;
+  /** The region's kill switch and shadow settings; throws if they cannot be read (the caller fails closed). */
+  readControl(region: string): Promise<ControlState>;
+}
+
+export function createEntityActivities(deps: EntityDependencies): EntityActivities {
+  const options = deps.continueAsNewAfter ? { continue_as_new_after: deps.continueAsNewAfter } : undefined;
+  return {
+    async governorAdmit(request: AdmitRequest): Promise<AdmitVerdict> {
+      const admitted = await deps.client.workflow.executeUpdateWithStart(admitUpdate, {
+        args: [request],
+        startWorkflowOperation: new WithStartWorkflowOperation('serviceGovernor', {
+          workflowId: serviceGovernorId(request.service),
+          taskQueue: deps.taskQueue,
+          args: [{ service: request.service, options }],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+        }),
+      });
+      if (admitted.rate_limit.started_failing) {
+        const breaker = await deps.client.workflow.executeUpdateWithStart(reportServiceUpdate, {
+          args: [
+            {
+              service: request.service,
+              failing: true,
+              at: Date.now(),
+              breaker: {
+                open_threshold: request.breaker.open_threshold,
+                close_threshold: request.breaker.close_threshold,
+              },
+            },
+          ],
+          startWorkflowOperation: new WithStartWorkflowOperation('regionalGovernor', {
+            workflowId: regionalGovernorId(request.region),
+            taskQueue: deps.taskQueue,
+            args: [{ region: request.region, notifications: deps.breakerNotifications, options }],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+          }),
+        });
+        return { rate_limit: admitted.rate_limit, breaker };
+      }
+      try {
+        const region = await deps.client.workflow
+          .getHandle(regionalGovernorId(request.region))
+          .query(regionalGovernorQuery);
+        const failing = Object.keys(region.failing);
+        return {
+          rate_limit: admitted.rate_limit,
+          breaker: { state: region.state, failing_count: failing.length, failing },
+        };
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) {
+          return { rate_limit: admitted.rate_limit, breaker: { state: 'closed', failing_count: 0, failing: [] } };
+        }
+        throw err;
+      }
+    },
+
+    async readControl(region: string): Promise<ControlState> {
+      const handle = deps.client.workflow.getHandle(controlId(region));
+      try {
+        return await handle.query(controlQuery);
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+      // Never set in this region: create the entity (so operators find it) and read its empty state.
+      await deps.client.workflow
+        .start('control', {
+          workflowId: controlId(region),
+          taskQueue: deps.taskQueue,
+          args: [{ region, options }],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+        })
+        .catch(() => undefined);
+      try {
+        return await handle.query(controlQuery);
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return emptyControlState(region);
+        throw err;
+      }
+    },
+  };
+}

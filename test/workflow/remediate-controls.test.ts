@@ -1,0 +1,251 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { remediationWorkflowId, type LazarusEvent } from '../../core/event';
+import { Outcome } from '../../core/outcome';
+import { remediate } from '../../workflows';
+import {
+  cancelSignal,
+  controlId,
+  pauseSignal,
+  regionalGovernorId,
+  regionalGovernorQuery,
+  resumeSignal,
+  setKillSwitchUpdate,
+  setShadowUpdate,
+  statusQuery,
+} from '../../workflows/messages';
+import { RemediationHarness, step, type HarnessOptions } from '../support/remediation-harness';
+import { connectTestEnv } from '../support/temporal';
+
+let env: TestWorkflowEnvironment;
+beforeAll(async () => {
+  env = await connectTestEnv();
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+
+function start(h: RemediationHarness, event: LazarusEvent = h.event(), killSwitchPollMs = 200) {
+  return env.client.workflow.start(remediate, {
+    taskQueue: h.taskQueue,
+    workflowId: remediationWorkflowId(event.incident_key),
+    args: [event, { kill_switch_poll_ms: killSwitchPollMs }],
+  });
+}
+
+/** A runbook whose second step waits until the test lets it go. */
+function gatedRunbook(options: HarnessOptions = {}): {
+  h: RemediationHarness;
+  release: () => void;
+  entered: Promise<void>;
+} {
+  let release!: () => void;
+  let enter!: () => void;
+  const entered = new Promise<void>((r) => (enter = r));
+  const gate = new Promise<void>((r) => (release = r));
+  const h = new RemediationHarness(env, {
+    steps: [
+      step('drain', 'drainHost', [], {
+        compensate: { activity: 'restoreHost', input: { instanceId: '${event.host}' } },
+      }),
+      step('clone', 'cloneHost', ['drain']),
+      step('forensics', 'keepForensics', ['clone']),
+    ],
+    ...options,
+    stepBehaviour: {
+      cloneHost: async () => {
+        enter();
+        await gate;
+        return {};
+      },
+      ...options.stepBehaviour,
+    },
+  });
+  return { h, release, entered };
+}
+
+async function setKillSwitch(h: RemediationHarness, enabled: boolean): Promise<void> {
+  const handle = env.client.workflow.getHandle(controlId(h.region));
+  await handle.executeUpdate(setKillSwitchUpdate, {
+    args: [{ scope: 'host_replacement', enabled, reason: 'bad deploy of the remediation code', actor: 'alice' }],
+  });
+}
+
+async function ensureControl(h: RemediationHarness): Promise<void> {
+  await env.client.workflow.start('control', {
+    taskQueue: h.taskQueue,
+    workflowId: controlId(h.region),
+    args: [{ region: h.region }],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+  });
+}
+
+async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (ok(value)) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('kill switch', () => {
+  it('KILL_SWITCH: set before the runbook, nothing runs and the page is escalated with who set it', async () => {
+    const h = new RemediationHarness(env);
+    const status = await h.run(async () => {
+      await ensureControl(h);
+      await setKillSwitch(h, true);
+      return await (await start(h)).result();
+    });
+    expect(status.outcome).toBe(Outcome.KillSwitch);
+    expect(status.reason).toContain('alice');
+    expect(h.stepCalls).toEqual([]);
+    expect(h.calls('escalatePage')).toHaveLength(1);
+    expect(h.notices()).toContain('kill_switch_blocked');
+  });
+
+  it('set during a runbook, pauses it at the next step boundary until it is turned off', async () => {
+    const { h, release, entered } = gatedRunbook();
+    const status = await h.run(async () => {
+      await ensureControl(h);
+      const handle = await start(h);
+      await entered;
+      await setKillSwitch(h, true);
+      release();
+      const child = env.client.workflow.getHandle(`lock/host/${h.sickHost}`);
+      await until(
+        () => child.query(statusQuery),
+        (s) => s.phase === 'paused',
+      );
+      expect(h.stepCalls.map((c) => c.activity)).toEqual(['drainHost', 'cloneHost']);
+      await setKillSwitch(h, false);
+      return await handle.result();
+    });
+    expect(status.outcome).toBe(Outcome.Remediated);
+    expect(h.stepCalls.map((c) => c.activity)).toEqual(['drainHost', 'cloneHost', 'keepForensics']);
+  });
+});
+
+describe('operator signals', () => {
+  it('pause holds the next step until resume', async () => {
+    const { h, release, entered } = gatedRunbook();
+    const status = await h.run(async () => {
+      const handle = await start(h);
+      await entered;
+      await handle.signal(pauseSignal, { reason: 'looking at it', actor: 'bob' });
+      const child = env.client.workflow.getHandle(`lock/host/${h.sickHost}`);
+      await until(
+        () => child.query(statusQuery),
+        (s) => s.paused !== undefined,
+      );
+      release();
+      await until(
+        () => child.query(statusQuery),
+        (s) => s.phase === 'paused',
+      );
+      const paused = await handle.query(statusQuery);
+      expect(paused.paused).toMatchObject({ reason: 'looking at it', actor: 'bob' });
+      expect(h.stepCalls.map((c) => c.activity)).not.toContain('keepForensics');
+      await handle.signal(resumeSignal);
+      return await handle.result();
+    });
+    expect(status.outcome).toBe(Outcome.Remediated);
+  });
+
+  it('CANCELLED: cancel compensates what was done and escalates', async () => {
+    const { h, entered, release } = gatedRunbook();
+    const status = await h.run(async () => {
+      const handle = await start(h);
+      await entered;
+      await handle.signal(cancelSignal, { reason: 'wrong host', actor: 'carol' });
+      const result = await handle.result();
+      release(); // the abandoned activity ends, so the worker can shut down
+      return result;
+    });
+    expect(status.outcome).toBe(Outcome.Cancelled);
+    expect(status.reason).toContain('carol');
+    expect(h.stepCalls.map((c) => c.activity)).toContain('restoreHost');
+    expect(h.calls('escalatePage')).toHaveLength(1);
+  });
+});
+
+describe('locks', () => {
+  it('LOCKED: a second event for a host in remediation starts no second action; its page follows the first', async () => {
+    const { h, release, entered } = gatedRunbook();
+    const [first, second] = await h.run(async () => {
+      const firstHandle = await start(h);
+      await entered;
+      const secondEvent = h.event({ event_type: 'NagiosHostAlarm' });
+      const second = await (await start(h, secondEvent)).result();
+      release();
+      return [await firstHandle.result(), second];
+    });
+    expect(second.outcome).toBe(Outcome.Locked);
+    expect(first.outcome).toBe(Outcome.Remediated);
+    expect(h.stepCalls.filter((c) => c.activity === 'drainHost')).toHaveLength(1);
+    expect(h.calls('resolvePage')).toEqual([first.incident_key, second.incident_key]);
+    expect(h.calls('escalatePage')).toEqual([]);
+  });
+});
+
+describe('shadow mode', () => {
+  it('SHADOW: runs every gate, records what it would do, touches nothing', async () => {
+    const h = new RemediationHarness(env);
+    const status = await h.run(async () => {
+      await ensureControl(h);
+      await env.client.workflow
+        .getHandle(controlId(h.region))
+        .executeUpdate(setShadowUpdate, {
+          args: [{ scope: `service:${h.service}`, enabled: true, reason: 'trial', actor: 'dave' }],
+        });
+      return await (await start(h)).result();
+    });
+    expect(status.outcome).toBe(Outcome.Shadow);
+    expect(status.gates.map((g) => g.gate)).toEqual(expect.arrayContaining(['governor', 'quorum', 'kill_switch']));
+    expect(h.stepCalls).toEqual([]);
+    expect(h.pages.filter((p) => p.call !== 'notify')).toEqual([]);
+  });
+});
+
+describe('regional circuit breaker', () => {
+  it('opens on a burst across services, refusing remediations, and closes when the windows empty', async () => {
+    const windowMs = 3000;
+    const h = new RemediationHarness(env, {
+      rule: { preconditions: [] },
+      breaker: { open_threshold: 3, close_threshold: 1, window_ms: windowMs },
+      service: { rate_limit: { threshold: 10, window_ms: windowMs } },
+    });
+    const original = h.match.bind(h);
+    h.match = (event) => {
+      const m = original(event);
+      m.service = { ...m.service!, service: event.service };
+      return m;
+    };
+    const outcomes = await h.run(async () => {
+      const results: string[] = [];
+      for (const svc of ['a', 'b', 'c', 'd']) {
+        const status = await (await start(h, h.event({ service: `${h.service}-${svc}`, host: `i-${svc}` }))).result();
+        results.push(status.outcome!);
+      }
+      const region = env.client.workflow.getHandle(regionalGovernorId(h.region));
+      const open = await region.query(regionalGovernorQuery);
+      expect(open.state).toBe('open');
+      const closed = await until(
+        () => region.query(regionalGovernorQuery),
+        (r) => r.state === 'closed',
+        15_000,
+      );
+      expect(closed.transitions.map((t) => t.to)).toEqual(['open', 'closed']);
+      const after = await (await start(h, h.event({ service: `${h.service}-e`, host: 'i-e' }))).result();
+      results.push(after.outcome!);
+      return results;
+    });
+    expect(outcomes).toEqual([
+      Outcome.Remediated,
+      Outcome.Remediated,
+      Outcome.CircuitOpen,
+      Outcome.CircuitOpen,
+      Outcome.Remediated,
+    ]);
+  });
+});

@@ -1,0 +1,81 @@
+// The control entity of a region (control/<region>): the kill switch, global and per category, and shadow mode.
+// Who changed what, when and why is kept. Remediations read it through an activity right before acting.
+import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import { emptyControlState, killSwitchScopes, type ControlState, type SwitchSetting } from '../core/control';
+import {
+  controlQuery,
+  setKillSwitchUpdate,
+  setShadowUpdate,
+  type SetKillSwitchRequest,
+  type SetShadowRequest,
+} from './messages';
+import type { EntityOptions } from './governors';
+
+export const maxControlHistory = 200;
+
+export interface ControlInput {
+  region: string;
+  options?: EntityOptions;
+  carried?: ControlState;
+}
+
+export class ControlRequestError extends Error {
+  override readonly name = 'ControlRequestError';
+}
+
+export async function control(input: ControlInput): Promise<void> {
+  const state: ControlState = input.carried ?? emptyControlState(input.region);
+  let handled = 0;
+
+  const record = (what: string, setting: SwitchSetting): void => {
+    state.history.push({ what, setting });
+    if (state.history.length > maxControlHistory) state.history.splice(0, state.history.length - maxControlHistory);
+  };
+  const validate = (request: { reason: string; actor: string }): void => {
+    if (!request.actor?.trim()) throw new ControlRequestError('who is changing the switch (actor) is required');
+    if (!request.reason?.trim()) throw new ControlRequestError('why the switch is changed (reason) is required');
+  };
+
+  setHandler(controlQuery, () => state);
+  setHandler(
+    setKillSwitchUpdate,
+    (request): ControlState => {
+      handled += 1;
+      const setting = { enabled: request.enabled, reason: request.reason, actor: request.actor, at: Date.now() };
+      state.kill_switch[request.scope] = setting;
+      record(`kill_switch:${request.scope}`, setting);
+      return state;
+    },
+    {
+      validator: (request: SetKillSwitchRequest) => {
+        validate(request);
+        if (!killSwitchScopes.includes(request.scope)) {
+          throw new ControlRequestError(`unknown kill switch scope "${request.scope}"`);
+        }
+      },
+    },
+  );
+  setHandler(
+    setShadowUpdate,
+    (request): ControlState => {
+      handled += 1;
+      const setting = { enabled: request.enabled, reason: request.reason, actor: request.actor, at: Date.now() };
+      state.shadow[request.scope] = setting;
+      record(`shadow:${request.scope}`, setting);
+      return state;
+    },
+    {
+      validator: (request: SetShadowRequest) => {
+        validate(request);
+        if (!/^(global|profile:.+|service:.+)$/.test(request.scope)) {
+          throw new ControlRequestError(`shadow scope must be global, profile:<name> or service:<name>`);
+        }
+      },
+    },
+  );
+
+  const limit = input.options?.continue_as_new_after ?? 500;
+  await condition(() => handled >= limit || workflowInfo().continueAsNewSuggested);
+  await condition(allHandlersFinished);
+  await continueAsNew<typeof control>({ region: input.region, options: input.options, carried: state });
+}

@@ -1,0 +1,340 @@
+// The runbook run: a child workflow whose id is the lock ("lock/host/<id>" or "lock/service/<svc>"), so Temporal's
+// workflow-id uniqueness is the lock and it holds across worker crashes. It reads the kill switch right before the
+// first step, interprets the runbook DAG (parallel branches, per-step retries and timeouts, references between step
+// outputs), pauses at step boundaries, and on failure, cancel or workflow_timeout compensates completed steps in
+// reverse order.
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { blockingKillSwitch, type ControlState } from '../core/control';
+import type { LazarusEvent } from '../core/event';
+import { Outcome } from '../core/outcome';
+import type { ResolvedRule, ResolvedStep, ServicePolicy } from '../core/resolved-config';
+import { resolveReferences, type ReferenceContext } from '../core/runbook-references';
+import type { EntityActivities } from '../activities/entities';
+import { cancelSignal, followPageSignal, pauseSignal, resumeSignal, statusQuery, type FollowingPage } from './messages';
+import type { GateRecord, RemediationStatus, StepRecord } from './trace';
+
+export interface RunbookInput {
+  remediation_id: string;
+  event: LazarusEvent;
+  rule: ResolvedRule;
+  service: ServicePolicy;
+  shadow: boolean;
+  /** How often a runbook paused by the kill switch re-reads it. */
+  kill_switch_poll_ms?: number;
+}
+
+export type RunbookOutcome =
+  | typeof Outcome.Remediated
+  | typeof Outcome.Shadow
+  | typeof Outcome.KillSwitch
+  | typeof Outcome.StepFailed
+  | typeof Outcome.TimedOut
+  | typeof Outcome.Cancelled;
+
+export interface RunbookResult {
+  outcome: RunbookOutcome;
+  reason: string;
+  gates: GateRecord[];
+  steps: StepRecord[];
+  following_pages: FollowingPage[];
+}
+
+const { readControl } = proxyActivities<EntityActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '500 ms', maximumInterval: '2 seconds', maximumAttempts: 3 },
+});
+
+type StepActivity = (input: unknown) => Promise<Record<string, unknown> | undefined>;
+
+function stepActivity(activity: string, timeoutMs: number): StepActivity {
+  // Retries are the workflow's (see runStep), so each attempt is recorded in the trace.
+  const activities = proxyActivities<Record<string, StepActivity>>({
+    startToCloseTimeout: timeoutMs,
+    retry: { maximumAttempts: 1 },
+  });
+  return activities[activity];
+}
+
+function describeFailure(err: unknown): { message: string; type?: string; nonRetryable: boolean } {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure) {
+    return { message: cause.message, type: cause.type ?? undefined, nonRetryable: cause.nonRetryable === true };
+  }
+  return { message: cause instanceof Error ? cause.message : String(cause), nonRetryable: false };
+}
+
+export async function runbook(input: RunbookInput): Promise<RunbookResult> {
+  const { rule, event } = input;
+  const status: Pick<RemediationStatus, 'gates' | 'steps' | 'paused' | 'phase'> = {
+    gates: [],
+    steps: rule.runbook.steps.map((s) => ({ id: s.id, activity: s.activity, status: 'waiting', attempts: [] })),
+    phase: 'running',
+  };
+  const following: FollowingPage[] = [];
+  let pausedBy: { reason: string; actor?: string } | undefined;
+  let cancelRequest: { reason?: string; actor?: string } | undefined;
+  const runScope = new CancellationScope();
+
+  setHandler(statusQuery, () => ({ ...statusBase(input), ...status }));
+  setHandler(pauseSignal, (req) => {
+    pausedBy = { reason: req?.reason ?? 'paused by operator', actor: req?.actor };
+    status.paused = { ...pausedBy, at: Date.now() };
+  });
+  setHandler(resumeSignal, () => {
+    pausedBy = undefined;
+    status.paused = undefined;
+  });
+  setHandler(cancelSignal, (req) => {
+    cancelRequest = req ?? {};
+    runScope.cancel();
+  });
+  setHandler(followPageSignal, (page) => {
+    if (!following.some((p) => p.incident_key === page.incident_key)) following.push(page);
+  });
+
+  const finish = (outcome: RunbookOutcome, reason: string): RunbookResult => ({
+    outcome,
+    reason,
+    gates: status.gates,
+    steps: status.steps,
+    following_pages: following,
+  });
+
+  // Gate 7: the kill switch, read right before executing. Unreadable counts as on (fail closed).
+  const gate = await killSwitchGate(input);
+  status.gates.push(gate);
+  if (gate.verdict === 'fail') return finish(Outcome.KillSwitch, String(gate.detail.reason));
+
+  if (input.shadow) {
+    for (const record of status.steps) record.status = 'shadow';
+    return finish(Outcome.Shadow, `shadow mode: would have run ${rule.runbook.name}`);
+  }
+
+  const outputs: Record<string, { output: Record<string, unknown> }> = {};
+  const completed: ResolvedStep[] = [];
+  const context = (): ReferenceContext => ({
+    event,
+    params: input.service.params,
+    steps: outputs,
+    remediation: { id: input.remediation_id },
+  });
+  const record = (id: string): StepRecord => status.steps.find((s) => s.id === id)!;
+
+  // Boundary: operator pause and kill switch hold the next step; cancel interrupts.
+  const atBoundary = async (): Promise<void> => {
+    for (;;) {
+      if (pausedBy) {
+        status.phase = 'paused';
+        await condition(() => pausedBy === undefined);
+        status.phase = 'running';
+      }
+      const control = await readControlOrNull(input.event.region);
+      const blocking = control ? blockingKillSwitch(control, rule.category) : { reason: 'kill switch unreadable' };
+      if (!blocking) return;
+      status.phase = 'paused';
+      status.paused = { reason: `kill switch: ${blocking.reason}`, at: Date.now() };
+      await sleep(input.kill_switch_poll_ms ?? 5000);
+      status.paused = pausedBy ? { ...pausedBy, at: Date.now() } : undefined;
+      status.phase = 'running';
+    }
+  };
+
+  const runStep = async (step: ResolvedStep): Promise<void> => {
+    const rec = record(step.id);
+    const resolvedInput = resolveReferences(step.input, context());
+    rec.input = resolvedInput;
+    rec.status = 'running';
+    rec.started_at = Date.now();
+    const call = stepActivity(step.activity, step.timeout_ms);
+    let delay = step.retry.initial_interval_ms;
+    for (let attempt = 1; ; attempt++) {
+      const attemptRecord = { attempt, started_at: Date.now() } as StepRecord['attempts'][number];
+      rec.attempts.push(attemptRecord);
+      try {
+        const output = (await call(resolvedInput)) ?? {};
+        attemptRecord.ended_at = Date.now();
+        outputs[step.id] = { output };
+        rec.output = output;
+        rec.status = 'succeeded';
+        rec.ended_at = Date.now();
+        completed.push(step);
+        return;
+      } catch (err) {
+        attemptRecord.ended_at = Date.now();
+        if (isCancellation(err)) {
+          rec.status = 'cancelled';
+          throw err;
+        }
+        const failure = describeFailure(err);
+        attemptRecord.error = failure.message;
+        attemptRecord.error_type = failure.type;
+        if (failure.nonRetryable || attempt >= step.retry.maximum_attempts) {
+          rec.status = 'failed';
+          rec.error = failure.message;
+          rec.ended_at = Date.now();
+          throw new StepFailure(step.id, failure.message);
+        }
+        await sleep(delay);
+        delay = Math.min(delay * step.retry.backoff_coefficient, step.retry.maximum_interval_ms);
+      }
+    }
+  };
+
+  // The DAG: start every step whose needs are met; steps with no path between them run in parallel.
+  const runDag = async (): Promise<void> => {
+    const done = new Set<string>();
+    const started = new Set<string>();
+    const running = new Map<string, Promise<void>>();
+    let failure: Error | undefined;
+    while (done.size < rule.runbook.steps.length && failure === undefined) {
+      const ready = rule.runbook.steps.filter((s) => !started.has(s.id) && s.needs.every((n) => done.has(n)));
+      if (ready.length > 0) await atBoundary();
+      for (const step of ready) {
+        started.add(step.id);
+        running.set(
+          step.id,
+          runStep(step).then(
+            () => {
+              done.add(step.id);
+              running.delete(step.id);
+            },
+            (err: unknown) => {
+              failure ??= err instanceof Error ? err : new Error(String(err));
+              running.delete(step.id);
+            },
+          ),
+        );
+      }
+      if (running.size === 0) break;
+      await Promise.race(running.values());
+    }
+    await Promise.all(running.values()); // let parallel branches settle before compensating
+    if (failure !== undefined) throw failure;
+  };
+
+  let outcome: RunbookOutcome = Outcome.Remediated;
+  let reason = `${rule.runbook.name} completed`;
+  let timedOut = false;
+  const timerScope = new CancellationScope();
+  const timer = timerScope.run(async () => {
+    await sleep(rule.runbook.workflow_timeout_ms);
+    timedOut = true;
+    runScope.cancel();
+  });
+  try {
+    await runScope.run(runDag);
+  } catch (err) {
+    if (timedOut) {
+      outcome = Outcome.TimedOut;
+      reason = `runbook ${rule.runbook.name} exceeded its workflow_timeout of ${rule.runbook.workflow_timeout_ms} ms`;
+    } else if (cancelRequest) {
+      outcome = Outcome.Cancelled;
+      reason = `cancelled${cancelRequest.actor ? ` by ${cancelRequest.actor}` : ''}: ${cancelRequest.reason ?? 'no reason given'}`;
+    } else if (err instanceof StepFailure) {
+      outcome = Outcome.StepFailed;
+      reason = err.message;
+    } else {
+      throw err;
+    }
+    for (const rec of status.steps) if (rec.status === 'waiting') rec.status = 'skipped';
+    status.phase = 'compensating';
+    await CancellationScope.nonCancellable(() => compensate(completed, context, record));
+  }
+  timerScope.cancel();
+  await timer.catch(() => undefined);
+  return finish(outcome, reason);
+}
+
+class StepFailure extends Error {
+  override readonly name = 'StepFailure';
+  constructor(
+    readonly step: string,
+    detail: string,
+  ) {
+    super(`step ${step} failed: ${detail}`);
+  }
+}
+
+/** Saga: undo completed steps in reverse order of completion; a failed compensation is recorded and skipped. */
+async function compensate(
+  completed: ResolvedStep[],
+  context: () => ReferenceContext,
+  record: (id: string) => StepRecord,
+): Promise<void> {
+  for (const step of [...completed].reverse()) {
+    if (!step.compensate) continue;
+    const rec = record(step.id);
+    try {
+      const input = resolveReferences(step.compensate.input, context());
+      await stepActivity(step.compensate.activity, step.timeout_ms)(input);
+      rec.compensation = { activity: step.compensate.activity, status: 'succeeded', at: Date.now() };
+    } catch (err) {
+      rec.compensation = {
+        activity: step.compensate.activity,
+        status: 'failed',
+        error: describeFailure(err).message,
+        at: Date.now(),
+      };
+    }
+  }
+}
+
+async function readControlOrNull(region: string): Promise<ControlState | null> {
+  try {
+    return await readControl(region);
+  } catch {
+    return null;
+  }
+}
+
+async function killSwitchGate(input: RunbookInput): Promise<GateRecord> {
+  const control = await readControlOrNull(input.event.region);
+  const at = Date.now();
+  if (!control) {
+    return {
+      gate: 'kill_switch',
+      at,
+      verdict: 'fail',
+      detail: { reason: 'kill switch state unreadable: failing closed' },
+    };
+  }
+  const blocking = blockingKillSwitch(control, input.rule.category);
+  if (blocking) {
+    return {
+      gate: 'kill_switch',
+      at,
+      verdict: 'fail',
+      detail: {
+        reason: `kill switch ${blocking.scope} is on (set by ${blocking.actor}: ${blocking.reason})`,
+        scope: blocking.scope,
+        actor: blocking.actor,
+        set_at: blocking.at,
+        category: input.rule.category,
+      },
+    };
+  }
+  return { gate: 'kill_switch', at, verdict: 'pass', detail: { category: input.rule.category, state: 'off' } };
+}
+
+function statusBase(input: RunbookInput): Omit<RemediationStatus, 'gates' | 'steps' | 'paused' | 'phase'> {
+  return {
+    workflow_id: workflowInfo().workflowId,
+    incident_key: input.event.incident_key,
+    event: input.event,
+    started_at: workflowInfo().startTime.getTime(),
+    rule: input.rule.name,
+    runbook: input.rule.runbook.name,
+    shadow: input.shadow,
+    following_pages: [],
+  };
+}

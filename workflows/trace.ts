@@ -1,0 +1,72 @@
+// The decision trace a remediation keeps and its `status` query returns: every gate's inputs and verdict, every
+// runbook step's attempts. The audit API and CLI show exactly this.
+import type { LazarusEvent } from '../core/event';
+import type { Outcome } from '../core/outcome';
+
+export type GateName =
+  | 'stale'
+  | 'rule'
+  | 'governor'
+  | 'quorum'
+  | 'acknowledge'
+  | 'lock'
+  | 'kill_switch'
+  | 'runbook'
+  | 'resolve'
+  | 'escalate'
+  | 'notify';
+
+export interface GateRecord {
+  gate: GateName;
+  /** Workflow time (epoch ms). */
+  at: number;
+  verdict: 'pass' | 'fail' | 'skip' | 'shadow' | 'error';
+  detail: Record<string, unknown>;
+}
+
+export interface AttemptRecord {
+  attempt: number;
+  started_at: number;
+  ended_at?: number;
+  error?: string;
+  error_type?: string;
+}
+
+export interface StepRecord {
+  id: string;
+  activity: string;
+  status: 'waiting' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'skipped' | 'shadow';
+  input?: unknown;
+  output?: unknown;
+  error?: string;
+  attempts: AttemptRecord[];
+  started_at?: number;
+  ended_at?: number;
+  compensation?: { activity: string; status: 'succeeded' | 'failed'; error?: string; at: number };
+}
+
+export type RemediationPhase =
+  'deciding' | 'waiting_for_quorum' | 'running' | 'paused' | 'compensating' | 'finishing' | 'done';
+
+export interface RemediationStatus {
+  workflow_id: string;
+  incident_key: string;
+  event: LazarusEvent;
+  phase: RemediationPhase;
+  started_at: number;
+  /** When the page was acknowledged or escalated: the end of the decision. */
+  decided_at?: number;
+  outcome?: Outcome;
+  reason?: string;
+  snapshot_version?: string;
+  rule?: string;
+  runbook?: string;
+  shadow: boolean;
+  paused?: { reason: string; actor?: string; at: number };
+  /** Workflow id of the runbook run (the lock key), once started. */
+  runbook_workflow_id?: string;
+  gates: GateRecord[];
+  steps: StepRecord[];
+  /** Pages of later events for the same resource that follow this remediation's fate. */
+  following_pages: string[];
+}
