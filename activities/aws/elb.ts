@@ -54,7 +54,7 @@ export interface ElbActivities {
 /** Reading target groups, shared by the ELB activities and the host activities (standby, scaling). */
 export interface TargetGroupDirectory {
   /** For each instance, the ARNs of the target groups in which it is a target (draining included). */
-  targetGroupsOf(instanceIds: InstanceId[]): Promise<Map<InstanceId, string[]>>;
+  targetGroupsOf(instanceIds: InstanceId[], where: string): Promise<Map<InstanceId, string[]>>;
   /** ARNs of the target groups tagged lazarus:service=<service>. */
   targetGroupsTaggedFor(service: string): Promise<string[]>;
   register(instanceIds: InstanceId[], targetGroupArns: string[], where: string): Promise<void>;
@@ -94,8 +94,7 @@ export function createTargetGroupDirectory({
   }
 
   return {
-    async targetGroupsOf(instanceIds) {
-      const where = `targetGroupsOf(${instanceIds.join(',')})`;
+    async targetGroupsOf(instanceIds, where) {
       const result = new Map<InstanceId, string[]>(instanceIds.map((id) => [id, []]));
       for (const group of await allTargetGroups(where)) {
         if (!group.TargetGroupArn) continue;
@@ -179,7 +178,7 @@ export function createElbActivities(deps: ElbDependencies): ElbActivities {
   const defaultDrainMs = deps.drainTimeoutMs ?? 300_000;
 
   async function drain(instanceIds: InstanceId[], drainTimeoutMs: number | undefined, where: string) {
-    const groupsByHost = await directory.targetGroupsOf(instanceIds);
+    const groupsByHost = await directory.targetGroupsOf(instanceIds, where);
     // A retried attempt finds the host already deregistered: the groups come from the last attempt's heartbeat,
     // so the output (which restoreHost needs) is the same whichever attempt completes.
     const earlier = previousHeartbeat<{ targetGroupArns?: string[] }>()?.targetGroupArns ?? [];

@@ -313,7 +313,7 @@ export function createHostActivities(deps: HostDependencies): HostActivities {
         if (!standby) throw awsFailure(AwsFailureType.NoStandbyHost, `${where}: the service has no running standby`);
         await tag([standby.instanceId], { [LazarusTag.promotedFor]: failedInstanceId }, where);
       }
-      let arns = (await targetGroups.targetGroupsOf([failedInstanceId])).get(failedInstanceId) ?? [];
+      let arns = (await targetGroups.targetGroupsOf([failedInstanceId], where)).get(failedInstanceId) ?? [];
       if (arns.length === 0) arns = await serviceTargetGroups(service, [failedInstanceId, standby.instanceId], where);
       await targetGroups.register([standby.instanceId], arns, where);
       try {
@@ -333,7 +333,7 @@ export function createHostActivities(deps: HostDependencies): HostActivities {
       const where = `tagStandby(${instanceId})`;
       await describe([instanceId], where);
       await tag([instanceId], { [LazarusTag.role]: standbyRole, [LazarusTag.service]: service }, where);
-      const arns = (await targetGroups.targetGroupsOf([instanceId])).get(instanceId) ?? [];
+      const arns = (await targetGroups.targetGroupsOf([instanceId], where)).get(instanceId) ?? [];
       await targetGroups.deregister([instanceId], arns, where);
       return {};
     },
@@ -406,7 +406,7 @@ export function createHostActivities(deps: HostDependencies): HostActivities {
   async function serviceTargetGroups(service: string, exclude: InstanceId[], where: string): Promise<string[]> {
     const tagged = await targetGroups.targetGroupsTaggedFor(service);
     const others = (await serviceHosts(service, where)).map((h) => h.instanceId).filter((id) => !exclude.includes(id));
-    const byHost = others.length > 0 ? await targetGroups.targetGroupsOf(others) : new Map<string, string[]>();
+    const byHost = others.length > 0 ? await targetGroups.targetGroupsOf(others, where) : new Map<string, string[]>();
     return [...new Set([...tagged, ...[...byHost.values()].flat()])].sort();
   }
 }

@@ -72,7 +72,9 @@ describe('AWS host activities against the AWS emulator', () => {
     await run(activities.drainHost, { instanceId: instanceIds[0] });
 
     const retry = new MockActivityEnvironment({ heartbeatDetails: { targetGroupArns: [service.targetGroupArn] } });
-    const again = await retry.run(activities.drainHost, { instanceId: instanceIds[0] });
+    const again = (await retry.run(activities.drainHost, { instanceId: instanceIds[0] })) as {
+      targetGroupArns: string[];
+    };
 
     expect(again.targetGroupArns).toEqual([service.targetGroupArn]);
   });
@@ -95,7 +97,9 @@ describe('AWS host activities against the AWS emulator', () => {
     expect(launched.SubnetId).toBe(failed.SubnetId);
     expect(clone.availabilityZone).toBe(failed.Placement?.AvailabilityZone);
     expect(clone.privateIpAddress).toMatch(/^10\./);
-    const tags = Object.fromEntries((launched.Tags ?? []).map((t) => [t.Key, t.Value]));
+    const tags: Record<string, string | undefined> = Object.fromEntries(
+      (launched.Tags ?? []).map((t) => [t.Key ?? '', t.Value]),
+    );
     expect(tags).toMatchObject({
       'lazarus:service': failed.Tags?.find((t) => t.Key === 'lazarus:service')?.Value,
       'lazarus:replaces': instanceIds[0],
