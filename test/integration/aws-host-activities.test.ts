@@ -10,6 +10,8 @@ import {
   launchToken,
   type AwsActivities,
   type AwsClients,
+  type DrainHostInput,
+  type TargetGroupsOutput,
 } from '../../activities/aws';
 import { startFleetSimulator, type RunningFleetSimulator } from '../../devstack/fleet-simulator';
 import { testAwsClients } from '../support/aws';
@@ -72,9 +74,9 @@ describe('AWS host activities against the AWS emulator', () => {
     await run(activities.drainHost, { instanceId: instanceIds[0] });
 
     const retry = new MockActivityEnvironment({ heartbeatDetails: { targetGroupArns: [service.targetGroupArn] } });
-    const again = (await retry.run(activities.drainHost, { instanceId: instanceIds[0] })) as {
-      targetGroupArns: string[];
-    };
+    const again = await retry.run<[DrainHostInput], TargetGroupsOutput>(activities.drainHost, {
+      instanceId: instanceIds[0],
+    });
 
     expect(again.targetGroupArns).toEqual([service.targetGroupArn]);
   });
