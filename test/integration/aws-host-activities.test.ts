@@ -74,9 +74,10 @@ describe('AWS host activities against the AWS emulator', () => {
     await run(activities.drainHost, { instanceId: instanceIds[0] });
 
     const retry = new MockActivityEnvironment({ heartbeatDetails: { targetGroupArns: [service.targetGroupArn] } });
-    const again = await retry.run<[DrainHostInput], TargetGroupsOutput>(activities.drainHost, {
-      instanceId: instanceIds[0],
-    });
+    const again = await retry.run<[DrainHostInput], TargetGroupsOutput, typeof activities.drainHost>(
+      activities.drainHost,
+      { instanceId: instanceIds[0] },
+    );
 
     expect(again.targetGroupArns).toEqual([service.targetGroupArn]);
   });
