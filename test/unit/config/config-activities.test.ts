@@ -1,0 +1,70 @@
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApplicationFailure } from '@temporalio/activity';
+import { createConfigActivities, readConfigTree } from '../../../activities/config';
+import { eventOf, minimalFiles } from './config-fixture';
+
+describe('config activities', () => {
+  let root: string;
+  let clock: number;
+
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'lazarus-config-'));
+    for (const [path, text] of Object.entries(minimalFiles)) {
+      mkdirSync(join(root, path, '..'), { recursive: true });
+      writeFileSync(join(root, path), text);
+    }
+    clock = 0;
+  });
+
+  afterEach(() => {
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  const activities = (): ReturnType<typeof createConfigActivities> =>
+    createConfigActivities({ configRoot: root, recheckIntervalMs: 1000, now: () => clock });
+
+  it('reads the tree with paths relative to its root', async () => {
+    const files = await readConfigTree(root);
+    expect(files.map((file) => file.path).sort()).toEqual(Object.keys(minimalFiles).sort());
+  });
+
+  it('matches an event against the files on disk', async () => {
+    const result = await activities().resolveEvent(eventOf());
+    expect(result.rule?.name).toBe('host_down');
+    expect(result.snapshot_version).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+
+  it('computes the same version as the pure loader', async () => {
+    const { buildSnapshot } = await import('../../../core/config');
+    const pure = buildSnapshot(await readConfigTree(root));
+    expect((await activities().resolveEvent(eventOf())).snapshot_version).toBe(pure.snapshot?.version);
+  });
+
+  it('keeps the snapshot within the recheck interval and reloads changed files after it', async () => {
+    const config = activities();
+    const before = await config.resolveEvent(eventOf());
+    writeFileSync(join(root, 'services/web.yaml'), 'name: web\nteam: frontend\nprofile: basic\nshadow: true\n');
+    clock = 500;
+    expect((await config.resolveEvent(eventOf())).snapshot_version).toBe(before.snapshot_version);
+    clock = 1500;
+    const after = await config.resolveEvent(eventOf());
+    expect(after.snapshot_version).not.toBe(before.snapshot_version);
+    expect(after.service?.shadow).toBe(true);
+  });
+
+  it('fails non-retryably with type ConfigInvalid and every problem when the files do not load', async () => {
+    writeFileSync(join(root, 'services/web.yaml'), 'name: web\nteam: frontend\nprofile: nope\ncolour: red\n');
+    const failure = await activities()
+      .resolveEvent(eventOf())
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure).toMatchObject({ type: 'ConfigInvalid', nonRetryable: true });
+    expect((failure as ApplicationFailure).message).toContain('services/web.yaml:4:1: colour: unknown field');
+    expect((failure as ApplicationFailure).details?.[0]).toHaveLength(1);
+  });
+});
