@@ -1,0 +1,77 @@
+// Determinism guard: recorded histories of remediations (test/replay/histories/*.json) must replay through the
+// current workflow code. A change that would break running remediations fails here; such a change needs
+// patched()/deprecatePatch() or a new workflow type. Re-record with LAZARUS_RECORD_HISTORIES=1 after a deliberate,
+// versioned change.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { execFileSync } from 'node:child_process';
+import { remediationWorkflowId } from '../../core/event';
+import { remediate } from '../../workflows';
+import { failingStep, RemediationHarness, step } from '../support/remediation-harness';
+import { venvBin } from '../../devstack/paths';
+import { stackValue } from '../support/stack-env';
+import { connectTestEnv } from '../support/temporal';
+
+const historyDir = path.join(__dirname, '..', 'replay', 'histories');
+
+let env: TestWorkflowEnvironment;
+beforeAll(async () => {
+  env = await connectTestEnv();
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+
+async function record(name: string, harness: RemediationHarness): Promise<void> {
+  const event = harness.event({ incident_key: `replay-${name}` });
+  await harness.run(() =>
+    env.client.workflow.execute(remediate, {
+      taskQueue: harness.taskQueue,
+      workflowId: remediationWorkflowId(event.incident_key),
+      args: [event, {}],
+    }),
+  );
+  // The CLI writes the canonical JSON form that historyFromJSON reads.
+  const show = (workflowId: string): string =>
+    execFileSync(
+      venvBin('temporal'),
+      ['workflow', 'show', '-w', workflowId, '-o', 'json', '--address', stackValue('temporalAddress')],
+      {
+        encoding: 'utf8',
+      },
+    );
+  fs.writeFileSync(path.join(historyDir, `remediate-${name}.json`), show(remediationWorkflowId(event.incident_key)));
+  fs.writeFileSync(path.join(historyDir, `runbook-${name}.json`), show(`lock/host/${harness.sickHost}`));
+}
+
+(process.env.LAZARUS_RECORD_HISTORIES === '1' ? it : it.skip)('records fresh histories', async () => {
+  fs.mkdirSync(historyDir, { recursive: true });
+  await record('remediated', new RemediationHarness(env));
+  await record(
+    'step-failed',
+    new RemediationHarness(env, {
+      steps: [
+        step('drain', 'drainHost', [], {
+          compensate: { activity: 'restoreHost', input: { instanceId: '${event.host}' } },
+        }),
+        step('clone', 'cloneHost', ['drain']),
+      ],
+      stepBehaviour: { cloneHost: failingStep('no capacity') },
+    }),
+  );
+});
+
+it('replays every recorded remediation history with the current workflow code', async () => {
+  const files = fs.readdirSync(historyDir).filter((f) => f.endsWith('.json'));
+  expect(files.length).toBeGreaterThanOrEqual(4);
+  const output = execFileSync(
+    process.execPath,
+    [path.join(__dirname, '..', 'replay', 'replay-histories.js'), stackValue('workflowBundle'), historyDir],
+    { encoding: 'utf8' },
+  );
+  const results = JSON.parse(output) as Array<{ file: string; ok: boolean; error?: string }>;
+  expect(results.map((r) => r.file).sort()).toEqual([...files].sort());
+  const failures = results.filter((r) => !r.ok);
+  expect(failures).toEqual([]);
+});
