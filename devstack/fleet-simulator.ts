@@ -225,6 +225,8 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
         );
       }
     }
+    // RunInstances reports `pending`; look again so the hosts answer as soon as the call returns.
+    await sync();
     return { service: { ...service }, instanceIds: instances.map((i) => i.InstanceId ?? '') };
   }
 
