@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import {
+  createPagerActivities,
+  PagerFailureType,
+  type EscalatePageInput,
+  type EscalatePageOutput,
+  type PagerActivities,
+} from '../../activities/pager';
+import type { PagerDutyEmulatorState, RunningPagerDutyEmulator } from '../../devstack/pagerduty-emulator';
+import {
+  eventually,
+  getJson,
+  pagerClientFor,
+  postJson,
+  sharedPagerDuty,
+  startPagerDutyEmulator,
+} from '../support/stand-ins';
+
+const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> =>
+  new MockActivityEnvironment().run(fn, ...args);
+
+describe('PagerDuty activities through pdjs against the PagerDuty emulator', () => {
+  // One emulator for this file: failure injection and timers must not disturb other test files.
+  let emulator: RunningPagerDutyEmulator;
+  let pager: PagerActivities;
+  const routingKey = 'R0UTINGKEY0000000000000000000001';
+
+  beforeAll(async () => {
+    emulator = await startPagerDutyEmulator({ ackTimeoutMs: 60_000, escalationLevels: 3 });
+    pager = createPagerActivities({ client: pagerClientFor(emulator) });
+  });
+  afterAll(() => emulator.stop());
+  afterEach(() => postJson(`${emulator.restUrl}/_emulator/heal`));
+
+  async function page(summary = 'web-1 is down'): Promise<string> {
+    const incidentKey = `event/${randomUUID()}`;
+    await run(pager.triggerPage, { routingKey, incidentKey, summary, source: 'nagios' });
+    return incidentKey;
+  }
+  const incident = (key: string) => emulator.state().incidents.find((i) => i.incident_key === key);
+
+  it('acknowledges and resolves a page by its incident key over the Events API (TLS)', async () => {
+    const key = await page();
+    expect(incident(key)?.status).toBe('triggered');
+
+    await run(pager.acknowledgePage, { routingKey, incidentKey: key });
+    expect(incident(key)?.status).toBe('acknowledged');
+    await run(pager.resolvePage, { routingKey, incidentKey: key });
+    expect(incident(key)?.status).toBe('resolved');
+  });
+
+  it('deduplicates a second trigger with the same key into the open incident', async () => {
+    const key = await page();
+
+    await run(pager.triggerPage, { routingKey, incidentKey: key, summary: 'again', source: 'datadog' });
+
+    expect(emulator.state().incidents.filter((i) => i.incident_key === key)).toHaveLength(1);
+    expect(
+      emulator
+        .state()
+        .events.filter((e) => e.dedup_key === key)
+        .map((e) => e.effect),
+    ).toEqual(['created', 'deduplicated']);
+  });
+
+  it('leaves the incident alone when acknowledged with another routing key, as PagerDuty does', async () => {
+    const key = await page();
+
+    await run(pager.acknowledgePage, { routingKey: 'SOMEOTHERKEY00000000000000000000', incidentKey: key });
+
+    expect(incident(key)?.status).toBe('triggered');
+    expect(emulator.state().events.at(-1)?.effect).toMatch(/routing_key differs/);
+  });
+
+  it('escalates: finds the incident over REST, raises its level once even when retried, and adds the note', async () => {
+    const key = await page();
+
+    const first = await run(pager.escalatePage, { incidentKey: key, note: 'quorum: 2 of 3 saw web-1 healthy' });
+    const retry = new MockActivityEnvironment({
+      heartbeatDetails: { incidentId: first.incidentId, raisedTo: 2, raised: true, noted: true },
+    });
+    const again = await retry.run<[EscalatePageInput], EscalatePageOutput, PagerActivities['escalatePage']>(
+      pager.escalatePage,
+      { incidentKey: key, note: 'quorum: 2 of 3 saw web-1 healthy' },
+    );
+
+    expect(first).toEqual({ incidentId: incident(key)?.id, escalationLevel: 2, raised: true });
+    expect(again.escalationLevel).toBe(2);
+    expect(incident(key)?.escalation_level).toBe(2);
+    expect(incident(key)?.notes.map((n) => n.content)).toEqual(['quorum: 2 of 3 saw web-1 healthy']);
+  });
+
+  it('still adds the note when the incident is already at the last escalation level', async () => {
+    const key = await page();
+    await run(pager.escalatePage, { incidentKey: key });
+    await run(pager.escalatePage, { incidentKey: key });
+
+    const last = await run(pager.escalatePage, { incidentKey: key, note: 'kill switch closed' });
+
+    expect(last).toMatchObject({ escalationLevel: 3, raised: false });
+    expect(incident(key)?.notes).toHaveLength(1);
+  });
+
+  it('fails retryably with PagerIncidentNotFound when no incident has the key', async () => {
+    const attempt = run(pager.escalatePage, { incidentKey: 'event/never-paged' });
+
+    await expect(attempt).rejects.toMatchObject({ type: PagerFailureType.IncidentNotFound, nonRetryable: false });
+  });
+
+  it('rides out 429s with bounded backoff and acknowledges within the budget', async () => {
+    const key = await page();
+    await postJson(`${emulator.restUrl}/_emulator/fail`, { mode: '429', count: 6, scope: 'events' });
+
+    await run(pager.acknowledgePage, { routingKey, incidentKey: key });
+
+    expect(incident(key)?.status).toBe('acknowledged');
+    expect(emulator.state().calls.failed).toBeGreaterThanOrEqual(6);
+  });
+
+  it('gives up with a non-retryable PagerBudgetExhausted when PagerDuty is down for the whole budget', async () => {
+    const key = await page();
+    const client = pagerClientFor(emulator, { budgetMs: 800 });
+    await postJson(`${emulator.restUrl}/_emulator/fail`, { mode: '503', scope: 'events' });
+    const started = Date.now();
+
+    const attempt = run(createPagerActivities({ client }).acknowledgePage, { routingKey, incidentKey: key });
+
+    await expect(attempt).rejects.toMatchObject({ type: PagerFailureType.BudgetExhausted, nonRetryable: true });
+    await expect(attempt).rejects.toThrow(/HTTP 503/);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(incident(key)?.status).toBe('triggered');
+  });
+
+  it('aborts a call that hangs with its own timeout, inside the budget', async () => {
+    const key = await page();
+    const client = pagerClientFor(emulator, { callTimeoutMs: 150, budgetMs: 600 });
+    await postJson(`${emulator.restUrl}/_emulator/fail`, { mode: 'hang', scope: 'events' });
+    const started = Date.now();
+
+    const attempt = run(createPagerActivities({ client }).acknowledgePage, { routingKey, incidentKey: key });
+
+    await expect(attempt).rejects.toThrow(/timed out after 150 ms/);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('refuses without retry an event PagerDuty rejects', async () => {
+    const attempt = run(pager.acknowledgePage, { routingKey: '', incidentKey: 'event/x' });
+
+    await expect(attempt).rejects.toMatchObject({ type: PagerFailureType.Rejected, nonRetryable: true });
+    await expect(attempt).rejects.toThrow(/HTTP 400/);
+  });
+
+  it('escalates an unacknowledged incident by itself after the ack timeout, but not an acknowledged one', async () => {
+    const quick = await startPagerDutyEmulator({ ackTimeoutMs: 150, escalationLevels: 2 });
+    try {
+      const activities = createPagerActivities({ client: pagerClientFor(quick) });
+      const ignored = `event/${randomUUID()}`;
+      const handled = `event/${randomUUID()}`;
+      for (const incidentKey of [ignored, handled]) {
+        await run(activities.triggerPage, { routingKey, incidentKey, summary: 'db down', source: 'cli' });
+      }
+      await run(activities.acknowledgePage, { routingKey, incidentKey: handled });
+
+      const escalated = await eventually(async () => {
+        const state = await getJson<PagerDutyEmulatorState>(`${quick.restUrl}/_emulator/state`);
+        const found = state.incidents.find((i) => i.incident_key === ignored);
+        return found && found.escalation_level === 2 ? state : undefined;
+      }, 5000);
+
+      expect(escalated.incidents.find((i) => i.incident_key === ignored)?.escalations).toEqual([
+        expect.objectContaining({ to: 2, by: 'timeout' }),
+      ]);
+      expect(escalated.incidents.find((i) => i.incident_key === handled)?.escalation_level).toBe(1);
+    } finally {
+      await quick.stop();
+    }
+  });
+
+  it('the run`s shared emulator takes a page over TLS with the CA from the stack environment', async () => {
+    const shared = sharedPagerDuty();
+    const activities = createPagerActivities({ client: pagerClientFor(shared) });
+    const incidentKey = `event/${randomUUID()}`;
+
+    await run(activities.triggerPage, { routingKey, incidentKey, summary: 'shared', source: 'test' });
+
+    const state = await getJson<PagerDutyEmulatorState>(`${shared.restUrl}/_emulator/state`);
+    expect(state.incidents.find((i) => i.incident_key === incidentKey)?.status).toBe('triggered');
+  });
+});
