@@ -1,14 +1,28 @@
-// `npm start`: the whole local system (Temporal dev server + Web UI, AWS emulator, Lazarus worker) in one command.
-// Waits for each part to be ready, prints where everything is, and stops every child on Ctrl-C.
+// `npm start`: the whole local system (Temporal dev server + Web UI, AWS emulator, PagerDuty emulator, Slack and
+// SMTP receivers, fleet simulator, Lazarus worker) in one command. Waits for each part to be ready, prints where
+// everything is, and stops every part on Ctrl-C.
+import fs from 'node:fs';
 import path from 'node:path';
+import { createAwsClients, destroyAwsClients } from '../activities/aws/clients';
 import { DevConfigError, PortInUseError, ServiceStartError } from './errors';
+import { startFleetSimulator } from './fleet-simulator';
 import { startMoto } from './moto';
-import { projectRoot } from './paths';
+import { startNotifyReceivers } from './notify-receivers';
+import { startPagerDutyEmulator } from './pagerduty-emulator';
+import { projectRoot, stateDir } from './paths';
 import { assertPortFree, spawnService, type RunningService } from './service-process';
 import { loadTemporalDevConfig, startTemporalDevServer } from './temporal-dev';
 
 const awsPort = Number(process.env.LAZARUS_AWS_PORT ?? 4566);
 const awsRegion = process.env.AWS_REGION ?? 'us-east-1';
+const port = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
+const pagerEventsPort = port('LAZARUS_PAGERDUTY_EVENTS_PORT', 4567);
+const pagerApiPort = port('LAZARUS_PAGERDUTY_API_PORT', 4568);
+const receiverPort = port('LAZARUS_RECEIVER_PORT', 4569);
+const smtpPort = port('LAZARUS_SMTP_PORT', 2525);
+const fleetPort = port('LAZARUS_FLEET_PORT', 4570);
+const fleetBootDelayMs = port('LAZARUS_FLEET_BOOT_DELAY_MS', 5000);
+const pagerAckTimeoutMs = port('LAZARUS_PAGERDUTY_ACK_TIMEOUT_MS', 60_000);
 
 async function main(): Promise<void> {
   const config = loadTemporalDevConfig();
@@ -16,14 +30,22 @@ async function main(): Promise<void> {
   await assertPortFree('Temporal gRPC frontend', config.ip, config.port);
   if (config.ui_port != null) await assertPortFree('Temporal Web UI', config.ip, config.ui_port);
   await assertPortFree('AWS emulator (moto)', '127.0.0.1', awsPort);
+  await assertPortFree('PagerDuty emulator (Events API)', '127.0.0.1', pagerEventsPort);
+  await assertPortFree('PagerDuty emulator (REST API)', '127.0.0.1', pagerApiPort);
+  await assertPortFree('Slack webhook receiver', '127.0.0.1', receiverPort);
+  await assertPortFree('SMTP receiver', '127.0.0.1', smtpPort);
+  await assertPortFree('fleet simulator', '127.0.0.1', fleetPort);
 
   const running: RunningService[] = [];
+  // Stand-ins that run inside this process, stopped after the child processes.
+  const inProcess: Array<() => Promise<void>> = [];
   let stopping = false;
   const stopAll = async (code: number): Promise<never> => {
     if (!stopping) {
       stopping = true;
       process.stdout.write('\nlazarus: stopping ...\n');
       for (const service of [...running].reverse()) await service.stop(10_000);
+      for (const stop of [...inProcess].reverse()) await stop().catch(() => undefined);
       process.stdout.write('lazarus: stopped\n');
     }
     process.exit(code);
@@ -40,6 +62,30 @@ async function main(): Promise<void> {
     const moto = await startMoto({ host: '127.0.0.1', port: awsPort });
     running.push(moto.process);
 
+    process.stdout.write('lazarus: starting the PagerDuty emulator, Slack/SMTP receivers and fleet simulator ...\n');
+    const pagerDuty = await startPagerDutyEmulator({
+      eventsPort: pagerEventsPort,
+      restPort: pagerApiPort,
+      ackTimeoutMs: pagerAckTimeoutMs,
+    });
+    inProcess.push(() => pagerDuty.stop());
+    fs.mkdirSync(stateDir, { recursive: true });
+    const pagerCa = path.join(stateDir, 'pagerduty-emulator-ca.pem');
+    fs.writeFileSync(pagerCa, pagerDuty.caPem);
+    const receivers = await startNotifyReceivers({ httpPort: receiverPort, smtpPort });
+    inProcess.push(() => receivers.stop());
+    const fleetAws = createAwsClients({ region: awsRegion, endpoint: moto.endpoint });
+    const fleet = await startFleetSimulator({
+      ec2: fleetAws.ec2,
+      elb: fleetAws.elb,
+      port: fleetPort,
+      bootDelayMs: fleetBootDelayMs,
+    });
+    inProcess.push(async () => {
+      await fleet.stop();
+      destroyAwsClients(fleetAws);
+    });
+
     process.stdout.write('lazarus: starting the worker ...\n');
     const worker = await spawnService({
       name: 'worker',
@@ -51,6 +97,15 @@ async function main(): Promise<void> {
         TEMPORAL_NAMESPACE: temporal.namespace,
         LAZARUS_AWS_ENDPOINT: moto.endpoint,
         AWS_REGION: awsRegion,
+        LAZARUS_PAGERDUTY_EVENTS_SERVER: pagerDuty.eventsServer,
+        LAZARUS_PAGERDUTY_API_URL: pagerDuty.restUrl,
+        LAZARUS_PAGERDUTY_CA: pagerCa,
+        PAGERDUTY_API_TOKEN: 'lazarus-local',
+        LAZARUS_PAGERDUTY_FROM: 'lazarus@localhost',
+        LAZARUS_SMTP_HOST: receivers.smtpHost,
+        LAZARUS_SMTP_PORT: String(receivers.smtpPort),
+        LAZARUS_SMTP_IGNORE_TLS: 'true',
+        ...(temporal.uiUrl ? { LAZARUS_TEMPORAL_UI_URL: temporal.uiUrl } : {}),
       },
       echo: true,
       ready: (output) => output.includes('polling task queue'),
@@ -61,6 +116,13 @@ async function main(): Promise<void> {
       ['Temporal Web UI', temporal.uiUrl ?? '(headless)'],
       ['Temporal gRPC', `${temporal.address} (namespace ${temporal.namespace})`],
       ['AWS emulator', `${moto.endpoint} (region ${awsRegion})`],
+      ['PagerDuty', `events https://${pagerDuty.eventsServer}, REST + state ${pagerDuty.restUrl}/_emulator/state`],
+      ['Slack receiver', `${receivers.slackWebhookUrl} (received: ${receivers.slackUrl}/_receiver/webhooks)`],
+      [
+        'SMTP receiver',
+        `${receivers.smtpHost}:${receivers.smtpPort} (received: ${receivers.slackUrl}/_receiver/emails)`,
+      ],
+      ['Fleet simulator', `${fleet.url} (state: ${fleet.url}/state; docs/devstack.md)`],
       [
         'Temporal CLI',
         `${path.relative(process.cwd(), path.join(projectRoot, '.venv', 'bin', 'temporal'))} workflow list`,
