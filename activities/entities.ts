@@ -8,7 +8,6 @@ import {
   controlId,
   controlQuery,
   regionalGovernorId,
-  regionalGovernorQuery,
   reportServiceUpdate,
   serviceGovernorId,
   type AdmitRequest,
@@ -68,21 +67,8 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
         });
         return { rate_limit: admitted.rate_limit, breaker };
       }
-      try {
-        const region = await deps.client.workflow
-          .getHandle(regionalGovernorId(request.region))
-          .query(regionalGovernorQuery);
-        const failing = Object.keys(region.failing);
-        return {
-          rate_limit: admitted.rate_limit,
-          breaker: { state: region.state, failing_count: failing.length, failing },
-        };
-      } catch (err) {
-        if (err instanceof WorkflowNotFoundError) {
-          return { rate_limit: admitted.rate_limit, breaker: { state: 'closed', failing_count: 0, failing: [] } };
-        }
-        throw err;
-      }
+      // Not a start of failing: the service governor's copy of the breaker, pushed by the region on every change.
+      return admitted;
     },
 
     async readControl(region: string): Promise<ControlState> {

@@ -16,7 +16,9 @@ import type { NotificationChannels } from '../core/resolved-config';
 import type { NotifyActivities } from '../activities/notify';
 import {
   admitUpdate,
+  breakerStateSignal,
   regionalGovernorId,
+  serviceGovernorId,
   regionalGovernorQuery,
   reportServiceSignal,
   reportServiceUpdate,
@@ -44,18 +46,30 @@ export interface ServiceGovernorInput {
   service: string;
   options?: EntityOptions;
   /** Carried across continue-as-new. */
-  carried?: {
-    events: AdmittedEvent[];
-    failing: boolean;
-    counted: number;
-    region?: string;
-    window_ms: number;
-    breaker_window_ms: number;
-  };
+  carried?: ServiceGovernorCarried;
+}
+
+interface ServiceGovernorCarried {
+  events: AdmittedEvent[];
+  failing: boolean;
+  counted: number;
+  region?: string;
+  window_ms: number;
+  breaker_window_ms: number;
+  breaker?: AdmitVerdict['breaker'];
 }
 
 export async function serviceGovernor(input: ServiceGovernorInput): Promise<void> {
-  const state = input.carried ?? { events: [], failing: false, counted: 0, window_ms: 0, breaker_window_ms: 0 };
+  const state: ServiceGovernorCarried = input.carried ?? {
+    events: [],
+    failing: false,
+    counted: 0,
+    window_ms: 0,
+    breaker_window_ms: 0,
+  };
+  // The region's breaker as last pushed to us; fresh for every event after the first of a failing spell.
+  const closed: AdmitVerdict['breaker'] = { state: 'closed', failing_count: 0, failing: [] };
+  state.breaker ??= closed;
   let handled = 0;
   let changed = false;
 
@@ -74,14 +88,18 @@ export async function serviceGovernor(input: ServiceGovernorInput): Promise<void
     events: state.events.map((e) => e.at),
     failing: state.failing,
     counted: state.counted,
+    last_breaker: state.breaker,
   }));
+  setHandler(breakerStateSignal, (breaker) => {
+    state.breaker = breaker;
+  });
 
   // Admit is idempotent by incident key, so the activity that calls it may retry safely.
   setHandler(admitUpdate, (request): AdmitVerdict => {
     handled += 1;
     const now = Date.now();
     const seen = state.events.find((e) => e.key === request.incident_key);
-    if (seen) return { rate_limit: seen.verdict, breaker: { state: 'closed', failing_count: 0, failing: [] } };
+    if (seen) return { rate_limit: seen.verdict, breaker: state.breaker ?? closed };
     state.window_ms = request.window_ms;
     state.breaker_window_ms = request.breaker.window_ms;
     state.region = request.region;
@@ -94,8 +112,8 @@ export async function serviceGovernor(input: ServiceGovernorInput): Promise<void
     const result = { ...verdict, started_failing: startedFailing };
     state.events.push({ at: now, key: request.incident_key, verdict: result });
     changed = true;
-    // The caller (activity) reports a start of failing to the region itself, with an Update, to get a fresh answer.
-    return { rate_limit: result, breaker: { state: 'closed', failing_count: 0, failing: [] } };
+    // On a start of failing the caller (activity) reports to the region with an Update and uses its fresh answer.
+    return { rate_limit: result, breaker: state.breaker ?? closed };
   });
 
   const limit = input.options?.continue_as_new_after ?? defaultContinueAsNewAfter;
@@ -107,6 +125,7 @@ export async function serviceGovernor(input: ServiceGovernorInput): Promise<void
     const woke = timeout === undefined ? (await condition(wake), true) : await condition(wake, timeout);
     if (!woke && state.failing && (failingUntil() ?? 0) <= Date.now()) {
       state.failing = false;
+      state.breaker = closed; // unknown until the next start of failing asks the region
       prune(Date.now());
       await tellRegion(state.region, {
         service: input.service,
@@ -148,6 +167,8 @@ export async function regionalGovernor(input: RegionalGovernorInput): Promise<vo
   let breaker = input.carried ?? { region: input.region, ...closedBreaker() };
   let handled = 0;
   const unsent: BreakerTransition[] = [];
+  // Services to tell the current breaker state: the reporter of a start of failing, every failing one on a transition.
+  const toTell = new Set<string>();
   // Remember the thresholds of the last report that set them; a stop-of-failing signal carries none.
   let settings = { open_threshold: Number.MAX_SAFE_INTEGER, close_threshold: 0 };
 
@@ -156,7 +177,12 @@ export async function regionalGovernor(input: RegionalGovernorInput): Promise<vo
     if (report.breaker.open_threshold > 0) settings = report.breaker;
     const r = reportService(breaker, report, settings);
     breaker = { region: input.region, ...r.breaker };
-    if (r.transition) unsent.push(r.transition);
+    if (r.transition) {
+      unsent.push(r.transition);
+      for (const service of Object.keys(breaker.failing)) toTell.add(service);
+    } else if (report.failing) {
+      toTell.add(report.service);
+    }
     return summary();
   };
   const summary = (): AdmitVerdict['breaker'] => ({
@@ -171,7 +197,19 @@ export async function regionalGovernor(input: RegionalGovernorInput): Promise<vo
 
   const limit = input.options?.continue_as_new_after ?? defaultContinueAsNewAfter;
   for (;;) {
-    await condition(() => unsent.length > 0 || handled >= limit || workflowInfo().continueAsNewSuggested);
+    await condition(
+      () => toTell.size > 0 || unsent.length > 0 || handled >= limit || workflowInfo().continueAsNewSuggested,
+    );
+    const current = summary();
+    const services = [...toTell];
+    toTell.clear();
+    await Promise.all(
+      services.map((service) =>
+        getExternalWorkflowHandle(serviceGovernorId(service))
+          .signal(breakerStateSignal, current)
+          .catch(() => undefined),
+      ),
+    );
     while (unsent.length > 0) {
       const transition = unsent.shift()!;
       if (input.notifications) {

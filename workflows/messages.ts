@@ -41,6 +41,8 @@ export interface ServiceGovernorState {
   last_breaker?: AdmitVerdict['breaker'];
 }
 export const serviceGovernorQuery = defineQuery<ServiceGovernorState>('serviceGovernor');
+/** The regional governor pushes its breaker state to each failing service's governor (on report and transition). */
+export const breakerStateSignal = defineSignal<[AdmitVerdict['breaker']]>('breakerState');
 
 // Regional governor (governor/region/<region>).
 export interface ServiceReport {

@@ -9,6 +9,8 @@ import {
   regionalGovernorId,
   regionalGovernorQuery,
   resumeSignal,
+  serviceGovernorId,
+  serviceGovernorQuery,
   setKillSwitchUpdate,
   setShadowUpdate,
   statusQuery,
@@ -193,11 +195,9 @@ describe('shadow mode', () => {
     const h = new RemediationHarness(env);
     const status = await h.run(async () => {
       await ensureControl(h);
-      await env.client.workflow
-        .getHandle(controlId(h.region))
-        .executeUpdate(setShadowUpdate, {
-          args: [{ scope: `service:${h.service}`, enabled: true, reason: 'trial', actor: 'dave' }],
-        });
+      await env.client.workflow.getHandle(controlId(h.region)).executeUpdate(setShadowUpdate, {
+        args: [{ scope: `service:${h.service}`, enabled: true, reason: 'trial', actor: 'dave' }],
+      });
       return await (await start(h)).result();
     });
     expect(status.outcome).toBe(Outcome.Shadow);
@@ -230,6 +230,14 @@ describe('regional circuit breaker', () => {
       const region = env.client.workflow.getHandle(regionalGovernorId(h.region));
       const open = await region.query(regionalGovernorQuery);
       expect(open.state).toBe('open');
+      // a service that was already failing learns of the opening from the region's push, not by asking
+      const governorA = env.client.workflow.getHandle(serviceGovernorId(`${h.service}-a`));
+      await until(
+        () => governorA.query(serviceGovernorQuery),
+        (g) => g.last_breaker?.state === 'open',
+      );
+      const again = await (await start(h, h.event({ service: `${h.service}-a`, host: 'i-a2' }))).result();
+      results.push(again.outcome!);
       const closed = await until(
         () => region.query(regionalGovernorQuery),
         (r) => r.state === 'closed',
@@ -243,6 +251,7 @@ describe('regional circuit breaker', () => {
     expect(outcomes).toEqual([
       Outcome.Remediated,
       Outcome.Remediated,
+      Outcome.CircuitOpen,
       Outcome.CircuitOpen,
       Outcome.CircuitOpen,
       Outcome.Remediated,
