@@ -3,7 +3,14 @@
  * One folder per outside system (aws, health, pager, notify); workflows import only their types.
  */
 import { createAwsActivities, type AwsActivities, type AwsActivityDependencies, type AwsClients } from './aws';
-import { createHealthActivities, type HealthActivities, type HealthDependencies } from './health';
+import {
+  createClusterActivities,
+  createHealthActivities,
+  type ClusterActivities,
+  type ClusterDependencies,
+  type HealthActivities,
+  type HealthDependencies,
+} from './health';
 import { createNotifyActivities, type NotifyActivities, type NotifyDependencies } from './notify';
 import { createPagerActivities, PagerFailureType, pagerFailure, type PagerActivities, type PagerClient } from './pager';
 
@@ -19,12 +26,17 @@ export interface ActivityDependencies {
   /** AWS timing, forensics mode and isolation group. */
   awsOptions?: Omit<AwsActivityDependencies, 'ec2' | 'elb'>;
   health?: Omit<HealthDependencies, 'ec2'>;
+  cluster?: Omit<ClusterDependencies, 'listServiceHosts'>;
   /** SMTP, Temporal Web UI link, retry bounds; the PagerDuty note channel uses `pager`. */
   notify?: Omit<NotifyDependencies, 'addPageNote'>;
 }
 
 /** Every activity the `lazarus` task queue serves. */
-export type LazarusActivities = AwsActivities & HealthActivities & PagerActivities & NotifyActivities;
+export type LazarusActivities = AwsActivities &
+  HealthActivities &
+  ClusterActivities &
+  PagerActivities &
+  NotifyActivities;
 
 const unconfiguredPager: PagerClient = {
   enqueue: () => Promise.reject(pagerFailure(PagerFailureType.Rejected, 'PagerDuty is not configured')),
@@ -33,9 +45,11 @@ const unconfiguredPager: PagerClient = {
 
 export function createActivities(deps: ActivityDependencies): LazarusActivities {
   const pager = createPagerActivities({ client: deps.pager ?? unconfiguredPager });
+  const aws = createAwsActivities({ ec2: deps.aws.ec2, elb: deps.aws.elb, ...deps.awsOptions });
   return {
-    ...createAwsActivities({ ec2: deps.aws.ec2, elb: deps.aws.elb, ...deps.awsOptions }),
+    ...aws,
     ...createHealthActivities({ ec2: deps.aws.ec2, ...deps.health }),
+    ...createClusterActivities({ listServiceHosts: (service) => aws.listServiceHosts(service), ...deps.cluster }),
     ...pager,
     ...createNotifyActivities({ ...deps.notify, addPageNote: (input) => pager.addPageNote(input) }),
   };

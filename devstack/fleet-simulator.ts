@@ -40,12 +40,16 @@ export interface SimulatedHost {
   /** EC2 state as last seen; a host that is not running does not answer. */
   ec2State: string;
   standby: boolean;
+  /** Ring state forced through the control API; derived from health and boot when unset. */
+  ringState?: 'UN' | 'UJ' | 'DN';
   /** Launched by Lazarus (adopted), not created through the control API. */
   adopted: boolean;
 }
 
 export interface SimulatedService {
   name: string;
+  /** Cluster health status forced through the control API; derived from the hosts when unset. */
+  clusterStatus?: 'green' | 'yellow' | 'red';
   targetGroupArn?: string;
   /** Every host answers 503 (a downstream outage). */
   outage: boolean;
@@ -138,6 +142,41 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
   }
 
   const healthUrlOf = (instanceId: string): string => `${url}/hosts/${instanceId}/health`;
+  const clusterTags = (simulated: SimulatedHost): Array<{ Key: string; Value: string }> => [
+    { Key: 'lazarus:health-url', Value: simulated.healthUrl },
+    { Key: 'lazarus:cluster-health-url', Value: `${url}/services/${simulated.service}/cluster/health` },
+    { Key: 'lazarus:ring-url', Value: `${url}/services/${simulated.service}/ring` },
+  ];
+
+  /** Whether a host answers at all right now (running in EC2, booted, not unreachable). */
+  const answers = (h: SimulatedHost): boolean =>
+    h.ec2State === 'running' && Date.now() >= h.readyAt && h.health !== 'unreachable';
+
+  function clusterHealth(service: SimulatedService): { cluster_name: string; status: string; number_of_nodes: number } {
+    const members = [...hosts.values()].filter(
+      (h) => h.service === service.name && !h.standby && h.ec2State === 'running',
+    );
+    const up = members.filter((h) => answers(h) && h.health === 'healthy');
+    const derived = service.outage || up.length === 0 ? 'red' : up.length < members.length ? 'yellow' : 'green';
+    return { cluster_name: service.name, status: service.clusterStatus ?? derived, number_of_nodes: up.length };
+  }
+
+  function ring(service: SimulatedService): { nodes: Array<{ instanceId: string; address: string; state: string }> } {
+    const members = [...hosts.values()].filter((h) => h.service === service.name && h.ec2State !== 'terminated');
+    return {
+      nodes: members.map((h) => ({
+        instanceId: h.instanceId,
+        address: h.privateIpAddress,
+        state:
+          h.ringState ??
+          (answers(h) && h.health === 'healthy'
+            ? 'UN'
+            : h.ec2State === 'running' && Date.now() < h.readyAt
+              ? 'UJ'
+              : 'DN'),
+      })),
+    };
+  }
 
   function track(instance: Instance, service: string, readyAt: number, adopted: boolean): SimulatedHost {
     const instanceId = instance.InstanceId ?? '';
@@ -202,7 +241,7 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
       await ec2.send(
         new CreateTagsCommand({
           Resources: [simulated.instanceId],
-          Tags: [{ Key: 'lazarus:health-url', Value: simulated.healthUrl }],
+          Tags: clusterTags(simulated),
         }),
       );
     }
@@ -248,9 +287,7 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
       if (state !== 'pending' && state !== 'running') continue;
       const service = instance.Tags?.find((t) => t.Key === 'lazarus:service')?.Value ?? '';
       const simulated = track(instance, service, Date.now() + bootDelayMs, true);
-      await ec2.send(
-        new CreateTagsCommand({ Resources: [id], Tags: [{ Key: 'lazarus:health-url', Value: simulated.healthUrl }] }),
-      );
+      await ec2.send(new CreateTagsCommand({ Resources: [id], Tags: clusterTags(simulated) }));
     }
   }
 
@@ -319,6 +356,15 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
         service.outage = body.failing ?? true;
         return sendJson(res, 200, { service });
       }
+      if (method === 'GET' && parts[2] === 'cluster' && parts[3] === 'health') {
+        return sendJson(res, 200, clusterHealth(service));
+      }
+      if (method === 'POST' && parts[2] === 'cluster') {
+        const body = (await readJson(req)) as { status?: 'green' | 'yellow' | 'red' | null };
+        service.clusterStatus = body.status ?? undefined;
+        return sendJson(res, 200, clusterHealth(service));
+      }
+      if (method === 'GET' && parts[2] === 'ring') return sendJson(res, 200, ring(service));
       if (parts[2] === 'load') {
         if (method === 'POST') {
           const body = (await readJson(req)) as { value?: number };
@@ -332,6 +378,12 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
       const body = (await readJson(req)) as { health?: SimulatedHealth; unreachableFrom?: string[] };
       setHealth(parts[1], body.health ?? 'healthy', body.unreachableFrom ?? []);
       return sendJson(res, 200, { host: hostOrThrow(parts[1]) });
+    }
+    if (method === 'POST' && parts[0] === 'hosts' && parts[1] && parts[2] === 'ring') {
+      const body = (await readJson(req)) as { state?: 'UN' | 'UJ' | 'DN' | null };
+      const simulated = hostOrThrow(parts[1]);
+      simulated.ringState = body.state ?? undefined;
+      return sendJson(res, 200, { host: simulated });
     }
     if (method === 'POST' && url.pathname === '/config') {
       const body = (await readJson(req)) as { bootDelayMs?: number };

@@ -4,3 +4,4 @@
  */
 export * from './activities';
 export * from './probe';
+export * from './cluster';
