@@ -23,6 +23,12 @@ export interface EntityDependencies {
   breakerNotifications?: NotificationChannels;
   /** Continue-as-new threshold handed to new entities (tests make it small). */
   continueAsNewAfter?: number;
+  /**
+   * How long one worker process reuses a control-state read (default 1000 ms). Every remediation reads the kill
+   * switch several times; without this, one control workflow would answer a query for each, which is exactly the
+   * per-workflow funnel Temporal cannot sustain. Concurrent reads share one query. 0 reads every time.
+   */
+  controlCacheMs?: number;
 }
 
 export interface EntityActivities {
@@ -34,6 +40,7 @@ export interface EntityActivities {
 
 export function createEntityActivities(deps: EntityDependencies): EntityActivities {
   const options = deps.continueAsNewAfter ? { continue_as_new_after: deps.continueAsNewAfter } : undefined;
+  const controlReads = new Map<string, { at: number; value: Promise<ControlState>; pending: boolean }>();
   return {
     async governorAdmit(request: AdmitRequest): Promise<AdmitVerdict> {
       const admitted = await deps.client.workflow.executeUpdateWithStart(admitUpdate, {
@@ -72,27 +79,45 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
     },
 
     async readControl(region: string): Promise<ControlState> {
-      const handle = deps.client.workflow.getHandle(controlId(region));
+      const cacheMs = deps.controlCacheMs ?? 1000;
+      const cached = controlReads.get(region);
+      if (cached && (cached.pending || Date.now() - cached.at < cacheMs)) return await cached.value;
+      const value = queryControl(region);
+      const entry = { at: Date.now(), value, pending: true };
+      controlReads.set(region, entry);
       try {
-        return await handle.query(controlQuery);
+        return await value;
       } catch (err) {
-        if (!(err instanceof WorkflowNotFoundError)) throw err;
-      }
-      // Never set in this region: create the entity (so operators find it) and read its empty state.
-      await deps.client.workflow
-        .start('control', {
-          workflowId: controlId(region),
-          taskQueue: deps.taskQueue,
-          args: [{ region, options }],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-        })
-        .catch(() => undefined);
-      try {
-        return await handle.query(controlQuery);
-      } catch (err) {
-        if (err instanceof WorkflowNotFoundError) return emptyControlState(region);
+        controlReads.delete(region); // never cache a failed read: the caller fails closed and asks again
         throw err;
+      } finally {
+        entry.pending = false;
+        entry.at = Date.now();
       }
     },
   };
+
+  async function queryControl(region: string): Promise<ControlState> {
+    const handle = deps.client.workflow.getHandle(controlId(region));
+    try {
+      return await handle.query(controlQuery);
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+    // Never set in this region: create the entity (so operators find it) and read its empty state.
+    await deps.client.workflow
+      .start('control', {
+        workflowId: controlId(region),
+        taskQueue: deps.taskQueue,
+        args: [{ region, options }],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      })
+      .catch(() => undefined);
+    try {
+      return await handle.query(controlQuery);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return emptyControlState(region);
+      throw err;
+    }
+  }
 }

@@ -168,7 +168,12 @@ export class RemediationHarness {
       'retireHosts',
     ];
     const activities = {
-      ...createEntityActivities({ client: this.env.client, taskQueue: this.taskQueue, continueAsNewAfter: 50 }),
+      ...createEntityActivities({
+        client: this.env.client,
+        taskQueue: this.taskQueue,
+        continueAsNewAfter: 50,
+        controlCacheMs: 0,
+      }),
       resolveEvent: async (event: LazarusEvent): Promise<MatchResult> => Promise.resolve(this.match(event)),
       acknowledgePage: async (input: { incidentKey: string }) => {
         this.record('acknowledgePage', input.incidentKey);
