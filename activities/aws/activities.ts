@@ -28,7 +28,7 @@ export function createAwsActivities(deps: AwsActivityDependencies): AwsActivitie
   const targetGroups = createTargetGroupDirectory({ elb, drainPollMs: tuning.drainPollMs });
   return {
     ...createEc2Activities({ ec2 }),
-    ...createElbActivities({ elb, drainTimeoutMs: tuning.drainTimeoutMs, drainPollMs: tuning.drainPollMs }),
+    ...createElbActivities({ elb, ec2, drainTimeoutMs: tuning.drainTimeoutMs, drainPollMs: tuning.drainPollMs }),
     ...createHostActivities({
       ec2,
       targetGroups,

@@ -8,13 +8,16 @@ import {
   type ElasticLoadBalancingV2Client,
   type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DescribeInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import type { InstanceId } from '../../core';
-import { classifyAwsError } from './errors';
+import { AwsFailureType, awsFailure, classifyAwsError } from './errors';
 import { heartbeatIfActivity, pollUntil, previousHeartbeat } from './polling';
 import { LazarusTag } from './tags';
 
 export interface ElbDependencies {
   elb: ElasticLoadBalancingV2Client;
+  /** When given, drains first check that the instances exist, so a wrong id fails at once instead of draining nothing. */
+  ec2?: EC2Client;
   /** Default wait for connection draining when a step gives no drainTimeoutMs (default 300 000). */
   drainTimeoutMs?: number;
   /** Poll interval while waiting for draining (default 1000). */
@@ -177,7 +180,26 @@ export function createElbActivities(deps: ElbDependencies): ElbActivities {
   const directory = createTargetGroupDirectory(deps);
   const defaultDrainMs = deps.drainTimeoutMs ?? 300_000;
 
+  async function assertExist(instanceIds: InstanceId[], where: string): Promise<void> {
+    if (!deps.ec2 || instanceIds.length === 0) return;
+    let found: string[];
+    try {
+      const out = await deps.ec2.send(new DescribeInstancesCommand({ InstanceIds: instanceIds }));
+      found = (out.Reservations ?? []).flatMap((r) => r.Instances ?? []).map((i) => i.InstanceId ?? '');
+    } catch (err) {
+      throw classifyAwsError(err, `${where}: DescribeInstances(${instanceIds.join(',')})`);
+    }
+    const missing = instanceIds.filter((id) => !found.includes(id));
+    if (missing.length > 0) {
+      throw awsFailure(
+        AwsFailureType.InstanceNotFound,
+        `${where}: DescribeInstances: no such instance ${missing.join(',')}`,
+      );
+    }
+  }
+
   async function drain(instanceIds: InstanceId[], drainTimeoutMs: number | undefined, where: string) {
+    await assertExist(instanceIds, where);
     const groupsByHost = await directory.targetGroupsOf(instanceIds, where);
     // A retried attempt finds the host already deregistered: the groups come from the last attempt's heartbeat,
     // so the output (which restoreHost needs) is the same whichever attempt completes.

@@ -70,7 +70,7 @@ describe('AWS errors become classified activity failures', () => {
         { instanceId: 'i-0aaaaaaaaaaaaaaaa' },
       );
       await expect(attempt).rejects.toMatchObject({ type: AwsFailureType.Unavailable, nonRetryable: false });
-      await expect(attempt).rejects.toThrow(/drainHost\(i-0aaaaaaaaaaaaaaaa\).*DescribeTargetGroups/);
+      await expect(attempt).rejects.toThrow(/drainHost\(i-0aaaaaaaaaaaaaaaa\).*DescribeInstances/);
     } finally {
       destroyAwsClients(unreachable);
     }

@@ -251,4 +251,11 @@ describe('AWS host activities against the AWS emulator', () => {
     await expect(attempt).rejects.toMatchObject({ type: AwsFailureType.InstanceNotFound, nonRetryable: true });
     await expect(attempt).rejects.toThrow(/cloneHost\(i-0fedcba9876543210\).*DescribeInstances/);
   });
+
+  it('fails a drain of a host that does not exist instead of draining nothing', async () => {
+    const attempt = run(activities.drainHost, { instanceId: 'i-0fedcba9876543211' });
+
+    await expect(attempt).rejects.toMatchObject({ type: AwsFailureType.InstanceNotFound, nonRetryable: true });
+    await expect(attempt).rejects.toThrow(/drainHost\(i-0fedcba9876543211\)/);
+  });
 });
