@@ -30,7 +30,7 @@ describe('AWS host activities against the AWS emulator', () => {
     activities = createAwsActivities({
       ec2: aws.ec2,
       elb: aws.elb,
-      tuning: { drainTimeoutMs: 2000, drainPollMs: 50, launchTimeoutMs: 5000, pollMs: 50 },
+      tuning: { drainTimeoutMs: 500, drainPollMs: 50, launchTimeoutMs: 5000, pollMs: 50 },
     });
   });
   afterAll(async () => {
