@@ -258,4 +258,37 @@ describe('AWS host activities against the AWS emulator', () => {
     await expect(attempt).rejects.toMatchObject({ type: AwsFailureType.InstanceNotFound, nonRetryable: true });
     await expect(attempt).rejects.toThrow(/drainHost\(i-0fedcba9876543211\)/);
   });
+
+  it('launches exactly one instance when the RunInstances answer is lost and Temporal retries the step', async () => {
+    const name = serviceName('lost');
+    const { instanceIds } = await fleet.createService({ name, hosts: 1 });
+    const flaky = testAwsClients();
+    let lost = 0;
+    // The request reaches EC2 and the instance launches, but the answer never arrives (a dropped connection).
+    flaky.ec2.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        if (context.commandName === 'RunInstancesCommand' && lost === 0) {
+          lost += 1;
+          throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+        }
+        return result;
+      },
+      { step: 'initialize', name: 'loseRunInstancesAnswer' },
+    );
+    const flakyActivities = createAwsActivities({ ec2: flaky.ec2, elb: flaky.elb, tuning: { pollMs: 50 } });
+    const key = `event/${randomUUID()}/clone`;
+    try {
+      const first = run(flakyActivities.cloneHost, { instanceId: instanceIds[0], idempotencyKey: key });
+      await expect(first).rejects.toMatchObject({ type: AwsFailureType.Unavailable, nonRetryable: false });
+
+      const retried = await run(flakyActivities.cloneHost, { instanceId: instanceIds[0], idempotencyKey: key });
+
+      expect(lost).toBe(1);
+      const clones = (await serviceInstances(name)).filter((i) => i.InstanceId !== instanceIds[0]);
+      expect(clones.map((i) => i.InstanceId)).toEqual([retried.instanceId]);
+    } finally {
+      destroyAwsClients(flaky);
+    }
+  });
 });
