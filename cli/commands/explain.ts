@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readConfigTree } from '../../activities/config/read-tree';
+import { nodeHashContent, readConfigTree } from '../../activities/config/read-tree';
 import {
   formatDuration,
   resolveReferences,
@@ -68,7 +68,7 @@ Examples:
       throw new CliUsageError('give an event file, or at least --service');
     }
     const root = values.config === undefined ? defaultConfigRoot(io.cwd) : resolve(io.cwd, values.config);
-    const built = buildSnapshot(await readConfigTree(root));
+    const built = buildSnapshot(await readConfigTree(root), { hashContent: nodeHashContent });
     if (built.errors) {
       io.stderr(`the configuration under ${root} is invalid:\n${built.errors.map(formatConfigIssue).join('\n')}\n`);
       return ExitCode.Failed;

@@ -1,7 +1,7 @@
 // `lazarus validate [paths]`: load the configuration and print every problem, one per line.
 import { parseArgs } from 'node:util';
 import { join, resolve } from 'node:path';
-import { readConfigPaths } from '../../activities/config/read-tree';
+import { nodeHashContent, readConfigPaths } from '../../activities/config/read-tree';
 import { buildSnapshot, formatConfigIssue } from '../../core/config';
 import { ExitCode, type CliCommand } from '../command';
 import { defaultConfigRoot } from '../config-root';
@@ -45,7 +45,7 @@ Examples:
     } catch (error) {
       throw new CliUsageError(`cannot read ${paths.join(', ')}: ${(error as Error).message}`);
     }
-    const result = buildSnapshot(files);
+    const result = buildSnapshot(files, { hashContent: nodeHashContent });
     if (values.json) {
       io.stdout(
         `${JSON.stringify(
