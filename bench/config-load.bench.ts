@@ -1,7 +1,7 @@
 // Benchmark of the configuration model at fleet scale: 10,000 services across the four shipped profiles, loaded
 // into one snapshot, then 100,000 events matched against it. Prints load time and match latency percentiles; with
 // --record appends them to bench/RESULTS.md. See bench/README.md for how to run it.
-import { appendFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -47,6 +47,21 @@ function percentile(sorted: Float64Array, fraction: number): number {
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+const sectionHeading = '## Configuration load and matching (bench/config-load.bench.ts)';
+
+/** Add the run at the end of this benchmark's section of RESULTS.md (other benchmarks keep their own sections). */
+function recordResults(path: string, entry: string): void {
+  const text = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmark results\n';
+  const start = text.indexOf(sectionHeading);
+  if (start < 0) {
+    writeFileSync(path, `${text.trimEnd()}\n\n${sectionHeading}\n\n${entry}\n`);
+    return;
+  }
+  const next = text.indexOf('\n## ', start + sectionHeading.length);
+  const end = next < 0 ? text.length : next + 1;
+  writeFileSync(path, `${text.slice(0, end).trimEnd()}\n\n${entry}\n${next < 0 ? '' : `\n${text.slice(end)}`}`);
 }
 
 async function main(): Promise<void> {
@@ -141,7 +156,7 @@ async function main(): Promise<void> {
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   if (process.argv.includes('--record')) {
-    appendFileSync(join(root, 'bench', 'RESULTS.md'), `${lines.join('\n')}\n`);
+    recordResults(join(root, 'bench', 'RESULTS.md'), lines.join('\n'));
   }
 }
 
