@@ -86,7 +86,7 @@ it('replaces a failed host: ack, drain, clone, verify, register, forensics, reso
     pager: pagerClient,
     notify: {
       smtp: {
-        host: stackValue('smtpAddress').split(':')[0]!,
+        host: stackValue('smtpAddress').split(':')[0],
         port: Number(stackValue('smtpAddress').split(':')[1]),
         ignoreTLS: true,
         from: 'lazarus@example.com',
@@ -140,10 +140,7 @@ it('replaces a failed host: ack, drain, clone, verify, register, forensics, reso
   }
 
   // Assert: the decision and the runbook
-  expect({ outcome: status.outcome, reason: status.reason }).toEqual({
-    outcome: Outcome.Remediated,
-    reason: expect.any(String),
-  });
+  expect([status.outcome, status.reason]).toEqual([Outcome.Remediated, 'replace_host completed']);
   expect(status.rule).toBe('healthcheck_down');
   expect(status.steps.map((s) => [s.id, s.status])).toEqual([
     ['drain', 'succeeded'],
@@ -163,7 +160,7 @@ it('replaces a failed host: ack, drain, clone, verify, register, forensics, reso
 
   // the replacement: running, tagged with what it replaces, registered; the old host stopped and kept
   const replacementId = (status.steps.find((s) => s.id === 'clone')!.output as { instanceId: string }).instanceId;
-  const described = await aws.ec2.send(new DescribeInstancesCommand({ InstanceIds: [replacementId, sick!] }));
+  const described = await aws.ec2.send(new DescribeInstancesCommand({ InstanceIds: [replacementId, sick] }));
   const instances = described.Reservations!.flatMap((r) => r.Instances ?? []);
   const replacement = instances.find((i) => i.InstanceId === replacementId)!;
   const old = instances.find((i) => i.InstanceId === sick)!;
