@@ -1,6 +1,6 @@
 // Reading configuration YAML from disk: the one loader the worker's config activity and the `lazarus` CLI share.
 import { createHash } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { access, readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { configFileKind, type ConfigFileText } from '../../core/config';
 
@@ -38,6 +38,15 @@ export async function readConfigTree(rootDir: string): Promise<ConfigFileText[]>
   return files;
 }
 
+async function holdsConfigTree(dir: string): Promise<boolean> {
+  try {
+    await Promise.all(['rules', 'profiles', 'services'].map((folder) => access(join(dir, folder))));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The configuration files named by paths (files, or folders searched recursively), reported relative to baseDir.
  * A folder that holds rules/, profiles/ and services/ is read as a whole tree.
@@ -46,7 +55,11 @@ export async function readConfigPaths(paths: readonly string[], baseDir: string)
   const found = new Map<string, string>();
   const visit = async (path: string): Promise<void> => {
     const info = await stat(path);
-    if (info.isDirectory()) {
+    if (info.isDirectory() && (await holdsConfigTree(path))) {
+      for (const file of await readConfigTree(path)) {
+        found.set(toPosix(relative(baseDir, join(path, file.path))), file.text);
+      }
+    } else if (info.isDirectory()) {
       for (const entry of (await readdir(path)).sort()) {
         if (entry !== 'node_modules' && !entry.startsWith('.')) {
           await visit(join(path, entry));

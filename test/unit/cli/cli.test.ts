@@ -81,6 +81,21 @@ describe('lazarus', () => {
       ]);
     });
 
+    it('reads only the configuration folders of a configuration root, ignoring other YAML there', async () => {
+      writeFileSync(join(dir, 'temporal-dev.yaml'), 'ui_port: 8233\n');
+      const { code, stdout } = await lazarus(['validate', '.'], dir);
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/^ok: 6 files/);
+    });
+
+    it('flags a YAML file outside the known folders when given a folder to search', async () => {
+      mkdirSync(join(dir, 'services', 'team-a'));
+      writeFileSync(join(dir, 'services', 'team-a', 'api.yaml'), 'name: api\nteam: a\nprofile: basic\n');
+      const { code, stdout } = await lazarus(['validate', 'rules', 'profiles', 'services'], dir);
+      expect(code).toBe(1);
+      expect(stdout).toContain('services/team-a/api.yaml:1:1: <root>: not a configuration file');
+    });
+
     it('reports as JSON with --json', async () => {
       const { code, stdout } = await lazarus(['validate', '--json', dir], dir);
       expect(code).toBe(0);
