@@ -52,7 +52,8 @@ function median(values: number[]): number {
 const sectionHeading = '## Configuration load and matching (bench/config-load.bench.ts)';
 
 /** Add the run at the end of this benchmark's section of RESULTS.md (other benchmarks keep their own sections). */
-function recordResults(path: string, entry: string): void {
+function recordResults(path: string, run: string): void {
+  const entry = run.trimEnd();
   const text = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmark results\n';
   const start = text.indexOf(sectionHeading);
   if (start < 0) {
