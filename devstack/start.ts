@@ -106,6 +106,8 @@ async function main(): Promise<void> {
         LAZARUS_SMTP_PORT: String(receivers.smtpPort),
         LAZARUS_SMTP_IGNORE_TLS: 'true',
         ...(temporal.uiUrl ? { LAZARUS_TEMPORAL_UI_URL: temporal.uiUrl } : {}),
+        LAZARUS_CONFIG_ROOT: process.env.LAZARUS_CONFIG_ROOT ?? projectRoot,
+        LAZARUS_CHECKER_NODES: process.env.LAZARUS_CHECKER_NODES ?? 'all',
       },
       echo: true,
       ready: (output) => output.includes('polling task queue'),

@@ -1,5 +1,6 @@
 // Temporal connection options from the runtime config: plain TCP locally, mTLS or an API key in production.
 import fs from 'node:fs';
+import type { ConnectionOptions } from '@temporalio/client';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import type { TemporalConnectionConfig } from '../core';
 
@@ -20,4 +21,25 @@ export function nativeConnectionOptions(config: TemporalConnectionConfig): Nativ
     };
   }
   return options;
+}
+
+/** The same settings for a Temporal client connection (the entity activities use a client). */
+export function clientConnectionOptions(config: TemporalConnectionConfig): ConnectionOptions {
+  const native = nativeConnectionOptions(config);
+  const tls = native.tls;
+  return {
+    address: native.address,
+    ...(native.apiKey && typeof native.apiKey === 'string' ? { apiKey: native.apiKey } : {}),
+    ...(tls === true
+      ? { tls: true }
+      : tls
+        ? {
+            tls: {
+              serverNameOverride: tls.serverNameOverride,
+              serverRootCACertificate: tls.serverRootCACertificate,
+              clientCertPair: tls.clientCertPair,
+            },
+          }
+        : {}),
+  };
 }

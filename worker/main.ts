@@ -1,13 +1,15 @@
 // The Lazarus worker process: registers workflows and activities on the task queue, shuts down on SIGTERM/SIGINT.
 import fs from 'node:fs';
 import { Agent as HttpsAgent } from 'node:https';
+import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createActivities } from '../activities';
 import { createAwsClients, destroyAwsClients } from '../activities/aws';
+import { createSnapshotCache } from '../activities/config';
 import { createPagerClient } from '../activities/pager';
 import { readRuntimeConfig, type RuntimeConfig } from '../core';
 import { workflowBundlePath, workflowsPath } from './bundle';
-import { nativeConnectionOptions } from './connection';
+import { clientConnectionOptions, nativeConnectionOptions } from './connection';
+import { createMainQueueActivities, createNodeCheckerActivities } from './lazarus-activities';
 
 export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const config = readRuntimeConfig(env);
@@ -20,33 +22,60 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
   const workflowSource: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = fs.existsSync(workflowBundlePath)
     ? { workflowBundle: { codePath: workflowBundlePath } }
     : { workflowsPath };
+  const clientConnection = await Connection.connect(clientConnectionOptions(config.temporal));
+  const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
+  // Where rules/, profiles/ and services/ live; checked (and its checker nodes read) before polling starts.
+  const configRoot = env.LAZARUS_CONFIG_ROOT ?? process.cwd();
   try {
-    const worker = await Worker.create({
-      connection,
-      namespace: config.temporal.namespace,
+    const snapshot = await createSnapshotCache({ configRoot })();
+    const main = createMainQueueActivities({
+      aws,
+      pager: pagerClient(config),
+      awsOptions: {
+        forensicsMode: config.actuators.forensicsMode,
+        isolationSecurityGroupId: config.actuators.isolationSecurityGroupId,
+      },
+      notify: {
+        temporalUiUrl: config.actuators.temporalUiUrl,
+        namespace: config.temporal.namespace,
+        ...(config.smtp ? { smtp: config.smtp } : {}),
+      },
+      client,
       taskQueue: config.temporal.taskQueue,
-      ...workflowSource,
-      activities: createActivities({
-        aws,
-        pager: pagerClient(config),
-        awsOptions: {
-          forensicsMode: config.actuators.forensicsMode,
-          isolationSecurityGroupId: config.actuators.isolationSecurityGroupId,
-        },
-        notify: {
-          temporalUiUrl: config.actuators.temporalUiUrl,
-          namespace: config.temporal.namespace,
-          ...(config.smtp ? { smtp: config.smtp } : {}),
-        },
-      }),
+      configRoot,
     });
+    // Checker nodes this process hosts: all of them locally; in production one per node/zone (LAZARUS_CHECKER_NODES).
+    const wanted = (env.LAZARUS_CHECKER_NODES ?? 'all').split(',').map((n) => n.trim());
+    const nodes = snapshot.deployment.checker_nodes.filter((n) => wanted.includes('all') || wanted.includes(n.name));
+    const workers = [
+      await Worker.create({
+        connection,
+        namespace: config.temporal.namespace,
+        taskQueue: config.temporal.taskQueue,
+        ...workflowSource,
+        activities: main,
+      }),
+      ...(await Promise.all(
+        nodes.map((node) =>
+          Worker.create({
+            connection,
+            namespace: config.temporal.namespace,
+            taskQueue: node.task_queue,
+            activities: createNodeCheckerActivities(node, main),
+          }),
+        ),
+      )),
+    ];
     process.stdout.write(
       `lazarus worker: polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address} ` +
-        `(namespace ${config.temporal.namespace})\n`,
+        `(namespace ${config.temporal.namespace}, config ${configRoot} version ${snapshot.version.slice(0, 12)}); ` +
+        `checker nodes: ${nodes.map((n) => `${n.name} (${n.zone})`).join(', ') || 'none'}\n`,
     );
-    await worker.run(); // resolves after a shutdown signal once in-flight tasks are done
+    // resolve after a shutdown signal once in-flight tasks are done
+    await Promise.all(workers.map((w) => w.run()));
   } finally {
     destroyAwsClients(aws);
+    await clientConnection.close();
     await connection.close();
   }
 }
