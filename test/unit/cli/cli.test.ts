@@ -179,6 +179,13 @@ describe('lazarus', () => {
       expect(stderr).toContain('environment: must be one of: dev, stage, prod');
     });
 
+    it('says so when the service is not configured', async () => {
+      const { code, stdout } = await lazarus(['explain', '--service', 'billing', '--host', 'i-0123456789abcdef0']);
+      expect(code).toBe(0);
+      expect(stdout).toContain('service "billing" is not configured');
+      expect(stdout).toContain('No rule matches');
+    });
+
     it('exits 2 without an event', async () => {
       expect((await lazarus(['explain'])).code).toBe(2);
     });
