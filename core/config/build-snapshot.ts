@@ -2,7 +2,7 @@
 // Which kind a file is follows from the folder it sits in: rules/, profiles/runbooks/ (any folder named runbooks),
 // profiles/, services/ (services/deployment.yaml is the deployment file).
 import { activityCatalog, isRunbookActivity } from '../activity-catalog';
-import { parseDuration } from '../duration';
+import { formatDuration, parseDuration } from '../duration';
 import { environments } from '../event';
 import type {
   DeploymentSettings,
@@ -401,6 +401,7 @@ export function buildSnapshot(
     issues.push(...scalingIssues(source, params));
     profileParamsFile.set(profile.name, params);
     if (ok) {
+      issues.push(...stepTimeoutIssues(source, flat, profileRules, params));
       profileRules.sort((a, b) => b.specificity - a.specificity || a.order - b.order);
       resolvedProfiles.set(profile.name, {
         name: profile.name,
@@ -462,6 +463,13 @@ export function buildSnapshot(
       continue;
     }
     const params = service.params === undefined ? profile.params : flattenParams(merged);
+    if (service.params !== undefined) {
+      const timeouts = stepTimeoutIssues(source, params, profile.rules, service.params);
+      if (timeouts.length > 0) {
+        issues.push(...timeouts);
+        continue;
+      }
+    }
     resolvedServices[service.name] = servicePolicy(service, profile, params, deploymentEntry?.value.team_email_domain);
   }
 
@@ -549,6 +557,50 @@ function scalingIssues(source: YamlSource, merged: ParamsFile, own: ParamsFile |
   return [
     issueAt(source, ['params', 'scaling', field], `scaling.min_hosts (${min}) exceeds scaling.max_hosts (${max})`),
   ];
+}
+
+/**
+ * A step whose input is a timeout parameter (`timeoutMs: ${params.health_timeout_ms}`) must be allowed to run longer
+ * than that timeout, or the step's own timeout cuts the wait short. Reported where the parameter is set (`own`, the
+ * profile's or the service's params), so a service is blamed only for what it overrides.
+ */
+function stepTimeoutIssues(
+  source: YamlSource,
+  params: FlatParams,
+  rules: readonly ProfileRule[],
+  own: ParamsFile,
+): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const seen = new Set<string>();
+  for (const rule of rules) {
+    for (const step of rule.runbook.steps) {
+      for (const value of Object.values(step.input)) {
+        const match = typeof value === 'string' ? /^\$\{params\.([a-z0-9_]+_timeout_ms)\}$/.exec(value) : null;
+        const name = match?.[1];
+        const wanted = name === undefined ? undefined : params[name];
+        if (name === undefined || typeof wanted !== 'number' || wanted < step.timeout_ms) {
+          continue;
+        }
+        const field = name.replace(/_ms$/, '');
+        const segments =
+          field in own ? ['params', field] : own.custom && name in own.custom ? ['params', 'custom', name] : [];
+        const key = `${field}|${rule.runbook.name}|${step.id}`;
+        if (segments.length === 0 || seen.has(key)) {
+          continue;
+        }
+        seen.add(key);
+        issues.push(
+          issueAt(
+            source,
+            segments,
+            `${field} (${formatDuration(wanted)}) must be shorter than the timeout of step ${step.id} of runbook ` +
+              `${rule.runbook.name} (${formatDuration(step.timeout_ms)}), which waits for it`,
+          ),
+        );
+      }
+    }
+  }
+  return issues;
 }
 
 function resolveDeployment(file: DeploymentFile): DeploymentSettings {

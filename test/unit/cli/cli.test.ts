@@ -121,7 +121,7 @@ describe('lazarus', () => {
       expect(stdout).toContain('"instanceId":"i-0123456789abcdef0","drainTimeoutMs":300000');
       expect(stdout).toContain('"targetGroupArns":"${steps.drain.output.targetGroupArns}"');
       expect(stdout).toContain('"idempotencyKey":"${remediation.id}/clone"');
-      expect(stdout).toContain('timeout 12m per attempt; 1 attempt(s)');
+      expect(stdout).toContain('timeout 20m per attempt; 1 attempt(s)');
     });
 
     it('explains an event file that matches no rule', async () => {

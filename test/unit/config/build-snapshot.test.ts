@@ -209,6 +209,26 @@ describe('cross-file checks', () => {
     ]);
   });
 
+  it('rejects a timeout parameter longer than the step that waits for it, where it is set', () => {
+    const runbook = `${minimalFiles['profiles/runbooks/replace_host.yaml']}  - id: verify\n    activity: waitHealthy\n    needs: [clone]\n    input:\n      instanceId: i\n      timeoutMs: \${params.health_timeout_ms}\n    timeout: 12m\n`;
+    expect(
+      messages({
+        'profiles/runbooks/replace_host.yaml': runbook,
+        'services/web.yaml': 'name: web\nteam: frontend\nprofile: basic\nparams:\n  health_timeout: 15m\n',
+      }),
+    ).toEqual([
+      'services/web.yaml:5:3: params.health_timeout: health_timeout (15m) must be shorter than the timeout of step verify of runbook replace_host (12m), which waits for it',
+    ]);
+    expect(
+      messages({
+        'profiles/runbooks/replace_host.yaml': runbook,
+        'profiles/basic.yaml': 'name: basic\nrules: [host_down]\nparams:\n  health_timeout: 1h\n',
+      }),
+    ).toEqual([
+      expect.stringContaining('profiles/basic.yaml:4:3: params.health_timeout: health_timeout (1h) must be shorter'),
+    ]);
+  });
+
   it('rejects a custom parameter that shadows a built-in one', () => {
     expect(
       messages({ 'profiles/basic.yaml': 'name: basic\nrules: [host_down]\nparams:\n  custom: { health_port: 1 }\n' }),
