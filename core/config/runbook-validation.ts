@@ -239,6 +239,26 @@ export function validateRunbook(source: YamlSource, file: RunbookFile): RunbookV
     }
   });
 
+  // Durations that Temporal would refuse or that make no sense.
+  if (file.workflow_timeout !== undefined && parseDuration(file.workflow_timeout) === 0) {
+    at(['workflow_timeout'], 'must be longer than 0');
+  }
+  file.steps.forEach((step, index) => {
+    if (step.timeout !== undefined && parseDuration(step.timeout) === 0) {
+      at(['steps', index, 'timeout'], 'must be longer than 0');
+    }
+    const retry = { ...configDefaults.step.retry, ...step.retry };
+    const initial = parseDuration(retry.initial_interval);
+    if (initial === 0) {
+      at(['steps', index, 'retry', 'initial_interval'], 'must be longer than 0');
+    } else if (parseDuration(retry.maximum_interval) < initial) {
+      at(
+        ['steps', index, 'retry', 'maximum_interval'],
+        `must not be shorter than initial_interval (${retry.initial_interval})`,
+      );
+    }
+  });
+
   if (issues.length > 0) {
     return { issues, paramReferences };
   }

@@ -144,6 +144,20 @@ describe('runbook DAG validation', () => {
     expect(() => snapshotOf(filesWith({ 'profiles/runbooks/replace_host.yaml': header + runbook }))).not.toThrow();
   });
 
+  it('rejects zero timeouts and a maximum retry interval below the initial one', () => {
+    expect(
+      issuesOf(
+        filesWith({
+          'profiles/runbooks/replace_host.yaml': `name: replace_host\nworkflow_timeout: 0m\nsteps:\n${drain}    timeout: 0s\n    retry: { initial_interval: 10s, maximum_interval: 5s }\n`,
+        }),
+      ).map(formatConfigIssue),
+    ).toEqual([
+      'profiles/runbooks/replace_host.yaml:2:1: workflow_timeout: must be longer than 0',
+      'profiles/runbooks/replace_host.yaml:8:5: steps[0].timeout: must be longer than 0',
+      'profiles/runbooks/replace_host.yaml:9:37: steps[0].retry.maximum_interval: must not be shorter than initial_interval (10s)',
+    ]);
+  });
+
   it('orders steps topologically, keeping file order between independent steps, and applies defaults', () => {
     const runbook = [
       '  - id: verify\n    activity: waitHealthy\n    needs: [clone]\n    input: { instanceId: i }\n',
