@@ -19,7 +19,7 @@ import {
   type ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import { close, listen, readJson, sendJson } from './http-json';
+import { close, listen, outlastClientKeepAlive, readJson, sendJson } from './http-json';
 
 /** Header the health prober sends with its checker's zone; hosts "unreachable from" that zone drop the probe. */
 export const zoneHeader = 'x-lazarus-zone';
@@ -406,6 +406,7 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
       if (!res.headersSent) sendJson(res, status, { error: err instanceof Error ? err.message : String(err) });
     });
   });
+  outlastClientKeepAlive(server);
   const port = await listen(server, host, options.port ?? 0);
   url = `http://${host}:${port}`;
 

@@ -40,3 +40,13 @@ export async function close(server: Server): Promise<void> {
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
 }
+
+/**
+ * Keep idle connections open longer than clients do (undici closes its idle sockets after 4 s): with Node's 5 s
+ * default, a loaded machine lets the server close a socket just as a client reuses it ("other side closed").
+ */
+export function outlastClientKeepAlive<T extends { keepAliveTimeout: number; headersTimeout: number }>(server: T): T {
+  server.keepAliveTimeout = 60_000;
+  server.headersTimeout = 61_000;
+  return server;
+}

@@ -2,7 +2,7 @@
 // One HTTP server takes webhook posts on any path and serves what both received under /_receiver/.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { SMTPServer } from 'smtp-server';
-import { close, listen, readJson, sendJson } from './http-json';
+import { close, listen, outlastClientKeepAlive, readJson, sendJson } from './http-json';
 
 export interface ReceivedWebhook {
   at: string;
@@ -138,6 +138,7 @@ export async function startNotifyReceivers(
     },
   });
 
+  outlastClientKeepAlive(server);
   const httpPort = await listen(server, host, options.httpPort ?? 0);
   const smtpPort = await new Promise<number>((resolve, reject) => {
     smtp.server.once('error', reject);

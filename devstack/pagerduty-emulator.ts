@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import { generate } from 'selfsigned';
-import { close, listen, readJson, sendJson } from './http-json';
+import { close, listen, outlastClientKeepAlive, readJson, sendJson } from './http-json';
 
 export type IncidentStatus = 'triggered' | 'acknowledged' | 'resolved';
 
@@ -355,8 +355,8 @@ export async function startPagerDutyEmulator(
       },
     ],
   } as Parameters<typeof generate>[1]);
-  const eventsServer = https.createServer({ key: pems.private, cert: pems.cert }, handler);
-  const restServer = http.createServer(handler);
+  const eventsServer = outlastClientKeepAlive(https.createServer({ key: pems.private, cert: pems.cert }, handler));
+  const restServer = outlastClientKeepAlive(http.createServer(handler));
   const eventsPort = await listen(eventsServer, host, options.eventsPort ?? 0);
   const restPort = await listen(restServer, host, options.restPort ?? 0);
 
