@@ -62,7 +62,7 @@ async function record(name: string, harness: RemediationHarness): Promise<void> 
   );
 });
 
-it('replays every recorded remediation history with the current workflow code', async () => {
+it('replays every recorded remediation history with the current workflow code', () => {
   const files = fs.readdirSync(historyDir).filter((f) => f.endsWith('.json'));
   expect(files.length).toBeGreaterThanOrEqual(4);
   const output = execFileSync(
