@@ -63,6 +63,7 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
                 open_threshold: request.breaker.open_threshold,
                 close_threshold: request.breaker.close_threshold,
               },
+              notifications: request.breaker_notifications,
             },
           ],
           startWorkflowOperation: new WithStartWorkflowOperation('regionalGovernor', {

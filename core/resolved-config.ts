@@ -100,6 +100,8 @@ export interface DeploymentSettings {
   };
   shadow: boolean;
   temporal_ui_url?: string;
+  /** Who hears of circuit-breaker transitions. */
+  notifications?: NotificationChannels;
 }
 
 /** Why a candidate rule did or did not match an event: one line per criterion. */

@@ -172,8 +172,10 @@ export async function regionalGovernor(input: RegionalGovernorInput): Promise<vo
   // Remember the thresholds of the last report that set them; a stop-of-failing signal carries none.
   let settings = { open_threshold: Number.MAX_SAFE_INTEGER, close_threshold: 0 };
 
+  let notifications = input.notifications;
   const apply = (report: ServiceReport): AdmitVerdict['breaker'] => {
     handled += 1;
+    if (report.notifications) notifications = report.notifications;
     if (report.breaker.open_threshold > 0) settings = report.breaker;
     const r = reportService(breaker, report, settings);
     breaker = { region: input.region, ...r.breaker };
@@ -212,18 +214,18 @@ export async function regionalGovernor(input: RegionalGovernorInput): Promise<vo
     );
     while (unsent.length > 0) {
       const transition = unsent.shift()!;
-      if (input.notifications) {
+      if (notifications) {
         await notify({
           kind: transition.to === 'open' ? 'breaker_opened' : 'breaker_closed',
           service: `region ${input.region}`,
           reason: `${transition.failing_count} services failing (last change: ${transition.cause})`,
-          channels: input.notifications,
+          channels: notifications,
         });
       }
     }
     if (handled >= limit || workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof regionalGovernor>({ ...input, carried: breaker });
+      await continueAsNew<typeof regionalGovernor>({ ...input, notifications, carried: breaker });
     }
   }
 }

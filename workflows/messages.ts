@@ -1,6 +1,7 @@
 // Signals, queries and updates shared by the workflows and their clients (CLI, REST API, activities).
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ControlState, KillSwitchScope, SwitchSetting } from '../core/control';
+import type { NotificationChannels } from '../core/resolved-config';
 import type { BreakerSettings, BreakerTransition, RegionalBreaker, RateLimitVerdict } from '../core/governor';
 import type { RemediationStatus } from './trace';
 
@@ -26,6 +27,8 @@ export interface AdmitRequest {
   threshold: number;
   window_ms: number;
   breaker: BreakerSettings & { window_ms: number };
+  /** The deployment's channels for breaker transitions. */
+  breaker_notifications?: NotificationChannels;
 }
 export interface AdmitVerdict {
   rate_limit: RateLimitVerdict;
@@ -50,6 +53,7 @@ export interface ServiceReport {
   failing: boolean;
   at: number;
   breaker: BreakerSettings;
+  notifications?: NotificationChannels;
 }
 export const reportServiceUpdate = defineUpdate<AdmitVerdict['breaker'], [ServiceReport]>('reportService');
 export const reportServiceSignal = defineSignal<[ServiceReport]>('reportService');

@@ -212,6 +212,7 @@ async function applyGovernor(
     threshold: service.rate_limit.threshold,
     window_ms: service.rate_limit.window_ms,
     breaker: match.deployment.breaker,
+    breaker_notifications: match.deployment.notifications,
   });
   const detail = { ...verdict };
   if (verdict.rate_limit.limited) {

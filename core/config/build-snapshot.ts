@@ -624,6 +624,17 @@ function resolveDeployment(file: DeploymentFile): DeploymentSettings {
     },
     shadow: file.shadow ?? false,
     ...(file.temporal_ui_url === undefined ? {} : { temporal_ui_url: file.temporal_ui_url }),
+    ...(file.notifications === undefined
+      ? {}
+      : {
+          notifications: {
+            slack_webhooks: file.notifications.slack_webhooks ?? [],
+            emails: file.notifications.emails ?? [],
+            ...(file.notifications.pagerduty_routing_key
+              ? { pagerduty_routing_key: file.notifications.pagerduty_routing_key }
+              : {}),
+          },
+        }),
   };
 }
 

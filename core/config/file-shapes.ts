@@ -87,4 +87,5 @@ export interface DeploymentFile {
   shadow?: boolean;
   temporal_ui_url?: string;
   team_email_domain?: string;
+  notifications?: NotificationsFile;
 }

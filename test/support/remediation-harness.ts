@@ -33,6 +33,8 @@ export interface HarnessOptions {
   /** Runbook activity behaviour: return output or throw. */
   stepBehaviour?: Record<string, (input: Record<string, unknown>, attempt: number) => Promise<Record<string, unknown>>>;
   noRule?: boolean;
+  /** The deployment's channels for breaker transitions. */
+  breakerNotifications?: MatchResult['deployment']['notifications'];
 }
 
 export const zones = ['zone-a', 'zone-b', 'zone-c'];
@@ -137,6 +139,7 @@ export class RemediationHarness {
         quorum_deadline_ms: o.quorumDeadlineMs ?? 5_000,
         breaker: o.breaker ?? { open_threshold: 3, close_threshold: 1, window_ms: 60_000 },
         shadow: false,
+        ...(o.breakerNotifications ? { notifications: o.breakerNotifications } : {}),
       },
     };
   }

@@ -215,6 +215,7 @@ describe('regional circuit breaker', () => {
       rule: { preconditions: [] },
       breaker: { open_threshold: 3, close_threshold: 1, window_ms: windowMs },
       service: { rate_limit: { threshold: 10, window_ms: windowMs } },
+      breakerNotifications: { slack_webhooks: [], emails: ['sre@example.com'] },
     });
     const original = h.match.bind(h);
     h.match = (event) => {
@@ -248,5 +249,7 @@ describe('regional circuit breaker', () => {
       expect(closed.transitions.map((t) => t.to)).toEqual(['open', 'closed']);
       expect(await remediateFor('e', 'i-e')).toBe(Outcome.Remediated);
     });
+    // the deployment's team heard of both transitions
+    expect(h.notices().filter((kind) => kind.startsWith('breaker_'))).toEqual(['breaker_opened', 'breaker_closed']);
   });
 });
