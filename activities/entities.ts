@@ -6,6 +6,7 @@ import { emptyControlState, type ControlState } from '../core/control';
 import {
   admitUpdate,
   controlId,
+  recordScalingUpdate,
   controlQuery,
   regionalGovernorId,
   reportServiceUpdate,
@@ -36,6 +37,10 @@ export interface EntityActivities {
   governorAdmit(request: AdmitRequest): Promise<AdmitVerdict>;
   /** The region's kill switch and shadow settings; throws if they cannot be read (the caller fails closed). */
   readControl(region: string): Promise<ControlState>;
+  /** Starts the service's scaling cooldown. */
+  governorRecordScaling(request: { service: string; at: number; workflow_id: string }): Promise<void>;
+  /** Running remediations of the service other than scaling ones (and other than `self`). */
+  replacementsInProgress(request: { service: string; self: string }): Promise<string[]>;
 }
 
 export function createEntityActivities(deps: EntityDependencies): EntityActivities {
@@ -73,10 +78,28 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
             workflowIdConflictPolicy: 'USE_EXISTING',
           }),
         });
-        return { rate_limit: admitted.rate_limit, breaker };
+        return { ...admitted, breaker };
       }
       // Not a start of failing: the service governor's copy of the breaker, pushed by the region on every change.
       return admitted;
+    },
+
+    async governorRecordScaling(request: { service: string; at: number; workflow_id: string }): Promise<void> {
+      await deps.client.workflow
+        .getHandle(serviceGovernorId(request.service))
+        .executeUpdate(recordScalingUpdate, { args: [{ at: request.at, workflow_id: request.workflow_id }] });
+    },
+
+    async replacementsInProgress(request: { service: string; self: string }): Promise<string[]> {
+      const ids: string[] = [];
+      const query = `WorkflowType='remediate' AND ExecutionStatus='Running' AND LazarusService='${request.service.replace(/'/g, '')}'`;
+      for await (const execution of deps.client.workflow.list({ query })) {
+        const type = execution.searchAttributes?.LazarusEventType?.[0];
+        if (execution.workflowId !== request.self && type !== 'ScaleUp' && type !== 'ScaleDown') {
+          ids.push(execution.workflowId);
+        }
+      }
+      return ids;
     },
 
     async readControl(region: string): Promise<ControlState> {

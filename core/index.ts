@@ -11,5 +11,6 @@ export * from './outcome';
 export * from './quorum';
 export * from './resolved-config';
 export * from './runtime-config';
+export * from './scaling';
 export * from './duration';
 export * from './runbook-references';

@@ -6,6 +6,7 @@ import { createActivities, probeHost, type ActivityDependencies, type LazarusAct
 import { createCheckerActivities, type CheckerActivities } from '../activities/checks';
 import { createConfigActivities, type ConfigActivities } from '../activities/config';
 import { createEntityActivities, type EntityActivities } from '../activities/entities';
+import { createScalingActivities, type ScalingActivities } from '../activities/scaling';
 import type { CheckerNode, NotificationChannels } from '../core/resolved-config';
 
 export interface LazarusWorkerDependencies extends ActivityDependencies {
@@ -18,11 +19,16 @@ export interface LazarusWorkerDependencies extends ActivityDependencies {
   breakerNotifications?: NotificationChannels;
 }
 
-export type MainQueueActivities = LazarusActivities & ConfigActivities & EntityActivities;
+export type MainQueueActivities = LazarusActivities & ConfigActivities & EntityActivities & ScalingActivities;
 
 export function createMainQueueActivities(deps: LazarusWorkerDependencies): MainQueueActivities {
+  const actuators = createActivities(deps);
   return {
-    ...createActivities(deps),
+    ...actuators,
+    ...createScalingActivities({
+      listServiceHosts: (service) => actuators.listServiceHosts(service),
+      probeHost: (host, params) => probeHost(host, { ...params, timeoutMs: params.timeoutMs ?? 2000 }),
+    }),
     ...createConfigActivities({ configRoot: deps.configRoot, recheckIntervalMs: deps.configRecheckMs }),
     ...createEntityActivities({
       client: deps.client,

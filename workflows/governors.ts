@@ -17,6 +17,7 @@ import type { NotifyActivities } from '../activities/notify';
 import {
   admitUpdate,
   breakerStateSignal,
+  recordScalingUpdate,
   regionalGovernorId,
   serviceGovernorId,
   regionalGovernorQuery,
@@ -57,6 +58,7 @@ interface ServiceGovernorCarried {
   window_ms: number;
   breaker_window_ms: number;
   breaker?: AdmitVerdict['breaker'];
+  last_scaling_at?: number;
 }
 
 export async function serviceGovernor(input: ServiceGovernorInput): Promise<void> {
@@ -93,13 +95,18 @@ export async function serviceGovernor(input: ServiceGovernorInput): Promise<void
   setHandler(breakerStateSignal, (breaker) => {
     state.breaker = breaker;
   });
+  setHandler(recordScalingUpdate, ({ at }) => {
+    handled += 1;
+    state.last_scaling_at = Math.max(state.last_scaling_at ?? 0, at);
+  });
 
   // Admit is idempotent by incident key, so the activity that calls it may retry safely.
   setHandler(admitUpdate, (request): AdmitVerdict => {
     handled += 1;
     const now = Date.now();
     const seen = state.events.find((e) => e.key === request.incident_key);
-    if (seen) return { rate_limit: seen.verdict, breaker: state.breaker ?? closed };
+    if (seen)
+      return { rate_limit: seen.verdict, breaker: state.breaker ?? closed, last_scaling_at: state.last_scaling_at };
     state.window_ms = request.window_ms;
     state.breaker_window_ms = request.breaker.window_ms;
     state.region = request.region;
@@ -113,7 +120,7 @@ export async function serviceGovernor(input: ServiceGovernorInput): Promise<void
     state.events.push({ at: now, key: request.incident_key, verdict: result });
     changed = true;
     // On a start of failing the caller (activity) reports to the region with an Update and uses its fresh answer.
-    return { rate_limit: result, breaker: state.breaker ?? closed };
+    return { rate_limit: result, breaker: state.breaker ?? closed, last_scaling_at: state.last_scaling_at };
   });
 
   const limit = input.options?.continue_as_new_after ?? defaultContinueAsNewAfter;

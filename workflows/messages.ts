@@ -32,6 +32,8 @@ export interface AdmitRequest {
 }
 export interface AdmitVerdict {
   rate_limit: RateLimitVerdict;
+  /** When this service last completed a scaling action (for the cooldown). */
+  last_scaling_at?: number;
   breaker: { state: RegionalBreaker['state']; failing_count: number; failing: string[] };
 }
 export const admitUpdate = defineUpdate<AdmitVerdict, [AdmitRequest]>('admit');
@@ -44,6 +46,8 @@ export interface ServiceGovernorState {
   last_breaker?: AdmitVerdict['breaker'];
 }
 export const serviceGovernorQuery = defineQuery<ServiceGovernorState>('serviceGovernor');
+/** A scaling action of the service completed at `at` (starts its cooldown). */
+export const recordScalingUpdate = defineUpdate<void, [{ at: number; workflow_id: string }]>('recordScaling');
 /** The regional governor pushes its breaker state to each failing service's governor (on report and transition). */
 export const breakerStateSignal = defineSignal<[AdmitVerdict['breaker']]>('breakerState');
 

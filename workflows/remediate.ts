@@ -24,9 +24,11 @@ import { evaluateQuorum, type NodeAnswer, type QuorumResult } from '../core/quor
 import type { MatchResult, ResolvedRule, ServicePolicy } from '../core/resolved-config';
 import type { CheckerActivities } from '../activities/checks';
 import type { EntityActivities } from '../activities/entities';
+import type { ScalingActivities } from '../activities/scaling';
+import { planScaling, scalingRequestFrom } from '../core/scaling';
 import type { NotifyActivities } from '../activities/notify';
 import type { PagerActivities } from '../activities/pager';
-import { cancelSignal, followPageSignal, pauseSignal, resumeSignal, statusQuery } from './messages';
+import { cancelSignal, followPageSignal, pauseSignal, resumeSignal, statusQuery, type AdmitVerdict } from './messages';
 import { runbook, type RunbookResult } from './runbook';
 import {
   LazarusEventType,
@@ -48,11 +50,17 @@ interface ConfigActivities {
   resolveEvent(event: LazarusEvent): Promise<MatchResult>;
 }
 
+const { censusService } = proxyActivities<ScalingActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 ms', maximumInterval: '5 seconds', maximumAttempts: 3 },
+});
 const { resolveEvent } = proxyActivities<ConfigActivities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '500 ms', maximumInterval: '2 seconds', maximumAttempts: 3 },
 });
-const { governorAdmit, readControl } = proxyActivities<EntityActivities>({
+const { governorAdmit, readControl, governorRecordScaling, replacementsInProgress } = proxyActivities<
+  EntityActivities & ScalingActivities
+>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '200 ms', maximumInterval: '2 seconds', maximumAttempts: 5 },
 });
@@ -123,9 +131,11 @@ export async function remediate(event: LazarusEvent, options: RemediateOptions =
     const service = match.service!;
     filterStale(event, service, gate);
     // 3
-    await applyGovernor(event, match, gate);
+    const admitted = await applyGovernor(event, match, gate);
     // shadow mode is decided once, before anything could touch the fleet
     status.shadow = await decideShadow(event, match, gate);
+    // scaling events: plan checked and clipped before anything acts; the runbook sees the planned count
+    const runbookEvent = rule.category === 'autoscaling' ? await planScalingGate(event, match, admitted, gate) : event;
     // 4
     status.phase = 'waiting_for_quorum';
     await checkQuorum(event, match, gate);
@@ -134,7 +144,7 @@ export async function remediate(event: LazarusEvent, options: RemediateOptions =
     await acknowledgePage(event, service, status, gate);
     // 6 + 7 + 8: the runbook child holds the lock and reads the kill switch right before its first step
     status.phase = 'running';
-    const result = await runLockedRunbook(event, rule, service, status, options, gate, (c) => {
+    const result = await runLockedRunbook(runbookEvent, rule, service, status, options, gate, (c) => {
       child = c;
       for (const send of pendingSignals) void send(c).catch(() => undefined);
       pendingSignals = [];
@@ -147,6 +157,9 @@ export async function remediate(event: LazarusEvent, options: RemediateOptions =
     }
     // 9
     status.phase = 'finishing';
+    if (rule.category === 'autoscaling' && result.outcome === Outcome.Remediated) {
+      await governorRecordScaling({ service: event.service, at: Date.now(), workflow_id: status.workflow_id });
+    }
     if (result.outcome === Outcome.Remediated) await resolvePages(event, service, status, gate);
     return finish(status, result.outcome, result.reason);
   } catch (err) {
@@ -203,7 +216,7 @@ async function applyGovernor(
   event: LazarusEvent,
   match: MatchResult,
   gate: (g: Omit<GateRecord, 'at'>) => void,
-): Promise<void> {
+): Promise<AdmitVerdict> {
   const service = match.service!;
   const verdict = await governorAdmit({
     incident_key: event.incident_key,
@@ -230,6 +243,7 @@ async function applyGovernor(
     );
   }
   gate({ gate: 'governor', verdict: 'pass', detail });
+  return verdict;
 }
 
 async function decideShadow(
@@ -250,6 +264,42 @@ async function decideShadow(
     gate({ gate: 'runbook', verdict: shadow ? 'shadow' : 'pass', detail: { shadow, configured, runtime } });
   }
   return shadow;
+}
+
+async function planScalingGate(
+  event: LazarusEvent,
+  match: MatchResult,
+  admitted: AdmitVerdict,
+  gate: (g: Omit<GateRecord, 'at'>) => void,
+): Promise<LazarusEvent> {
+  const service = match.service!;
+  const limits = service.scaling;
+  if (!limits) {
+    gate({ gate: 'scaling', verdict: 'fail', detail: { scaling: 'the service has no scaling limits' } });
+    throw new Decided(Outcome.PreconditionFailed, `${event.service} has no scaling limits configured`);
+  }
+  const busy = await replacementsInProgress({ service: event.service, self: workflowInfo().workflowId });
+  if (busy.length > 0) {
+    gate({ gate: 'lock', verdict: 'fail', detail: { scaling: 'host replacement in progress', remediations: busy } });
+    throw new Decided(
+      Outcome.Locked,
+      `a host of ${event.service} is being remediated (${busy.join(', ')}): no scaling now`,
+    );
+  }
+  const census = await censusService({ service: event.service, params: service.params });
+  const request = scalingRequestFrom(event.event_type === 'ScaleDown' ? 'down' : 'up', event.details);
+  const plan = planScaling(request, census, limits, admitted.last_scaling_at, Date.now());
+  const detail = { request, census, limits, last_scaling_at: admitted.last_scaling_at, plan };
+  if (plan.verdict === 'cooldown') {
+    gate({ gate: 'governor', verdict: 'fail', detail });
+    throw new Decided(Outcome.RateLimited, `scaling cooldown: ${plan.reason}`);
+  }
+  if (plan.verdict === 'refuse') {
+    gate({ gate: 'scaling', verdict: 'fail', detail });
+    throw new Decided(Outcome.PreconditionFailed, `scaling plan refused: ${plan.reason}`);
+  }
+  gate({ gate: 'scaling', verdict: 'pass', detail });
+  return { ...event, details: { ...event.details, delta: plan.count, planned: { from: plan.from, to: plan.to } } };
 }
 
 async function checkQuorum(

@@ -11,6 +11,7 @@ export type GateName =
   | 'acknowledge'
   | 'lock'
   | 'kill_switch'
+  | 'scaling'
   | 'runbook'
   | 'resolve'
   | 'escalate'

@@ -7,6 +7,7 @@ import type { Worker } from '@temporalio/worker';
 import { ApplicationFailure } from '@temporalio/common';
 import { createCheckerActivities, type ProbeOutcome } from '../../activities/checks';
 import { createEntityActivities } from '../../activities/entities';
+import { createScalingActivities } from '../../activities/scaling';
 import type { HostFacts } from '../../core/host';
 import type { LazarusEvent } from '../../core/event';
 import type { CheckResult } from '../../core/quorum';
@@ -169,6 +170,10 @@ export class RemediationHarness {
       'keepForensics',
       'launchFromTemplate',
       'retireHosts',
+      'waitAllHealthy',
+      'registerHosts',
+      'chooseHostsToRetire',
+      'drainHosts',
     ];
     const activities = {
       ...createEntityActivities({
@@ -178,6 +183,14 @@ export class RemediationHarness {
         controlCacheMs: 0,
       }),
       resolveEvent: async (event: LazarusEvent): Promise<MatchResult> => Promise.resolve(this.match(event)),
+      ...createScalingActivities({
+        listServiceHosts: async () => Promise.resolve(this.hosts),
+        probeHost: async (host) =>
+          Promise.resolve({
+            status: this.options.health?.('census', host) ?? 'healthy',
+            url: `sim://${host.instanceId}`,
+          }),
+      }),
       acknowledgePage: async (input: { incidentKey: string }) => {
         this.record('acknowledgePage', input.incidentKey);
         return Promise.resolve({ dedupKey: input.incidentKey });
