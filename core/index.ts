@@ -12,5 +12,6 @@ export * from './quorum';
 export * from './resolved-config';
 export * from './runtime-config';
 export * from './scaling';
+export * from './target-tracking';
 export * from './duration';
 export * from './runbook-references';

@@ -1,0 +1,123 @@
+// End to end: demand rises on a simulated service and the pool grows through the demand sensor, the real remediate
+// workflow (shipped stateless profile, scale_up/scale_down runbooks) and the AWS emulator; demand falls and it shrinks,
+// never outside its bounds.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { destroyAwsClients, type AwsClients } from '../../activities/aws';
+import { remediationWorkflowId } from '../../core/event';
+import { Outcome } from '../../core/outcome';
+import { projectRoot } from '../../devstack/paths';
+import { createDemandSensor } from '../../ingest/demand-sensor';
+import { createMainQueueActivities, createNodeCheckerActivities } from '../../worker/lazarus-activities';
+import { remediate } from '../../workflows';
+import { testAwsClients } from '../support/aws';
+import { stackValue } from '../support/stack-env';
+import { getJson, postJson } from '../support/stand-ins';
+import { connectTestEnv, createTestWorker, uniqueTaskQueue } from '../support/temporal';
+
+const id = randomUUID().slice(0, 8);
+const service = `pool-${id}`;
+const region = `pool-region-${id}`;
+const taskQueue = uniqueTaskQueue('autoscale');
+const zones = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
+
+function writeConfigTree(): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lazarus-autoscale-config-'));
+  fs.cpSync(path.join(projectRoot, 'rules'), path.join(root, 'rules'), { recursive: true });
+  fs.cpSync(path.join(projectRoot, 'profiles'), path.join(root, 'profiles'), { recursive: true });
+  fs.mkdirSync(path.join(root, 'services'));
+  const nodes = zones
+    .map((zone, i) => `  - { name: checker-${i}, zone: ${zone}, task_queue: ${taskQueue}-${zone} }`)
+    .join('\n');
+  fs.writeFileSync(
+    path.join(root, 'services', 'deployment.yaml'),
+    `region: ${region}\nchecker_nodes:\n${nodes}\nquorum: 2\nquorum_deadline: 20s\n`,
+  );
+  fs.writeFileSync(
+    path.join(root, 'services', `${service}.yaml`),
+    `name: ${service}\nteam: sre\nprofile: stateless\n` +
+      `params:\n  scaling: { min_hosts: 2, max_hosts: 4, max_step: 2, cooldown: 1s }\n`,
+  );
+  return root;
+}
+
+let env: TestWorkflowEnvironment;
+let aws: AwsClients;
+let configRoot: string;
+beforeAll(async () => {
+  env = await connectTestEnv();
+  aws = testAwsClients();
+  configRoot = writeConfigTree();
+});
+afterAll(async () => {
+  destroyAwsClients(aws);
+  fs.rmSync(configRoot, { recursive: true, force: true });
+  await env?.teardown();
+});
+
+it('grows the pool when demand rises and shrinks it when demand falls, within its bounds', async () => {
+  const fleetUrl = stackValue('fleetSimulatorUrl');
+  expect((await postJson(`${fleetUrl}/services`, { name: service, hosts: 2 })).status).toBe(201);
+  const main = createMainQueueActivities({ aws, client: env.client, taskQueue, configRoot, controlCacheMs: 0 });
+  const workers: Worker[] = [
+    await createTestWorker(env, { taskQueue, activities: main }),
+    ...(await Promise.all(
+      zones.map((zone, i) =>
+        createTestWorker(env, {
+          taskQueue: `${taskQueue}-${zone}`,
+          activities: createNodeCheckerActivities(
+            { name: `checker-${i}`, zone, task_queue: `${taskQueue}-${zone}` },
+            main,
+          ),
+        }),
+      ),
+    )),
+  ];
+  const activeHosts = async (): Promise<number> => (await main.listServiceHosts(service)).length;
+  const outcomes: string[] = [];
+  const pools: number[] = [];
+  const sensor = createDemandSensor({
+    services: [{ service, target_per_host: 100, hysteresis: 0.2 }],
+    region,
+    environment: 'prod',
+    readLoad: async (svc) => (await getJson<{ load: number }>(`${fleetUrl}/services/${svc}/load`)).load,
+    countActive: activeHosts,
+    submit: async (event) => {
+      const handle = await env.client.workflow.start(remediate, {
+        taskQueue,
+        workflowId: remediationWorkflowId(event.incident_key),
+        args: [event, {}],
+      });
+      return { done: handle.result().then((s) => outcomes.push(`${event.event_type}:${s.outcome}`)) };
+    },
+  });
+  const setLoad = (value: number) => postJson(`${fleetUrl}/services/${service}/load`, { value });
+  const runs = workers.map((w) => w.run());
+  try {
+    // demand rises: 400 over 2 hosts wants 4
+    await setLoad(400);
+    const up = await sensor.tick();
+    expect(up[0].decision).toMatchObject({ action: 'ScaleUp', desired: 4 });
+    await sensor.idle();
+    pools.push(await activeHosts());
+    // inside the band: nothing happens
+    await setLoad(390);
+    expect((await sensor.tick())[0].decision?.action).toBe('none');
+    // demand falls: 50 over 4 hosts wants 1, the workflow keeps the minimum of 2
+    await new Promise((r) => setTimeout(r, 1100)); // the service's 1 s cooldown
+    await setLoad(50);
+    const down = await sensor.tick();
+    expect(down[0].decision).toMatchObject({ action: 'ScaleDown', desired: 1 });
+    await sensor.idle();
+    pools.push(await activeHosts());
+  } finally {
+    for (const w of workers) w.shutdown();
+    await Promise.all(runs);
+  }
+  expect(outcomes).toEqual([`ScaleUp:${Outcome.Remediated}`, `ScaleDown:${Outcome.Remediated}`]);
+  expect(pools).toEqual([4, 2]);
+});
