@@ -1,49 +1,25 @@
 // End to end: demand rises on a simulated service and the pool grows through the demand sensor, the real remediate
 // workflow (shipped stateless profile, scale_up/scale_down runbooks) and the AWS emulator; demand falls and it shrinks,
 // never outside its bounds.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { destroyAwsClients, type AwsClients } from '../../activities/aws';
 import { remediationWorkflowId } from '../../core/event';
 import { Outcome } from '../../core/outcome';
-import { projectRoot } from '../../devstack/paths';
 import { createDemandSensor } from '../../ingest/demand-sensor';
-import { createMainQueueActivities, createNodeCheckerActivities } from '../../worker/lazarus-activities';
+import { createMainQueueActivities } from '../../worker/lazarus-activities';
+import { createLazarusWorkers, writeConfigTree } from '../support/lazarus-stack';
 import { remediate } from '../../workflows';
 import { testAwsClients } from '../support/aws';
 import { stackValue } from '../support/stack-env';
 import { getJson, postJson } from '../support/stand-ins';
-import { connectTestEnv, createTestWorker, uniqueTaskQueue } from '../support/temporal';
+import { connectTestEnv, uniqueTaskQueue } from '../support/temporal';
 
 const id = randomUUID().slice(0, 8);
 const service = `pool-${id}`;
 const region = `pool-region-${id}`;
 const taskQueue = uniqueTaskQueue('autoscale');
-const zones = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
-
-function writeConfigTree(): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lazarus-autoscale-config-'));
-  fs.cpSync(path.join(projectRoot, 'rules'), path.join(root, 'rules'), { recursive: true });
-  fs.cpSync(path.join(projectRoot, 'profiles'), path.join(root, 'profiles'), { recursive: true });
-  fs.mkdirSync(path.join(root, 'services'));
-  const nodes = zones
-    .map((zone, i) => `  - { name: checker-${i}, zone: ${zone}, task_queue: ${taskQueue}-${zone} }`)
-    .join('\n');
-  fs.writeFileSync(
-    path.join(root, 'services', 'deployment.yaml'),
-    `region: ${region}\nchecker_nodes:\n${nodes}\nquorum: 2\nquorum_deadline: 20s\n`,
-  );
-  fs.writeFileSync(
-    path.join(root, 'services', `${service}.yaml`),
-    `name: ${service}\nteam: sre\nprofile: stateless\n` +
-      `params:\n  scaling: { min_hosts: 2, max_hosts: 4, max_step: 2, cooldown: 1s }\n`,
-  );
-  return root;
-}
 
 let env: TestWorkflowEnvironment;
 let aws: AwsClients;
@@ -51,11 +27,19 @@ let configRoot: string;
 beforeAll(async () => {
   env = await connectTestEnv();
   aws = testAwsClients();
-  configRoot = writeConfigTree();
+  configRoot = writeConfigTree({
+    region,
+    taskQueue,
+    services: {
+      [service]:
+        `name: ${service}\nteam: sre\nprofile: stateless\n` +
+        `params:\n  scaling: { min_hosts: 2, max_hosts: 4, max_step: 2, cooldown: 1s }\n`,
+    },
+  });
 });
 afterAll(async () => {
   destroyAwsClients(aws);
-  fs.rmSync(configRoot, { recursive: true, force: true });
+  rmSync(configRoot, { recursive: true, force: true });
   await env?.teardown();
 });
 
@@ -63,20 +47,7 @@ it('grows the pool when demand rises and shrinks it when demand falls, within it
   const fleetUrl = stackValue('fleetSimulatorUrl');
   expect((await postJson(`${fleetUrl}/services`, { name: service, hosts: 2 })).status).toBe(201);
   const main = createMainQueueActivities({ aws, client: env.client, taskQueue, configRoot, controlCacheMs: 0 });
-  const workers: Worker[] = [
-    await createTestWorker(env, { taskQueue, activities: main }),
-    ...(await Promise.all(
-      zones.map((zone, i) =>
-        createTestWorker(env, {
-          taskQueue: `${taskQueue}-${zone}`,
-          activities: createNodeCheckerActivities(
-            { name: `checker-${i}`, zone, task_queue: `${taskQueue}-${zone}` },
-            main,
-          ),
-        }),
-      ),
-    )),
-  ];
+  const workers = await createLazarusWorkers(env, main, taskQueue);
   const activeHosts = async (): Promise<number> => (await main.listServiceHosts(service)).length;
   const outcomes: string[] = [];
   const pools: number[] = [];

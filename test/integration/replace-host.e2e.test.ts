@@ -4,8 +4,6 @@
 // the page, and tells Slack and email. Nothing is stubbed: real Temporal, moto, PagerDuty emulator over TLS through
 // pdjs, Slack webhook and SMTP receivers, fleet simulator health endpoints probed from three checker nodes.
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -14,13 +12,13 @@ import type { Worker } from '@temporalio/worker';
 import { destroyAwsClients, type AwsClients } from '../../activities/aws';
 import { remediationWorkflowId, type LazarusEvent } from '../../core/event';
 import { Outcome } from '../../core/outcome';
-import { projectRoot } from '../../devstack/paths';
-import { createMainQueueActivities, createNodeCheckerActivities } from '../../worker/lazarus-activities';
+import { createMainQueueActivities } from '../../worker/lazarus-activities';
+import { createLazarusWorkers, writeConfigTree } from '../support/lazarus-stack';
 import { remediate } from '../../workflows';
 import { testAwsClients } from '../support/aws';
 import { stackValue } from '../support/stack-env';
 import { getJson, pagerClientFor, postJson, sharedPagerDuty } from '../support/stand-ins';
-import { connectTestEnv, createTestWorker, uniqueTaskQueue } from '../support/temporal';
+import { connectTestEnv, uniqueTaskQueue } from '../support/temporal';
 
 const id = randomUUID().slice(0, 8);
 const service = `e2e-${id}`;
@@ -28,29 +26,6 @@ const region = `e2e-region-${id}`;
 const routingKey = `E2E${id.toUpperCase()}ROUTINGKEY00000000000`;
 const oncall = `oncall-${id}@example.com`;
 const taskQueue = uniqueTaskQueue('e2e');
-const zones = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
-
-function writeConfigTree(): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lazarus-e2e-config-'));
-  fs.cpSync(path.join(projectRoot, 'rules'), path.join(root, 'rules'), { recursive: true });
-  fs.cpSync(path.join(projectRoot, 'profiles'), path.join(root, 'profiles'), { recursive: true });
-  fs.mkdirSync(path.join(root, 'services'));
-  const nodes = zones
-    .map((zone, i) => `  - { name: checker-${i}, zone: ${zone}, task_queue: ${taskQueue}-${zone} }`)
-    .join('\n');
-  fs.writeFileSync(
-    path.join(root, 'services', 'deployment.yaml'),
-    `region: ${region}\nchecker_nodes:\n${nodes}\nquorum: 2\nquorum_deadline: 20s\n` +
-      `breaker:\n  open_threshold: 5\n  close_threshold: 2\n  window: 10m\nshadow: false\n`,
-  );
-  fs.writeFileSync(
-    path.join(root, 'services', `${service}.yaml`),
-    `name: ${service}\nteam: sre\nprofile: stateless\nnotifications:\n` +
-      `  slack_webhooks: [${stackValue('slackWebhookUrl')}]\n  emails: [${oncall}]\n` +
-      `  pagerduty_routing_key: ${routingKey}\n`,
-  );
-  return root;
-}
 
 interface SimulatedService {
   instanceIds: string[];
@@ -64,7 +39,16 @@ let configRoot: string;
 beforeAll(async () => {
   env = await connectTestEnv();
   aws = testAwsClients();
-  configRoot = writeConfigTree();
+  configRoot = writeConfigTree({
+    region,
+    taskQueue,
+    services: {
+      [service]:
+        `name: ${service}\nteam: sre\nprofile: stateless\nnotifications:\n` +
+        `  slack_webhooks: [${stackValue('slackWebhookUrl')}]\n  emails: [${oncall}]\n` +
+        `  pagerduty_routing_key: ${routingKey}\n`,
+    },
+  });
 });
 afterAll(async () => {
   destroyAwsClients(aws);
@@ -100,20 +84,7 @@ it('replaces a failed host: ack, drain, clone, verify, register, forensics, reso
   });
   const incidentKey = `e2e-${id}-healthcheck`;
   await main.triggerPage({ routingKey, incidentKey, summary: `${sick} health check down`, source: 'nagios' });
-  workers = [
-    await createTestWorker(env, { taskQueue, activities: main }),
-    ...(await Promise.all(
-      zones.map((zone, i) =>
-        createTestWorker(env, {
-          taskQueue: `${taskQueue}-${zone}`,
-          activities: createNodeCheckerActivities(
-            { name: `checker-${i}`, zone, task_queue: `${taskQueue}-${zone}` },
-            main,
-          ),
-        }),
-      ),
-    )),
-  ];
+  workers = await createLazarusWorkers(env, main, taskQueue);
   const event: LazarusEvent = {
     incident_key: incidentKey,
     event_type: 'HealthcheckDown',

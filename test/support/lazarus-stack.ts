@@ -1,0 +1,60 @@
+// What end-to-end tests share: a configuration tree built from the shipped rules and profiles plus test service
+// files, and the workers of one Lazarus process (the main queue and its three checker nodes).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { projectRoot } from '../../devstack/paths';
+import { createNodeCheckerActivities, type MainQueueActivities } from '../../worker/lazarus-activities';
+import { createTestWorker } from './temporal';
+
+export const checkerZones = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
+
+/** A config root with the shipped rules/ and profiles/, a deployment whose checker nodes use `taskQueue`, and services. */
+export function writeConfigTree(options: {
+  region: string;
+  taskQueue: string;
+  /** Extra deployment.yaml lines. */
+  deployment?: string;
+  /** File name (without .yaml) → content, under services/. */
+  services: Record<string, string>;
+}): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lazarus-config-'));
+  fs.cpSync(path.join(projectRoot, 'rules'), path.join(root, 'rules'), { recursive: true });
+  fs.cpSync(path.join(projectRoot, 'profiles'), path.join(root, 'profiles'), { recursive: true });
+  fs.mkdirSync(path.join(root, 'services'));
+  const nodes = checkerZones
+    .map((zone, i) => `  - { name: checker-${i}, zone: ${zone}, task_queue: ${options.taskQueue}-${zone} }`)
+    .join('\n');
+  fs.writeFileSync(
+    path.join(root, 'services', 'deployment.yaml'),
+    `region: ${options.region}\nchecker_nodes:\n${nodes}\nquorum: 2\nquorum_deadline: 20s\n${options.deployment ?? ''}`,
+  );
+  for (const [name, content] of Object.entries(options.services)) {
+    fs.writeFileSync(path.join(root, 'services', `${name}.yaml`), content);
+  }
+  return root;
+}
+
+/** The main-queue worker and one worker per checker node, as a Lazarus worker process runs them. */
+export async function createLazarusWorkers(
+  env: TestWorkflowEnvironment,
+  main: MainQueueActivities,
+  taskQueue: string,
+): Promise<Worker[]> {
+  return [
+    await createTestWorker(env, { taskQueue, activities: main }),
+    ...(await Promise.all(
+      checkerZones.map((zone, i) =>
+        createTestWorker(env, {
+          taskQueue: `${taskQueue}-${zone}`,
+          activities: createNodeCheckerActivities(
+            { name: `checker-${i}`, zone, task_queue: `${taskQueue}-${zone}` },
+            main,
+          ),
+        }),
+      ),
+    )),
+  ];
+}
