@@ -34,6 +34,8 @@ export interface HarnessOptions {
   /** Runbook activity behaviour: return output or throw. */
   stepBehaviour?: Record<string, (input: Record<string, unknown>, attempt: number) => Promise<Record<string, unknown>>>;
   noRule?: boolean;
+  /** Continue-as-new threshold of the entity workflows (default 50). */
+  continueAsNewAfter?: number;
   /** The deployment's channels for breaker transitions. */
   breakerNotifications?: MatchResult['deployment']['notifications'];
 }
@@ -179,7 +181,7 @@ export class RemediationHarness {
       ...createEntityActivities({
         client: this.env.client,
         taskQueue: this.taskQueue,
-        continueAsNewAfter: 50,
+        continueAsNewAfter: this.options.continueAsNewAfter ?? 50,
         controlCacheMs: 0,
       }),
       resolveEvent: async (event: LazarusEvent): Promise<MatchResult> => Promise.resolve(this.match(event)),

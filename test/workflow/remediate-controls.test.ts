@@ -253,3 +253,31 @@ describe('regional circuit breaker', () => {
     expect(h.notices().filter((kind) => kind.startsWith('breaker_'))).toEqual(['breaker_opened', 'breaker_closed']);
   });
 });
+
+describe('governor entities', () => {
+  it('continue as new before their history grows, carrying their counts and windows', async () => {
+    const h = new RemediationHarness(env, {
+      rule: { preconditions: [] },
+      continueAsNewAfter: 3,
+      service: { rate_limit: { threshold: 4, window_ms: 60_000 } },
+    });
+    const governor = env.client.workflow.getHandle(serviceGovernorId(h.service));
+    const { outcomes, counted, continued } = await h.run(async () => {
+      const results: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        results.push((await (await start(h, h.event({ host: `i-can-${i}` }))).result()).outcome!);
+      }
+      const history = await governor.fetchHistory();
+      const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+      return {
+        outcomes: results,
+        counted: (await governor.query(serviceGovernorQuery)).counted,
+        continued: Boolean(started?.continuedExecutionRunId),
+      };
+    });
+    // the fifth event is over the threshold of 4: the window survived the continue-as-new
+    expect(outcomes).toEqual([...Array<string>(4).fill(Outcome.Remediated), Outcome.RateLimited]);
+    expect(continued).toBe(true);
+    expect(counted).toBe(5);
+  });
+});
