@@ -1,0 +1,45 @@
+// What the API talks to, and how failures of those dependencies become answers: Temporal's "not found" is a 404, a
+// rejected query argument a 400, anything else (unreachable, timed out) a 503 that is counted, never a crash.
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { WorkflowNotFoundError, isGrpcServiceError, type Client } from '@temporalio/client';
+import { ApiError, DependencyUnavailableError, InvalidRequestError, NotFoundError } from './errors';
+
+export interface ApiDependencies {
+  temporal: Client;
+  /** Task queue remediations start on when the API starts them directly. */
+  taskQueue: string;
+  /** Region of the kill switch and governor when a request names none. */
+  region: string;
+  /** The event stream; without it the API starts remediations itself (sequence_number null). */
+  kinesis?: { client: KinesisClient; streamName: string };
+}
+
+const grpcInvalidArgument = 3;
+
+/** Run a Temporal call; `what` names the workflow for a 404 ("remediation event/abc"). */
+export async function callTemporal<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    if (error instanceof WorkflowNotFoundError) throw new NotFoundError(what);
+    const cause = (error as { cause?: unknown }).cause;
+    const grpc = isGrpcServiceError(error) ? error : isGrpcServiceError(cause) ? cause : undefined;
+    if (grpc && Number(grpc.code) === grpcInvalidArgument)
+      throw new InvalidRequestError('query', grpc.details || grpc.message);
+    throw new DependencyUnavailableError('temporal', (error as Error).message ?? String(error));
+  }
+}
+
+/** Resolve within `ms` or fail as a dependency timeout (queries of a workflow no worker serves would hang). */
+export async function within<T>(ms: number, dependency: 'temporal' | 'kinesis', promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DependencyUnavailableError(dependency, `no answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,70 @@
+// Errors the REST API answers with. Each carries its HTTP status and a stable code; the server turns them into
+// `{ "error": { "code", "message" } }` and never shows a stack trace.
+
+export class ApiError extends Error {
+  override readonly name: string = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The request body or a parameter is wrong; `field` names what (e.g. `service`, `details.reason`). */
+export class InvalidRequestError extends ApiError {
+  override readonly name = 'InvalidRequestError';
+  constructor(
+    readonly field: string,
+    problem: string,
+  ) {
+    super(400, 'invalid_request', `${field}: ${problem}`);
+  }
+}
+
+export class UnauthenticatedError extends ApiError {
+  override readonly name = 'UnauthenticatedError';
+  constructor(message = 'missing or unknown bearer token') {
+    super(401, 'unauthenticated', message);
+  }
+}
+
+export class ForbiddenError extends ApiError {
+  override readonly name = 'ForbiddenError';
+  constructor(role: string, needed: string) {
+    super(403, 'forbidden', `role ${role} may not do this; it needs ${needed}`);
+  }
+}
+
+export class NotFoundError extends ApiError {
+  override readonly name = 'NotFoundError';
+  constructor(what: string) {
+    super(404, 'not_found', `${what} not found`);
+  }
+}
+
+export class PayloadTooLargeError extends ApiError {
+  override readonly name = 'PayloadTooLargeError';
+  constructor(limit: number) {
+    super(413, 'payload_too_large', `request body exceeds ${limit} bytes`);
+  }
+}
+
+export class UnsupportedMediaTypeError extends ApiError {
+  override readonly name = 'UnsupportedMediaTypeError';
+  constructor(contentType: string | undefined) {
+    super(415, 'unsupported_media_type', `expected Content-Type application/json, got ${contentType ?? 'none'}`);
+  }
+}
+
+/** Temporal or Kinesis cannot be reached or refused the call: 503, counted by dependency. */
+export class DependencyUnavailableError extends ApiError {
+  override readonly name = 'DependencyUnavailableError';
+  constructor(
+    readonly dependency: 'temporal' | 'kinesis',
+    detail: string,
+  ) {
+    super(503, 'dependency_unavailable', `${dependency} unavailable: ${detail}`);
+  }
+}

@@ -1,0 +1,46 @@
+// `node dist/ingest/api/main.js`: the REST API as a process. Connects to Temporal lazily (an unreachable Temporal
+// gives 503s, not a failed start), serves until SIGINT/SIGTERM.
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { createAwsClients } from '../../activities/aws/clients';
+import { clientConnectionOptions } from '../../worker/connection';
+import { loadTokens } from './auth';
+import { readApiConfig } from './config';
+import { createApiMetrics } from './metrics';
+import { startApiServer } from './server';
+
+async function main(): Promise<void> {
+  const config = readApiConfig(process.env);
+  const tokensFile = config.tokensFile ?? path.join(__dirname, '..', '..', '..', 'ingest', 'api-tokens.yaml');
+  const tokens = loadTokens(process.env, tokensFile);
+  const connection = Connection.lazy({ ...clientConnectionOptions(config.runtime.temporal), connectTimeout: '5s' });
+  const temporal = new Client({ connection, namespace: config.runtime.temporal.namespace });
+  const aws = config.streamName ? createAwsClients(config.runtime.aws, { maxAttempts: 2 }) : undefined;
+  const server = await startApiServer({
+    deps: {
+      temporal,
+      taskQueue: config.runtime.temporal.taskQueue,
+      region: config.runtime.aws.region,
+      ...(aws && config.streamName ? { kinesis: { client: aws.kinesis, streamName: config.streamName } } : {}),
+    },
+    tokens,
+    metrics: createApiMetrics({ defaultMetrics: true }),
+    port: config.port,
+    host: config.host,
+  });
+  process.stdout.write(
+    `lazarus api: listening on ${server.url} (events ${config.streamName ? `to Kinesis stream ${config.streamName}` : 'start remediations directly'})\n`,
+  );
+  const stop = (): void => {
+    void server.close().finally(() => {
+      void connection.close().finally(() => process.exit(0));
+    });
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`lazarus api: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
