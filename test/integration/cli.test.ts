@@ -1,0 +1,183 @@
+/* eslint-disable @typescript-eslint/no-unsafe-assignment -- jest's asymmetric matchers (expect.any, ...) are typed any */
+// The API commands of `lazarus`, run in-process against a running API on the dev server (remediations by
+// RemediationHarness workers).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { runCli } from '../../cli/main';
+import { startTestApi, type TestApi } from '../support/api-client';
+import { RemediationHarness } from '../support/remediation-harness';
+import { connectTestEnv } from '../support/temporal';
+
+let env: TestWorkflowEnvironment;
+let h: RemediationHarness;
+let api: TestApi;
+let stopWorkers: () => void;
+let workersDone: Promise<unknown>;
+
+beforeAll(async () => {
+  env = await connectTestEnv();
+  h = new RemediationHarness(env);
+  api = await startTestApi({ temporal: env.client, taskQueue: h.taskQueue, region: h.region });
+  let stop!: () => void;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  stopWorkers = stop;
+  workersDone = h.run(() => stopped);
+});
+afterAll(async () => {
+  stopWorkers?.();
+  await workersDone;
+  await api?.server.close();
+  await env?.teardown();
+});
+
+async function lazarus(
+  args: string[],
+  token: string | null = 'dev-operator-token',
+): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runCli([...args, '--url', api.server.url, ...(token ? ['--token', token] : [])], {
+    stdout: (t) => void (out += t),
+    stderr: (t) => void (err += t),
+    cwd: os.tmpdir(),
+    now: () => Date.now(),
+  });
+  return { code, out, err };
+}
+
+async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (ok(value)) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('lazarus CLI against the API', () => {
+  it('submit by flags starts a remediation; events show prints its outcome and trace; events list finds it', async () => {
+    const key = `cli-${Date.now()}`;
+    const submitted = await lazarus(
+      [
+        'submit',
+        '--service',
+        h.service,
+        '--type',
+        'HealthcheckDown',
+        '--host',
+        h.sickHost,
+        '--region',
+        h.region,
+        '--key',
+        key,
+      ],
+      'dev-sensor-token',
+    );
+    expect(submitted).toMatchObject({ code: 0, out: expect.stringContaining(`accepted ${key}: remediation started`) });
+
+    const shown = await until(
+      () => lazarus(['events', 'show', key], 'dev-viewer-token'),
+      (r) => r.out.includes('REMEDIATED'),
+    );
+    expect(shown.code).toBe(0);
+    expect(shown.out).toMatch(/outcome\s+REMEDIATED/);
+    expect(shown.out).toMatch(/quorum\s+pass/);
+    expect(shown.out).toMatch(/drain\s+drainHost\s+succeeded/);
+
+    const listed = await until(
+      () => lazarus(['events', 'list', '--service', h.service, '--json'], 'dev-viewer-token'),
+      (r) => r.out.includes(key),
+    );
+    const parsed = JSON.parse(listed.out) as { events: Array<{ incident_key: string; outcome?: string }> };
+    expect(parsed.events).toEqual([expect.objectContaining({ incident_key: key, outcome: 'REMEDIATED' })]);
+    const table = await lazarus(['events', 'list', '--service', h.service], 'dev-viewer-token');
+    expect(table.out.split('\n')[0]).toMatch(/^STARTED\s+INCIDENT\s+SERVICE\s+HOST\s+RULE\s+STATUS\s+OUTCOME$/);
+  });
+
+  it('submit of an event file with a schema error exits 1 naming the field', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lazarus-cli-')), 'event.json');
+    fs.writeFileSync(file, JSON.stringify({ ...h.event(), environment: 'qa' }));
+    const result = await lazarus(['submit', file], 'dev-sensor-token');
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/environment: .*\(400\)/);
+  });
+
+  it('exit codes: 3 without or with the wrong token, 4 for an unknown key, 5 when the API is unreachable, 2 on bad usage', async () => {
+    expect((await lazarus(['events', 'list'], null)).code).toBe(3);
+    expect((await lazarus(['killswitch', 'on', '--reason', 'x'], 'dev-viewer-token')).code).toBe(3);
+    const unknown = await lazarus(['events', 'show', 'no-such-key'], 'dev-viewer-token');
+    expect(unknown.code).toBe(4);
+    expect(unknown.err).toContain('not found');
+    expect((await lazarus(['pause', 'no-such-key', '--reason', 'x'])).code).toBe(4);
+    const down = await runCli(['governor', '--url', 'http://127.0.0.1:1'], {
+      stdout: () => undefined,
+      stderr: () => undefined,
+      cwd: os.tmpdir(),
+      now: () => Date.now(),
+    });
+    expect(down).toBe(5);
+    expect((await lazarus(['killswitch', 'on'])).code).toBe(2);
+    expect((await lazarus(['events', 'nope'])).code).toBe(2);
+  });
+
+  it('killswitch on, status, off and shadow on record who and why', async () => {
+    const on = await lazarus([
+      'killswitch',
+      'on',
+      '--scope',
+      'autoscaling',
+      '--reason',
+      'bad deploy',
+      '--region',
+      h.region,
+    ]);
+    expect(on.code).toBe(0);
+    const status = await lazarus(['killswitch', 'status', '--region', h.region], 'dev-viewer-token');
+    expect(status.out).toMatch(/kill switch\s+autoscaling\s+ON\s+operator:\w+/);
+    expect(status.out).toContain('bad deploy');
+    const off = await lazarus([
+      'killswitch',
+      'off',
+      '--scope',
+      'autoscaling',
+      '--reason',
+      'fixed',
+      '--region',
+      h.region,
+      '--json',
+    ]);
+    expect(JSON.parse(off.out)).toMatchObject({ kill_switch: { autoscaling: { enabled: false, reason: 'fixed' } } });
+    const shadow = await lazarus([
+      'shadow',
+      'on',
+      '--scope',
+      `service:${h.service}`,
+      '--reason',
+      'trial',
+      '--region',
+      h.region,
+    ]);
+    expect(shadow.out).toMatch(new RegExp(`shadow\\s+service:${h.service}\\s+ON`));
+  });
+
+  it('governor shows the service window after an event', async () => {
+    const result = await until(
+      () => lazarus(['governor', '--service', h.service, '--region', h.region], 'dev-viewer-token'),
+      (r) => r.out.includes(h.service),
+    );
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(new RegExp(`${h.service}\\s+[1-9]\\d*\\s+(yes|no)`));
+  });
+
+  it('--help of each API command shows usage and examples', async () => {
+    for (const name of ['submit', 'events', 'pause', 'resume', 'cancel', 'killswitch', 'shadow', 'governor']) {
+      const result = await lazarus([name, '--help']);
+      expect(result.code).toBe(0);
+      expect(result.out).toContain(`Usage: lazarus ${name}`);
+      expect(result.out).toContain('Examples:');
+    }
+  });
+});
