@@ -23,6 +23,7 @@ const smtpPort = port('LAZARUS_SMTP_PORT', 2525);
 const fleetPort = port('LAZARUS_FLEET_PORT', 4570);
 const fleetBootDelayMs = port('LAZARUS_FLEET_BOOT_DELAY_MS', 5000);
 const pagerAckTimeoutMs = port('LAZARUS_PAGERDUTY_ACK_TIMEOUT_MS', 60_000);
+const apiPort = port('LAZARUS_API_PORT', 8080);
 
 async function main(): Promise<void> {
   const config = loadTemporalDevConfig();
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
   await assertPortFree('Slack webhook receiver', '127.0.0.1', receiverPort);
   await assertPortFree('SMTP receiver', '127.0.0.1', smtpPort);
   await assertPortFree('fleet simulator', '127.0.0.1', fleetPort);
+  await assertPortFree('Lazarus REST API', '127.0.0.1', apiPort);
 
   const running: RunningService[] = [];
   // Stand-ins that run inside this process, stopped after the child processes.
@@ -114,6 +116,26 @@ async function main(): Promise<void> {
     });
     running.push(worker);
 
+    // The REST API starts remediations directly (no LAZARUS_EVENT_STREAM: the Kinesis bridge is not built yet).
+    process.stdout.write('lazarus: starting the REST API ...\n');
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    const api = await spawnService({
+      name: 'api',
+      command: process.execPath,
+      args: [path.join(projectRoot, 'dist', 'ingest', 'api', 'main.js')],
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: temporal.address,
+        TEMPORAL_NAMESPACE: temporal.namespace,
+        LAZARUS_AWS_ENDPOINT: moto.endpoint,
+        AWS_REGION: awsRegion,
+        LAZARUS_API_PORT: String(apiPort),
+      },
+      echo: true,
+      ready: (output) => output.includes('listening on'),
+    });
+    running.push(api);
+
     const rows: Array<[string, string]> = [
       ['Temporal Web UI', temporal.uiUrl ?? '(headless)'],
       ['Temporal gRPC', `${temporal.address} (namespace ${temporal.namespace})`],
@@ -125,6 +147,7 @@ async function main(): Promise<void> {
         `${receivers.smtpHost}:${receivers.smtpPort} (received: ${receivers.slackUrl}/_receiver/emails)`,
       ],
       ['Fleet simulator', `${fleet.url} (state: ${fleet.url}/state; docs/devstack.md)`],
+      ['REST API', `${apiUrl} (tokens dev-sensor-token, dev-viewer-token, dev-operator-token; docs/api.md)`],
       [
         'Temporal CLI',
         `${path.relative(process.cwd(), path.join(projectRoot, '.venv', 'bin', 'temporal'))} workflow list`,

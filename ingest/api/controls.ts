@@ -50,8 +50,10 @@ export function parseSwitchChange(body: unknown, scopes?: readonly string[]): Sw
 
 export async function readControl(deps: ApiDependencies, region: string): Promise<ControlState> {
   try {
-    return await callTemporal(controlId(region), () =>
-      within(queryTimeoutMs, 'temporal', deps.temporal.workflow.getHandle(controlId(region)).query(controlQuery)),
+    return await callTemporal(
+      controlId(region),
+      () => within(queryTimeoutMs, 'temporal', deps.temporal.workflow.getHandle(controlId(region)).query(controlQuery)),
+      deps.temporal,
     );
   } catch (error) {
     // Never set in this region: nothing is switched off.
@@ -75,11 +77,14 @@ export async function setKillSwitch(
   change: SwitchChange,
   actor: string,
 ): Promise<ControlState> {
-  return await callTemporal(controlId(region), () =>
-    deps.temporal.workflow.executeUpdateWithStart(setKillSwitchUpdate, {
-      args: [{ scope: change.scope as KillSwitchScope, enabled: change.enabled, reason: change.reason, actor }],
-      startWorkflowOperation: startControl(deps, region),
-    }),
+  return await callTemporal(
+    controlId(region),
+    () =>
+      deps.temporal.workflow.executeUpdateWithStart(setKillSwitchUpdate, {
+        args: [{ scope: change.scope as KillSwitchScope, enabled: change.enabled, reason: change.reason, actor }],
+        startWorkflowOperation: startControl(deps, region),
+      }),
+    deps.temporal,
   );
 }
 
@@ -89,11 +94,14 @@ export async function setShadow(
   change: SwitchChange,
   actor: string,
 ): Promise<ControlState> {
-  return await callTemporal(controlId(region), () =>
-    deps.temporal.workflow.executeUpdateWithStart(setShadowUpdate, {
-      args: [{ scope: change.scope, enabled: change.enabled, reason: change.reason, actor }],
-      startWorkflowOperation: startControl(deps, region),
-    }),
+  return await callTemporal(
+    controlId(region),
+    () =>
+      deps.temporal.workflow.executeUpdateWithStart(setShadowUpdate, {
+        args: [{ scope: change.scope, enabled: change.enabled, reason: change.reason, actor }],
+        startWorkflowOperation: startControl(deps, region),
+      }),
+    deps.temporal,
   );
 }
 
@@ -106,9 +114,9 @@ export interface GovernorView {
   services: ServiceGovernorState[];
 }
 
-async function queryOrNull<T>(call: () => Promise<T>, what: string): Promise<T | null> {
+async function queryOrNull<T>(deps: ApiDependencies, call: () => Promise<T>, what: string): Promise<T | null> {
   try {
-    return await callTemporal(what, () => within(queryTimeoutMs, 'temporal', call()));
+    return await callTemporal(what, () => within(queryTimeoutMs, 'temporal', call()), deps.temporal);
   } catch (error) {
     if (error instanceof NotFoundError) return null;
     throw error;
@@ -118,24 +126,30 @@ async function queryOrNull<T>(call: () => Promise<T>, what: string): Promise<T |
 /** Breaker state and the services' rate-limit windows: the named services, else those with a running governor. */
 export async function readGovernor(deps: ApiDependencies, region: string, services: string[]): Promise<GovernorView> {
   const breaker = await queryOrNull(
+    deps,
     () => deps.temporal.workflow.getHandle(regionalGovernorId(region)).query(regionalGovernorQuery),
     regionalGovernorId(region),
   );
   let names = services;
   if (names.length === 0) {
-    names = await callTemporal('service governors', async () => {
-      const found: string[] = [];
-      const query = `WorkflowType='serviceGovernor' AND ExecutionStatus='Running'`;
-      for await (const info of deps.temporal.workflow.list({ query, pageSize: 50 })) {
-        found.push(info.workflowId.replace(/^governor\/service\//, ''));
-        if (found.length >= 50) break;
-      }
-      return found;
-    });
+    names = await callTemporal(
+      'service governors',
+      async () => {
+        const found: string[] = [];
+        const query = `WorkflowType='serviceGovernor' AND ExecutionStatus='Running'`;
+        for await (const info of deps.temporal.workflow.list({ query, pageSize: 50 })) {
+          found.push(info.workflowId.replace(/^governor\/service\//, ''));
+          if (found.length >= 50) break;
+        }
+        return found;
+      },
+      deps.temporal,
+    );
   }
   const states = await Promise.all(
     names.map((name) =>
       queryOrNull(
+        deps,
         () => deps.temporal.workflow.getHandle(serviceGovernorId(name)).query(serviceGovernorQuery),
         serviceGovernorId(name),
       ),

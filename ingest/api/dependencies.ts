@@ -16,10 +16,19 @@ export interface ApiDependencies {
 
 const grpcInvalidArgument = 3;
 
+/** How long one API request waits for Temporal before answering 503. */
+export const temporalDeadlineMs = 8000;
+
 /** Run a Temporal call; `what` names the workflow for a 404 ("remediation event/abc"). */
-export async function callTemporal<T>(what: string, call: () => Promise<T>): Promise<T> {
+export async function callTemporal<T>(
+  what: string,
+  call: () => Promise<T>,
+  temporal?: Client,
+  deadlineMs = temporalDeadlineMs,
+): Promise<T> {
   try {
-    return await call();
+    // A deadline bounds the client's own retries of an unreachable server (otherwise ~20 s before a 503).
+    return temporal ? await temporal.withDeadline(Date.now() + deadlineMs, call) : await call();
   } catch (error) {
     if (error instanceof ApiError) throw error;
     if (error instanceof WorkflowNotFoundError) throw new NotFoundError(what);
@@ -27,7 +36,8 @@ export async function callTemporal<T>(what: string, call: () => Promise<T>): Pro
     const grpc = isGrpcServiceError(error) ? error : isGrpcServiceError(cause) ? cause : undefined;
     if (grpc && Number(grpc.code) === grpcInvalidArgument)
       throw new InvalidRequestError('query', grpc.details || grpc.message);
-    throw new DependencyUnavailableError('temporal', (error as Error).message ?? String(error));
+    const detail = [(error as Error).message, (cause as Error | undefined)?.message].filter(Boolean).join(': ');
+    throw new DependencyUnavailableError('temporal', detail || String(error));
   }
 }
 

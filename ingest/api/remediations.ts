@@ -100,14 +100,18 @@ function summarize(info: WorkflowExecutionInfo): RemediationSummary {
 /** Remediations matching the filter, newest first. */
 export async function listRemediations(deps: ApiDependencies, filter: EventFilter): Promise<RemediationSummary[]> {
   const query = visibilityQuery(filter);
-  return await callTemporal('remediations', async () => {
-    const found: RemediationSummary[] = [];
-    for await (const info of deps.temporal.workflow.list({ query, pageSize: Math.min(filter.limit, 100) })) {
-      found.push(summarize(info));
-      if (found.length >= filter.limit) break;
-    }
-    return found.sort((a, b) => b.started_at.localeCompare(a.started_at));
-  });
+  return await callTemporal(
+    'remediations',
+    async () => {
+      const found: RemediationSummary[] = [];
+      for await (const info of deps.temporal.workflow.list({ query, pageSize: Math.min(filter.limit, 100) })) {
+        found.push(summarize(info));
+        if (found.length >= filter.limit) break;
+      }
+      return found.sort((a, b) => b.started_at.localeCompare(a.started_at));
+    },
+    deps.temporal,
+  );
 }
 
 export interface RemediationDetail {
@@ -127,27 +131,31 @@ const queryTimeoutMs = 5000;
 
 export async function showRemediation(deps: ApiDependencies, incidentKey: string): Promise<RemediationDetail> {
   const workflowId = remediationWorkflowId(incidentKey);
-  return await callTemporal(`remediation ${workflowId}`, async () => {
-    const handle = deps.temporal.workflow.getHandle(workflowId);
-    const info = await handle.describe();
-    let trace: RemediationStatus | null = null;
-    if (info.status.name === 'COMPLETED') {
-      // The workflow returns its final status: read from history, no worker needed.
-      trace = (await handle.result()) as RemediationStatus;
-    } else if (info.status.name === 'RUNNING') {
-      trace = await within(queryTimeoutMs, 'temporal', handle.query(statusQuery));
-    }
-    const outcome = trace?.outcome ?? info.typedSearchAttributes.get(attribute.outcome) ?? undefined;
-    return {
-      incident_key: incidentKey,
-      workflow_id: workflowId,
-      status: info.status.name,
-      ...(outcome ? { outcome } : {}),
-      ...(trace ? { phase: trace.phase } : {}),
-      ...(trace?.reason ? { reason: trace.reason } : {}),
-      trace,
-    };
-  });
+  return await callTemporal(
+    `remediation ${workflowId}`,
+    async () => {
+      const handle = deps.temporal.workflow.getHandle(workflowId);
+      const info = await handle.describe();
+      let trace: RemediationStatus | null = null;
+      if (info.status.name === 'COMPLETED') {
+        // The workflow returns its final status: read from history, no worker needed.
+        trace = (await handle.result()) as RemediationStatus;
+      } else if (info.status.name === 'RUNNING') {
+        trace = await within(queryTimeoutMs, 'temporal', handle.query(statusQuery));
+      }
+      const outcome = trace?.outcome ?? info.typedSearchAttributes.get(attribute.outcome) ?? undefined;
+      return {
+        incident_key: incidentKey,
+        workflow_id: workflowId,
+        status: info.status.name,
+        ...(outcome ? { outcome } : {}),
+        ...(trace ? { phase: trace.phase } : {}),
+        ...(trace?.reason ? { reason: trace.reason } : {}),
+        trace,
+      };
+    },
+    deps.temporal,
+  );
 }
 
 export type RemediationAction = 'pause' | 'resume' | 'cancel';
@@ -159,11 +167,15 @@ export async function signalRemediation(
   input: { reason?: string; actor: string },
 ): Promise<{ incident_key: string; workflow_id: string; action: RemediationAction; actor: string }> {
   const workflowId = remediationWorkflowId(incidentKey);
-  await callTemporal(`running remediation ${workflowId}`, async () => {
-    const handle = deps.temporal.workflow.getHandle(workflowId);
-    if (action === 'pause') await handle.signal(pauseSignal, { reason: input.reason, actor: input.actor });
-    else if (action === 'resume') await handle.signal(resumeSignal, { actor: input.actor });
-    else await handle.signal(cancelSignal, { reason: input.reason, actor: input.actor });
-  });
+  await callTemporal(
+    `running remediation ${workflowId}`,
+    async () => {
+      const handle = deps.temporal.workflow.getHandle(workflowId);
+      if (action === 'pause') await handle.signal(pauseSignal, { reason: input.reason, actor: input.actor });
+      else if (action === 'resume') await handle.signal(resumeSignal, { actor: input.actor });
+      else await handle.signal(cancelSignal, { reason: input.reason, actor: input.actor });
+    },
+    deps.temporal,
+  );
   return { incident_key: incidentKey, workflow_id: workflowId, action, actor: input.actor };
 }

@@ -50,19 +50,23 @@ export async function submitEvent(
       throw new DependencyUnavailableError('kinesis', `stream ${streamName}: ${(error as Error).message}`);
     }
   }
-  const duplicate = await callTemporal(workflowId, async () => {
-    try {
-      await deps.temporal.workflow.start('remediate', {
-        taskQueue: deps.taskQueue,
-        workflowId,
-        args: [event, {}],
-      });
-      return false;
-    } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError) return true;
-      throw error;
-    }
-  });
+  const duplicate = await callTemporal(
+    workflowId,
+    async () => {
+      try {
+        await deps.temporal.workflow.start('remediate', {
+          taskQueue: deps.taskQueue,
+          workflowId,
+          args: [event, {}],
+        });
+        return false;
+      } catch (error) {
+        if (error instanceof WorkflowExecutionAlreadyStartedError) return true;
+        throw error;
+      }
+    },
+    deps.temporal,
+  );
   if (duplicate) metrics.duplicates.inc();
   else metrics.workflowsStarted.inc();
   return { incident_key: event.incident_key, sequence_number: null, workflow_id: workflowId, duplicate };
