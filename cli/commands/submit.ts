@@ -29,7 +29,7 @@ ${apiOptionsHelp}
 
 Examples:
   lazarus submit event.json
-  lazarus submit --service web --type HealthcheckDown --host i-0abc123 --token dev-sensor-token
+  lazarus submit --service web --type HealthcheckDown --host i-0abc1234def567890 --token dev-sensor-token
   LAZARUS_API_TOKEN=dev-sensor-token lazarus submit --service web --type ScaleUp --details '{"delta":2,"reason":"load"}'`,
   async run(args, io) {
     const { values, positionals } = parseArgs({

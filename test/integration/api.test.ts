@@ -122,6 +122,22 @@ describe('REST API: access and input', () => {
     const rejected = await api.call('POST', '/v1/sensors/nagios', { role: 'sensor', body: malformed });
     expect(rejected.status).toBe(400);
     expect(rejected.body.error.message).toMatch(/^HOSTSTATETYPE: /);
+    const problem = {
+      ...malformed,
+      HOSTNAME: 'i-0abc1234def567890',
+      HOSTSTATETYPE: 'HARD',
+      HOSTPROBLEMID: randomUUID(),
+    };
+    const sick = { ...problem, _HOSTSERVICE: 'web', _HOSTENVIRONMENT: 'prod' };
+    const accepted = await api.call('POST', '/v1/sensors/nagios', { role: 'sensor', body: sick });
+    expect(accepted.status).toBe(202);
+    expect(accepted.body.events).toEqual([
+      expect.objectContaining({ incident_key: `nagios/i-0abc1234def567890/host/${problem.HOSTPROBLEMID}` }),
+    ]);
+    const workflowId = String(accepted.body.events[0].workflow_id);
+    const described = await env.client.workflow.getHandle(workflowId).describe();
+    expect(described.type).toBe('remediate');
+    await env.client.workflow.getHandle(workflowId).terminate('test over');
   });
 });
 
