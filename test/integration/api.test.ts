@@ -160,7 +160,8 @@ describe('REST API: remediations', () => {
         const path = `/v1/events/${encodeURIComponent(event.incident_key)}`;
         const shown = await until(
           () => api.call('GET', path, { role: 'viewer' }),
-          (r) => r.body.outcome !== undefined,
+          // the outcome is in the trace a moment before the workflow closes (resolve, notify): wait for the close
+          (r) => r.body.status === 'COMPLETED',
         );
         expect(shown.body).toMatchObject({
           incident_key: event.incident_key,
