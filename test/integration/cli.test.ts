@@ -89,7 +89,7 @@ describe('lazarus CLI against the API', () => {
 
     const listed = await until(
       () => lazarus(['events', 'list', '--service', h.service, '--json'], 'dev-viewer-token'),
-      (r) => r.out.includes(key),
+      (r) => r.out.includes(key) && r.out.includes('REMEDIATED'),
     );
     const parsed = JSON.parse(listed.out) as { events: Array<{ incident_key: string; outcome?: string }> };
     expect(parsed.events).toEqual([expect.objectContaining({ incident_key: key, outcome: 'REMEDIATED' })]);
