@@ -6,6 +6,9 @@ export interface TargetTrackingSettings {
   target_per_host: number;
   /** Dead band around the target, as a fraction: no event while load per host is within ±hysteresis of it. */
   hysteresis: number;
+  /** The pool's bounds, when known: a pool at its bound gets no event asking past it. */
+  min_hosts?: number;
+  max_hosts?: number;
 }
 
 export type DemandDecision =
@@ -14,7 +17,8 @@ export type DemandDecision =
 
 export function trackTarget(load: number, active: number, settings: TargetTrackingSettings): DemandDecision {
   const perHost = active > 0 ? load / active : Number.POSITIVE_INFINITY;
-  const desired = Math.max(1, Math.ceil(load / settings.target_per_host));
+  const wanted = Math.max(1, Math.ceil(load / settings.target_per_host));
+  const desired = Math.min(settings.max_hosts ?? Number.POSITIVE_INFINITY, Math.max(settings.min_hosts ?? 1, wanted));
   const high = settings.target_per_host * (1 + settings.hysteresis);
   const low = settings.target_per_host * (1 - settings.hysteresis);
   const reason = `load ${load} over ${active} hosts = ${Number.isFinite(perHost) ? perHost.toFixed(1) : '∞'} per host, target ${settings.target_per_host} ±${Math.round(settings.hysteresis * 100)}%`;

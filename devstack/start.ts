@@ -136,6 +136,29 @@ async function main(): Promise<void> {
     });
     running.push(api);
 
+    // The demand sensor follows the load of the services named in LAZARUS_DEMAND_SERVICES (name:load per host[:band]).
+    const demandServices = process.env.LAZARUS_DEMAND_SERVICES;
+    if (demandServices) {
+      process.stdout.write('lazarus: starting the demand sensor ...\n');
+      running.push(
+        await spawnService({
+          name: 'demand',
+          command: process.execPath,
+          args: [path.join(projectRoot, 'dist', 'ingest', 'demand-sensor', 'main.js')],
+          env: {
+            ...process.env,
+            TEMPORAL_ADDRESS: temporal.address,
+            TEMPORAL_NAMESPACE: temporal.namespace,
+            AWS_REGION: awsRegion,
+            LAZARUS_FLEET_URL: fleet.url,
+            LAZARUS_DEMAND_SERVICES: demandServices,
+          },
+          echo: true,
+          ready: (output) => output.includes('demand sensor: tracking'),
+        }),
+      );
+    }
+
     const rows: Array<[string, string]> = [
       ['Temporal Web UI', temporal.uiUrl ?? '(headless)'],
       ['Temporal gRPC', `${temporal.address} (namespace ${temporal.namespace})`],

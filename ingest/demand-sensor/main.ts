@@ -5,6 +5,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { readRuntimeConfig } from '../../core/runtime-config';
 import { remediationWorkflowId } from '../../core/event';
+import { createSnapshotCache } from '../../activities/config';
 import { clientConnectionOptions } from '../../worker/connection';
 import { createDemandSensor, type TrackedService } from './sensor';
 
@@ -27,7 +28,15 @@ async function main(): Promise<void> {
   const config = readRuntimeConfig(process.env);
   const fleetUrl = process.env.LAZARUS_FLEET_URL ?? 'http://127.0.0.1:4570';
   const intervalMs = Number(process.env.LAZARUS_DEMAND_INTERVAL_MS ?? 10_000);
-  const services = parseTrackedServices(process.env.LAZARUS_DEMAND_SERVICES ?? '');
+  // The pool bounds and cooldown of each service come from its configuration, so the sensor asks only for
+  // what the workflow could do (a pool at its minimum gets no ScaleDown to refuse and escalate).
+  const snapshot = await createSnapshotCache({ configRoot: process.env.LAZARUS_CONFIG_ROOT ?? process.cwd() })();
+  const services = parseTrackedServices(process.env.LAZARUS_DEMAND_SERVICES ?? '').map((tracked) => {
+    const scaling = snapshot.services[tracked.service]?.scaling;
+    return scaling
+      ? { ...tracked, min_hosts: scaling.min_hosts, max_hosts: scaling.max_hosts, cooldown_ms: scaling.cooldown_ms }
+      : tracked;
+  });
   const connection = await Connection.connect(clientConnectionOptions(config.temporal));
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const getJson = async <T>(url: string): Promise<T> => {
@@ -59,9 +68,12 @@ async function main(): Promise<void> {
   let stopping = false;
   process.on('SIGTERM', () => (stopping = true));
   process.on('SIGINT', () => (stopping = true));
+  const lastError = new Map<string, string | undefined>();
   while (!stopping) {
     for (const reading of await sensor.tick()) {
-      if (reading.submitted || reading.error) process.stdout.write(`${JSON.stringify(reading)}\n`);
+      const repeated = reading.error !== undefined && lastError.get(reading.service) === reading.error;
+      lastError.set(reading.service, reading.error);
+      if (reading.submitted || (reading.error && !repeated)) process.stdout.write(`${JSON.stringify(reading)}\n`);
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }

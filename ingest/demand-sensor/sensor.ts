@@ -6,6 +6,8 @@ import { trackTarget, type DemandDecision, type TargetTrackingSettings } from '.
 
 export interface TrackedService extends TargetTrackingSettings {
   service: string;
+  /** Quiet time after an action completes before the next event (the service's scaling cooldown). */
+  cooldown_ms?: number;
 }
 
 export interface DemandSensorDependencies {
@@ -40,8 +42,10 @@ export interface DemandSensor {
 export function createDemandSensor(deps: DemandSensorDependencies): DemandSensor {
   const now = deps.now ?? Date.now;
   const inFlight = new Map<string, Promise<unknown>>();
+  const quietUntil = new Map<string, number>();
   const readOne = async (tracked: TrackedService): Promise<DemandReading> => {
     if (inFlight.has(tracked.service)) return { service: tracked.service, skipped: 'a scaling remediation is running' };
+    if ((quietUntil.get(tracked.service) ?? 0) > now()) return { service: tracked.service, skipped: 'cooldown' };
     try {
       const [load, active] = await Promise.all([deps.readLoad(tracked.service), deps.countActive(tracked.service)]);
       const decision = trackTarget(load, active, tracked);
@@ -64,7 +68,12 @@ export function createDemandSensor(deps: DemandSensorDependencies): DemandSensor
         },
       };
       const { done } = await deps.submit(event);
-      const settled = done.catch(() => undefined).finally(() => inFlight.delete(tracked.service));
+      const settled = done
+        .catch(() => undefined)
+        .finally(() => {
+          inFlight.delete(tracked.service);
+          quietUntil.set(tracked.service, now() + (tracked.cooldown_ms ?? 0));
+        });
       inFlight.set(tracked.service, settled);
       return { service: tracked.service, load, active, decision, submitted: event.incident_key };
     } catch (err) {

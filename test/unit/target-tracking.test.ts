@@ -15,4 +15,9 @@ describe('target tracking with hysteresis', () => {
     expect(trackTarget(350, 3, settings).action).toBe('none'); // 117 per host, within +20%
     expect(trackTarget(250, 3, settings).action).toBe('none'); // 83 per host, within -20%
   });
+
+  it('asks nothing past the pool bounds it knows', () => {
+    expect(trackTarget(0, 2, { ...settings, min_hosts: 2 }).action).toBe('none');
+    expect(trackTarget(1000, 4, { ...settings, max_hosts: 6 })).toMatchObject({ action: 'ScaleUp', desired: 6 });
+  });
 });
