@@ -138,7 +138,9 @@ describe('remediate: decisions that escalate', () => {
     const failed = await oneOfThree.run(() => remediateOnce(oneOfThree));
     expect(failed.outcome).toBe(Outcome.PreconditionFailed);
     const quorum = failed.gates.find((g) => g.gate === 'quorum')!;
-    expect(quorum.detail).toMatchObject({ verdict: 'failed', passes: 1, needed: 2 });
+    // decided as soon as two nodes said no: the passing node's answer may not have arrived yet
+    expect(quorum.detail).toMatchObject({ verdict: 'failed', needed: 2 });
+    expect((quorum.detail as { passes: number }).passes).toBeLessThan(2);
 
     const twoOfThree = harnessWith({
       health: (zone, host) => (zone !== 'zone-c' && host.instanceId.endsWith('-0') ? 'unhealthy' : 'healthy'),
