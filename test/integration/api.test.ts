@@ -16,6 +16,7 @@ import { startTestApi, type TestApi } from '../support/api-client';
 import { testAwsClients } from '../support/aws';
 import { RemediationHarness, step } from '../support/remediation-harness';
 import { connectTestEnv } from '../support/temporal';
+import { until } from '../support/wait';
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
@@ -31,16 +32,6 @@ async function withApi<T>(h: RemediationHarness, fn: (api: TestApi) => Promise<T
     return await fn(api);
   } finally {
     await api.server.close();
-  }
-}
-
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 200));
   }
 }
 

@@ -9,6 +9,7 @@ import { runCli } from '../../cli/main';
 import { startTestApi, type TestApi } from '../support/api-client';
 import { RemediationHarness } from '../support/remediation-harness';
 import { connectTestEnv } from '../support/temporal';
+import { until } from '../support/wait';
 
 let env: TestWorkflowEnvironment;
 let h: RemediationHarness;
@@ -45,16 +46,6 @@ async function lazarus(
     now: () => Date.now(),
   });
   return { code, out, err };
-}
-
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 describe('lazarus CLI against the API', () => {

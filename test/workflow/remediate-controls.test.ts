@@ -17,6 +17,7 @@ import {
 } from '../../workflows/messages';
 import { RemediationHarness, step, type HarnessOptions } from '../support/remediation-harness';
 import { connectTestEnv } from '../support/temporal';
+import { until } from '../support/wait';
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
@@ -79,16 +80,6 @@ async function ensureControl(h: RemediationHarness): Promise<void> {
     args: [{ region: h.region }],
     workflowIdConflictPolicy: 'USE_EXISTING',
   });
-}
-
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('kill switch', () => {
