@@ -4,6 +4,7 @@
  */
 export * from './activity-catalog';
 export * from './control';
+export * from './dead-letter';
 export * from './event';
 export * from './governor';
 export * from './host';

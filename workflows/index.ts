@@ -3,6 +3,7 @@
  * `import type` only, the activities. This file is the bundle's entry point: export every workflow from here.
  */
 export * from './control';
+export * from './dead-letter';
 export * from './governors';
 export * from './inspect-host';
 export * from './remediate';
