@@ -25,7 +25,7 @@ export async function deadLetter(entry: DeadLetterEntry, options: DeadLetterOpti
       return state;
     },
     {
-      validator: () => {
+      validator: (_replay: DeadLetterReplay) => {
         if (state.status !== 'pending') throw new Error(`dead letter ${entry.id} is ${state.status}, not pending`);
       },
     },
