@@ -1,9 +1,9 @@
 // Getting an event in: validate it, then put it on the Kinesis stream (partition key: service), or, when no stream
 // is configured, start its remediation directly (workflow id event/<incident_key>; already started = duplicate).
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { validateEvent } from '../../core/config/event-validation';
 import { remediationWorkflowId, type LazarusEvent } from '../../core/event';
+import { startRemediation } from '../remediation-start';
 import { callTemporal, type ApiDependencies } from './dependencies';
 import { DependencyUnavailableError, InvalidRequestError } from './errors';
 import type { ApiMetrics } from './metrics';
@@ -50,21 +50,9 @@ export async function submitEvent(
       throw new DependencyUnavailableError('kinesis', `stream ${streamName}: ${(error as Error).message}`);
     }
   }
-  const duplicate = await callTemporal(
+  const { duplicate } = await callTemporal(
     workflowId,
-    async () => {
-      try {
-        await deps.temporal.workflow.start('remediate', {
-          taskQueue: deps.taskQueue,
-          workflowId,
-          args: [event, {}],
-        });
-        return false;
-      } catch (error) {
-        if (error instanceof WorkflowExecutionAlreadyStartedError) return true;
-        throw error;
-      }
-    },
+    () => startRemediation(deps.temporal, deps.taskQueue, event),
     deps.temporal,
   );
   if (duplicate) metrics.duplicates.inc();
