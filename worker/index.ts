@@ -1,7 +1,9 @@
 /**
  * Process wiring for the Lazarus worker: Temporal connection, task queues, the prebuilt workflow bundle and the
- * activities built from configuration.
+ * activities built from configuration, and the Prometheus endpoint.
  */
 export * from './bundle';
 export * from './connection';
+export * from './errors';
 export * from './main';
+export * from './metrics-server';
