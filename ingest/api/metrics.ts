@@ -9,6 +9,7 @@ export interface ApiMetrics {
   duplicates: Counter;
   recordsPut: Counter;
   dependencyErrors: Counter<'dependency'>;
+  deadLettersReplayed: Counter<'corrected'>;
   requests: Histogram<'route' | 'status'>;
 }
 
@@ -49,6 +50,12 @@ export function createApiMetrics(options: { defaultMetrics?: boolean } = {}): Ap
       name: 'lazarus_api_dependency_errors_total',
       help: 'Requests answered 503 because a dependency could not be reached, by dependency',
       labelNames: ['dependency'],
+      registers,
+    }),
+    deadLettersReplayed: new Counter({
+      name: 'lazarus_deadletters_replayed_total',
+      help: 'Dead letters replayed by an operator, by whether the payload was corrected (true) or replayed as stored',
+      labelNames: ['corrected'],
       registers,
     }),
     requests: new Histogram({
