@@ -1,7 +1,8 @@
 // A stream record the bridge could not turn into an event: kept with its reason and raw payload so an operator can
 // inspect it and replay it, and so it never blocks its shard.
 
-export const deadLetterReasons = ['malformed_json', 'schema', 'oversize'] as const;
+/** `rejected`: Temporal refused to start its remediation as invalid (not a transient failure). */
+export const deadLetterReasons = ['malformed_json', 'schema', 'oversize', 'rejected'] as const;
 export type DeadLetterReason = (typeof deadLetterReasons)[number];
 
 /** Where a dead-lettered record came from on the stream. */

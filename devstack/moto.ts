@@ -1,7 +1,8 @@
 // The AWS API emulator (moto server from PyPI) for EC2, ELBv2 and Kinesis on loopback.
 import fs from 'node:fs';
+import path from 'node:path';
 import { ServiceStartError } from './errors';
-import { venvBin } from './paths';
+import { projectRoot, venvBin } from './paths';
 import { assertPortFree, httpOk, spawnService, type RunningService } from './service-process';
 
 export interface RunningMoto {
@@ -10,16 +11,17 @@ export interface RunningMoto {
 }
 
 export async function startMoto(options: { host: string; port: number; echo?: boolean }): Promise<RunningMoto> {
-  const binary = venvBin('moto_server');
-  if (!fs.existsSync(binary)) {
-    throw new ServiceStartError('moto', `the AWS emulator is not installed at ${binary}: run \`npm run setup\``);
+  const python = venvBin('python');
+  if (!fs.existsSync(venvBin('moto_server'))) {
+    throw new ServiceStartError('moto', `the AWS emulator is not installed in ${python}'s venv: run \`npm run setup\``);
   }
   await assertPortFree('AWS emulator (moto)', options.host, options.port);
   const endpoint = `http://${options.host}:${options.port}`;
   const proc = await spawnService({
     name: 'moto',
-    command: binary,
-    args: ['-H', options.host, '-p', String(options.port)],
+    // moto_server with a fix for resharding (see devstack/moto_server.py)
+    command: python,
+    args: [path.join(projectRoot, 'devstack', 'moto_server.py'), '-H', options.host, '-p', String(options.port)],
     env: { ...process.env, PYTHONUNBUFFERED: '1' },
     echo: options.echo,
     readyTimeoutMs: 60_000,
