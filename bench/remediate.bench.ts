@@ -20,6 +20,7 @@ import { projectRoot } from '../devstack/paths';
 import { freePort } from '../devstack/service-process';
 import { loadTemporalDevConfig, startTemporalDevServer } from '../devstack/temporal-dev';
 import type { remediate } from '../workflows';
+import { createWorkerMetrics } from '../worker/metrics';
 import type { noopChain } from './bench-workflows';
 
 interface Args {
@@ -171,6 +172,8 @@ async function main(): Promise<void> {
       taskQueue,
       workflowBundle: { codePath: bundlePath },
       activities,
+      // as in production: the workflows report their decisions to the worker's metrics
+      sinks: createWorkerMetrics().sinks,
       maxConcurrentWorkflowTaskExecutions: 200,
       maxConcurrentActivityTaskExecutions: 400,
     }),

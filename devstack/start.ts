@@ -24,6 +24,7 @@ const fleetPort = port('LAZARUS_FLEET_PORT', 4570);
 const fleetBootDelayMs = port('LAZARUS_FLEET_BOOT_DELAY_MS', 5000);
 const pagerAckTimeoutMs = port('LAZARUS_PAGERDUTY_ACK_TIMEOUT_MS', 60_000);
 const apiPort = port('LAZARUS_API_PORT', 8080);
+const workerMetricsPort = port('LAZARUS_WORKER_METRICS_PORT', 9464);
 
 async function main(): Promise<void> {
   const config = loadTemporalDevConfig();
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
   await assertPortFree('SMTP receiver', '127.0.0.1', smtpPort);
   await assertPortFree('fleet simulator', '127.0.0.1', fleetPort);
   await assertPortFree('Lazarus REST API', '127.0.0.1', apiPort);
+  await assertPortFree('Lazarus worker metrics', '127.0.0.1', workerMetricsPort);
 
   const running: RunningService[] = [];
   // Stand-ins that run inside this process, stopped after the child processes.
@@ -110,6 +112,7 @@ async function main(): Promise<void> {
         ...(temporal.uiUrl ? { LAZARUS_TEMPORAL_UI_URL: temporal.uiUrl } : {}),
         LAZARUS_CONFIG_ROOT: process.env.LAZARUS_CONFIG_ROOT ?? projectRoot,
         LAZARUS_CHECKER_NODES: process.env.LAZARUS_CHECKER_NODES ?? 'all',
+        LAZARUS_WORKER_METRICS_PORT: String(workerMetricsPort),
       },
       echo: true,
       ready: (output) => output.includes('polling task queue'),

@@ -6,4 +6,5 @@ export * from './bundle';
 export * from './connection';
 export * from './errors';
 export * from './main';
+export * from './metrics';
 export * from './metrics-server';

@@ -10,9 +10,12 @@ import { readRuntimeConfig, type RuntimeConfig } from '../core';
 import { workflowBundlePath, workflowsPath } from './bundle';
 import { clientConnectionOptions, nativeConnectionOptions } from './connection';
 import { createMainQueueActivities, createNodeCheckerActivities } from './lazarus-activities';
+import { createWorkerMetrics, readWorkerMetricsEndpoint } from './metrics';
+import { serveMetrics, type RunningMetricsServer } from './metrics-server';
 
 export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const config = readRuntimeConfig(env);
+  const metricsEndpoint = readWorkerMetricsEndpoint(env);
   Runtime.install({
     logger: new DefaultLogger(env.LAZARUS_LOG_LEVEL === 'debug' ? 'DEBUG' : 'INFO'),
     shutdownSignals: ['SIGINT', 'SIGTERM'],
@@ -26,7 +29,11 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
   const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
   // Where rules/, profiles/ and services/ live; checked (and its checker nodes read) before polling starts.
   const configRoot = env.LAZARUS_CONFIG_ROOT ?? process.cwd();
+  const metrics = createWorkerMetrics({ defaultMetrics: true });
+  let metricsServer: RunningMetricsServer | undefined;
   try {
+    // first, so a taken port fails the start before any worker exists
+    metricsServer = await serveMetrics(metrics.registry, metricsEndpoint);
     const snapshot = await createSnapshotCache({ configRoot })();
     const main = createMainQueueActivities({
       aws,
@@ -54,6 +61,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
         taskQueue: config.temporal.taskQueue,
         ...workflowSource,
         activities: main,
+        sinks: metrics.sinks,
       }),
       ...(await Promise.all(
         nodes.map((node) =>
@@ -69,11 +77,13 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
     process.stdout.write(
       `lazarus worker: polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address} ` +
         `(namespace ${config.temporal.namespace}, config ${configRoot} version ${snapshot.version.slice(0, 12)}); ` +
-        `checker nodes: ${nodes.map((n) => `${n.name} (${n.zone})`).join(', ') || 'none'}\n`,
+        `checker nodes: ${nodes.map((n) => `${n.name} (${n.zone})`).join(', ') || 'none'}; ` +
+        `metrics on http://${metricsEndpoint.host}:${metricsServer.port}/metrics\n`,
     );
     // resolve after a shutdown signal once in-flight tasks are done
     await Promise.all(workers.map((w) => w.run()));
   } finally {
+    await metricsServer?.close();
     destroyAwsClients(aws);
     await clientConnection.close();
     await connection.close();

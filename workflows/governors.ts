@@ -29,6 +29,7 @@ import {
   type ServiceGovernorState,
   type ServiceReport,
 } from './messages';
+import { lazarusMetrics } from './metrics-sinks';
 
 export interface EntityOptions {
   /** Continue-as-new after this many updates/signals in one run (Temporal also suggests it by history size). */
@@ -187,6 +188,7 @@ export async function regionalGovernor(input: RegionalGovernorInput): Promise<vo
     const r = reportService(breaker, report, settings);
     breaker = { region: input.region, ...r.breaker };
     if (r.transition) {
+      lazarusMetrics.breakerTransition({ region: input.region, to: r.transition.to });
       unsent.push(r.transition);
       for (const service of Object.keys(breaker.failing)) toTell.add(service);
     } else if (report.failing) {

@@ -29,6 +29,7 @@ import { planScaling, scalingRequestFrom } from '../core/scaling';
 import type { NotifyActivities } from '../activities/notify';
 import type { PagerActivities } from '../activities/pager';
 import { cancelSignal, followPageSignal, pauseSignal, resumeSignal, statusQuery, type AdmitVerdict } from './messages';
+import { lazarusMetrics } from './metrics-sinks';
 import { runbook, type RunbookResult } from './runbook';
 import {
   LazarusEventType,
@@ -583,6 +584,8 @@ function finish(status: RemediationStatus, outcome: Outcome, reason: string): Re
   status.phase = 'done';
   status.decided_at ??= Date.now();
   upsertSearchAttributes([{ key: LazarusOutcome, value: outcome }]);
+  // a sink: no command, not called on replay, so histories recorded before it still replay
+  lazarusMetrics.decision({ outcome, latency_seconds: (Date.now() - status.started_at) / 1000 });
   if (!isSuccessfulOutcome(outcome) && outcome !== Outcome.Locked) status.paused = undefined;
   return status;
 }

@@ -12,6 +12,7 @@ import type { HostFacts } from '../../core/host';
 import type { LazarusEvent } from '../../core/event';
 import type { CheckResult } from '../../core/quorum';
 import type { MatchResult, ResolvedRule, ResolvedStep, ServicePolicy } from '../../core/resolved-config';
+import { createWorkerMetrics, type WorkerMetrics } from '../../worker/metrics';
 import { createTestWorker, uniqueTaskQueue } from './temporal';
 
 export interface PageCall {
@@ -66,6 +67,8 @@ export class RemediationHarness {
   readonly pages: PageCall[] = [];
   readonly stepCalls: Array<{ activity: string; input: Record<string, unknown>; at: number }> = [];
   readonly hosts: HostFacts[];
+  /** What the workflows of this harness reported through the metrics sinks (worker/metrics.ts). */
+  readonly metrics: WorkerMetrics = createWorkerMetrics();
   private readonly attempts = new Map<string, number>();
   private workers: Worker[] = [];
 
@@ -211,7 +214,9 @@ export class RemediationHarness {
       },
       ...Object.fromEntries(stepNames.map((name) => [name, stepActivity(name)])),
     };
-    this.workers.push(await createTestWorker(this.env, { taskQueue: this.taskQueue, activities }));
+    this.workers.push(
+      await createTestWorker(this.env, { taskQueue: this.taskQueue, activities, metrics: this.metrics }),
+    );
     for (const zone of this.options.checkerZones ?? zones) {
       this.workers.push(
         await createTestWorker(this.env, {

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
+import { createWorkerMetrics, type WorkerMetrics } from '../../worker/metrics';
 import { stackValue } from './stack-env';
 
 export async function connectTestEnv(): Promise<TestWorkflowEnvironment> {
@@ -15,15 +16,22 @@ export function uniqueTaskQueue(prefix = 'test'): string {
   return `${prefix}-${randomUUID()}`;
 }
 
-/** A worker that runs the prebuilt bundle of every Lazarus workflow with the given activities. */
+/**
+ * A worker that runs the prebuilt bundle of every Lazarus workflow with the given activities, and the workflows'
+ * metrics sinks feeding `metrics` (pass a WorkerMetrics to read what the workflows reported; default a fresh one).
+ */
 export async function createTestWorker(
   env: TestWorkflowEnvironment,
-  options: Omit<WorkerOptions, 'connection' | 'namespace' | 'workflowBundle' | 'workflowsPath'>,
+  options: Omit<WorkerOptions, 'connection' | 'namespace' | 'workflowBundle' | 'workflowsPath'> & {
+    metrics?: WorkerMetrics;
+  },
 ): Promise<Worker> {
+  const { metrics = createWorkerMetrics(), ...workerOptions } = options;
   return await Worker.create({
     connection: env.nativeConnection,
     namespace: env.namespace ?? stackValue('temporalNamespace'),
     workflowBundle: { codePath: stackValue('workflowBundle') },
-    ...options,
+    sinks: metrics.sinks,
+    ...workerOptions,
   });
 }
