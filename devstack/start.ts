@@ -2,6 +2,12 @@
 // SMTP receivers, fleet simulator, Lazarus worker) in one command. Waits for each part to be ready, prints where
 // everything is, and stops every part on Ctrl-C.
 import fs from 'node:fs';
+import {
+  CreateStreamCommand,
+  ResourceInUseException,
+  waitUntilStreamExists,
+  type KinesisClient,
+} from '@aws-sdk/client-kinesis';
 import path from 'node:path';
 import { createAwsClients, destroyAwsClients } from '../activities/aws/clients';
 import { DevConfigError, PortInUseError, ServiceStartError } from './errors';
@@ -24,6 +30,10 @@ const fleetPort = port('LAZARUS_FLEET_PORT', 4570);
 const fleetBootDelayMs = port('LAZARUS_FLEET_BOOT_DELAY_MS', 5000);
 const pagerAckTimeoutMs = port('LAZARUS_PAGERDUTY_ACK_TIMEOUT_MS', 60_000);
 const apiPort = port('LAZARUS_API_PORT', 8080);
+const bridgeMetricsPort = port('LAZARUS_BRIDGE_METRICS_PORT', 9465);
+// The event stream sensors write to and the bridge reads; created in the emulator at start.
+const eventStream = process.env.LAZARUS_EVENT_STREAM?.trim() || 'lazarus-events';
+const eventStreamShards = port('LAZARUS_EVENT_STREAM_SHARDS', 2);
 const workerMetricsPort = port('LAZARUS_WORKER_METRICS_PORT', 9464);
 
 async function main(): Promise<void> {
@@ -38,6 +48,7 @@ async function main(): Promise<void> {
   await assertPortFree('SMTP receiver', '127.0.0.1', smtpPort);
   await assertPortFree('fleet simulator', '127.0.0.1', fleetPort);
   await assertPortFree('Lazarus REST API', '127.0.0.1', apiPort);
+  await assertPortFree('Lazarus bridge metrics', '127.0.0.1', bridgeMetricsPort);
   await assertPortFree('Lazarus worker metrics', '127.0.0.1', workerMetricsPort);
 
   const running: RunningService[] = [];
@@ -119,7 +130,27 @@ async function main(): Promise<void> {
     });
     running.push(worker);
 
-    // The REST API starts remediations directly (no LAZARUS_EVENT_STREAM: the Kinesis bridge is not built yet).
+    // Sensors (and the REST API) write to the event stream; the bridge turns its records into remediations.
+    await ensureEventStream(fleetAws.kinesis, eventStream, eventStreamShards);
+    process.stdout.write('lazarus: starting the Kinesis bridge ...\n');
+    const bridge = await spawnService({
+      name: 'bridge',
+      command: process.execPath,
+      args: [path.join(projectRoot, 'dist', 'worker', 'bridge.js')],
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: temporal.address,
+        TEMPORAL_NAMESPACE: temporal.namespace,
+        LAZARUS_AWS_ENDPOINT: moto.endpoint,
+        AWS_REGION: awsRegion,
+        LAZARUS_EVENT_STREAM: eventStream,
+        LAZARUS_BRIDGE_METRICS_PORT: String(bridgeMetricsPort),
+      },
+      echo: true,
+      ready: (output) => output.includes('lazarus bridge'),
+    });
+    running.push(bridge);
+
     process.stdout.write('lazarus: starting the REST API ...\n');
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     const api = await spawnService({
@@ -133,6 +164,7 @@ async function main(): Promise<void> {
         LAZARUS_AWS_ENDPOINT: moto.endpoint,
         AWS_REGION: awsRegion,
         LAZARUS_API_PORT: String(apiPort),
+        LAZARUS_EVENT_STREAM: eventStream,
       },
       echo: true,
       ready: (output) => output.includes('listening on'),
@@ -175,6 +207,10 @@ async function main(): Promise<void> {
       ['Fleet simulator', `${fleet.url} (state: ${fleet.url}/state; docs/devstack.md)`],
       ['REST API', `${apiUrl} (tokens dev-sensor-token, dev-viewer-token, dev-operator-token; docs/api.md)`],
       [
+        'Event stream',
+        `Kinesis ${eventStream} (${eventStreamShards} shards) → bridge, metrics :${bridgeMetricsPort}/metrics`,
+      ],
+      [
         'Temporal CLI',
         `${path.relative(process.cwd(), path.join(projectRoot, '.venv', 'bin', 'temporal'))} workflow list`,
       ],
@@ -194,6 +230,15 @@ async function main(): Promise<void> {
     else throw err;
     await stopAll(1);
   }
+}
+
+async function ensureEventStream(kinesis: KinesisClient, name: string, shards: number): Promise<void> {
+  try {
+    await kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  await waitUntilStreamExists({ client: kinesis, maxWaitTime: 30 }, { StreamName: name });
 }
 
 main().catch((err: unknown) => {
