@@ -15,10 +15,15 @@ import {
   type RegionalGovernorState,
   type ServiceGovernorState,
 } from '../../workflows/messages';
-import { callTemporal, within, type ApiDependencies } from './dependencies';
+import { callTemporal, temporalDeadlineMs, within, type ApiDependencies } from './dependencies';
 import { InvalidRequestError, NotFoundError } from './errors';
 
 const queryTimeoutMs = 5000;
+
+export interface ReadOptions {
+  /** Give up after this long (default: an API request's deadline); /metrics reads with a short one. */
+  deadlineMs?: number;
+}
 
 export interface SwitchChange {
   scope: string;
@@ -48,12 +53,23 @@ export function parseSwitchChange(body: unknown, scopes?: readonly string[]): Sw
   return { scope: value.scope, enabled: value.enabled, reason: value.reason };
 }
 
-export async function readControl(deps: ApiDependencies, region: string): Promise<ControlState> {
+export async function readControl(
+  deps: ApiDependencies,
+  region: string,
+  options: ReadOptions = {},
+): Promise<ControlState> {
+  const { deadlineMs = temporalDeadlineMs } = options;
   try {
     return await callTemporal(
       controlId(region),
-      () => within(queryTimeoutMs, 'temporal', deps.temporal.workflow.getHandle(controlId(region)).query(controlQuery)),
+      () =>
+        within(
+          Math.min(queryTimeoutMs, deadlineMs),
+          'temporal',
+          deps.temporal.workflow.getHandle(controlId(region)).query(controlQuery),
+        ),
       deps.temporal,
+      deadlineMs,
     );
   } catch (error) {
     // Never set in this region: nothing is switched off.
@@ -114,22 +130,43 @@ export interface GovernorView {
   services: ServiceGovernorState[];
 }
 
-async function queryOrNull<T>(deps: ApiDependencies, call: () => Promise<T>, what: string): Promise<T | null> {
+async function queryOrNull<T>(
+  deps: ApiDependencies,
+  call: () => Promise<T>,
+  what: string,
+  options: ReadOptions = {},
+): Promise<T | null> {
+  const { deadlineMs = temporalDeadlineMs } = options;
   try {
-    return await callTemporal(what, () => within(queryTimeoutMs, 'temporal', call()), deps.temporal);
+    return await callTemporal(
+      what,
+      () => within(Math.min(queryTimeoutMs, deadlineMs), 'temporal', call()),
+      deps.temporal,
+      deadlineMs,
+    );
   } catch (error) {
     if (error instanceof NotFoundError) return null;
     throw error;
   }
 }
 
-/** Breaker state and the services' rate-limit windows: the named services, else those with a running governor. */
-export async function readGovernor(deps: ApiDependencies, region: string, services: string[]): Promise<GovernorView> {
-  const breaker = await queryOrNull(
+/** The regional breaker with its transitions; null while no service of the region has failed. */
+export async function readBreaker(
+  deps: ApiDependencies,
+  region: string,
+  options: ReadOptions = {},
+): Promise<RegionalGovernorState | null> {
+  return await queryOrNull(
     deps,
     () => deps.temporal.workflow.getHandle(regionalGovernorId(region)).query(regionalGovernorQuery),
     regionalGovernorId(region),
+    options,
   );
+}
+
+/** Breaker state and the services' rate-limit windows: the named services, else those with a running governor. */
+export async function readGovernor(deps: ApiDependencies, region: string, services: string[]): Promise<GovernorView> {
+  const breaker = await readBreaker(deps, region);
   let names = services;
   if (names.length === 0) {
     names = await callTemporal(

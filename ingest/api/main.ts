@@ -7,7 +7,8 @@ import { createAwsClients } from '../../activities/aws/clients';
 import { clientConnectionOptions } from '../../worker/connection';
 import { loadTokens } from './auth';
 import { readApiConfig } from './config';
-import { createApiMetrics } from './metrics';
+import type { ApiDependencies } from './dependencies';
+import { createApiMetrics, registerStateGauges } from './metrics';
 import { startApiServer } from './server';
 
 async function main(): Promise<void> {
@@ -23,15 +24,18 @@ async function main(): Promise<void> {
   const connection = Connection.lazy({ ...clientConnectionOptions(config.runtime.temporal), connectTimeout: '5s' });
   const temporal = new Client({ connection, namespace: config.runtime.temporal.namespace });
   const aws = config.streamName ? createAwsClients(config.runtime.aws, { maxAttempts: 2 }) : undefined;
+  const deps: ApiDependencies = {
+    temporal,
+    taskQueue: config.runtime.temporal.taskQueue,
+    region: config.runtime.aws.region,
+    ...(aws && config.streamName ? { kinesis: { client: aws.kinesis, streamName: config.streamName } } : {}),
+  };
+  const metrics = createApiMetrics({ defaultMetrics: true });
+  registerStateGauges(metrics, deps);
   const server = await startApiServer({
-    deps: {
-      temporal,
-      taskQueue: config.runtime.temporal.taskQueue,
-      region: config.runtime.aws.region,
-      ...(aws && config.streamName ? { kinesis: { client: aws.kinesis, streamName: config.streamName } } : {}),
-    },
+    deps,
     tokens,
-    metrics: createApiMetrics({ defaultMetrics: true }),
+    metrics,
     port: config.port,
     host: config.host,
   });

@@ -1,5 +1,11 @@
-// The API's Prometheus metrics, in a registry of its own (one per server, so tests can run several).
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+// The API's Prometheus metrics, in a registry of its own (one per server, so tests can run several), and the gauges
+// of a region's breaker and kill switch that /metrics reads from Temporal at scrape time.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { killSwitchScopes, type ControlState } from '../../core/control';
+import { readBreaker, readControl } from './controls';
+import type { ApiDependencies } from './dependencies';
+import { DependencyUnavailableError } from './errors';
+import type { RegionalGovernorState } from '../../workflows/messages';
 
 export interface ApiMetrics {
   registry: Registry;
@@ -48,7 +54,9 @@ export function createApiMetrics(options: { defaultMetrics?: boolean } = {}): Ap
     }),
     dependencyErrors: new Counter({
       name: 'lazarus_api_dependency_errors_total',
-      help: 'Requests answered 503 because a dependency could not be reached, by dependency',
+      help:
+        'Requests answered 503, and /metrics scrapes that left out the breaker and kill switch gauges, because a ' +
+        'dependency could not be reached, by dependency',
       labelNames: ['dependency'],
       registers,
     }),
@@ -66,4 +74,104 @@ export function createApiMetrics(options: { defaultMetrics?: boolean } = {}): Ap
       registers,
     }),
   };
+}
+
+/** How long a scrape waits for the governor and control entities before leaving their gauges out. */
+export const stateScrapeDeadlineMs = 2000;
+
+export interface StateGauges {
+  breakerOpen: Gauge<'region'>;
+  breakerFailingServices: Gauge<'region'>;
+  killSwitchEnabled: Gauge<'region' | 'scope'>;
+}
+
+interface RegionState {
+  region: string;
+  /** undefined: Temporal did not answer; null: no service of the region has failed yet (closed). */
+  breaker?: RegionalGovernorState | null;
+  control?: ControlState;
+}
+
+/**
+ * Adds to `metrics` the gauges of each region's breaker (1 open, 0 closed: the breaker has no half-open state) and
+ * kill switch (global and each category), read from the regional governor and control entities on every scrape.
+ * What Temporal does not answer within the deadline is left out of that scrape and counted in dependencyErrors;
+ * /metrics itself never fails for it.
+ */
+export function registerStateGauges(
+  metrics: ApiMetrics,
+  deps: ApiDependencies,
+  options: { regions?: readonly string[]; deadlineMs?: number } = {},
+): StateGauges {
+  const regions = options.regions ?? [deps.region];
+  const read = { deadlineMs: options.deadlineMs ?? stateScrapeDeadlineMs };
+  // prom-client collects the three gauges concurrently: they share one read of Temporal per scrape.
+  let inFlight: Promise<RegionState[]> | undefined;
+  const readStates = (): Promise<RegionState[]> =>
+    (inFlight ??= readAllRegions().finally(() => {
+      inFlight = undefined;
+    }));
+  async function readAllRegions(): Promise<RegionState[]> {
+    let failed: string | undefined;
+    const left = (error: unknown): undefined => {
+      failed ??= error instanceof DependencyUnavailableError ? error.dependency : 'temporal';
+      return undefined;
+    };
+    const states = await Promise.all(
+      regions.map(async (region) => {
+        const [breaker, control] = await Promise.all([
+          readBreaker(deps, region, read).catch(left),
+          readControl(deps, region, read).catch(left),
+        ]);
+        return { region, breaker, control };
+      }),
+    );
+    if (failed) metrics.dependencyErrors.inc({ dependency: failed });
+    return states;
+  }
+
+  const registers = [metrics.registry];
+  const breakerOpen: Gauge<'region'> = new Gauge({
+    name: 'lazarus_breaker_open',
+    help: "The region's circuit breaker: 1 open (remediations refused), 0 closed",
+    labelNames: ['region'],
+    registers,
+    async collect() {
+      const states = await readStates();
+      breakerOpen.reset();
+      for (const { region, breaker } of states) {
+        if (breaker !== undefined) breakerOpen.set({ region }, breaker?.state === 'open' ? 1 : 0);
+      }
+    },
+  });
+  const breakerFailingServices: Gauge<'region'> = new Gauge({
+    name: 'lazarus_breaker_failing_services',
+    help: 'Distinct services of the region failing now, as the circuit breaker counts them',
+    labelNames: ['region'],
+    registers,
+    async collect() {
+      const states = await readStates();
+      breakerFailingServices.reset();
+      for (const { region, breaker } of states) {
+        if (breaker !== undefined) breakerFailingServices.set({ region }, Object.keys(breaker?.failing ?? {}).length);
+      }
+    },
+  });
+  const killSwitchEnabled: Gauge<'region' | 'scope'> = new Gauge({
+    name: 'lazarus_killswitch_enabled',
+    help: `The region's kill switch by scope (${killSwitchScopes.join(', ')}): 1 on, 0 off`,
+    labelNames: ['region', 'scope'],
+    registers,
+    async collect() {
+      const states = await readStates();
+      killSwitchEnabled.reset();
+      for (const { region, control } of states) {
+        if (!control) continue;
+        for (const scope of killSwitchScopes) {
+          killSwitchEnabled.set({ region, scope }, control.kill_switch[scope]?.enabled ? 1 : 0);
+        }
+      }
+    },
+  });
+  return { breakerOpen, breakerFailingServices, killSwitchEnabled };
 }

@@ -12,8 +12,10 @@ import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createAwsClients } from '../../activities/aws/clients';
 import { routes } from '../../ingest/api';
+import { regionalGovernorId, reportServiceUpdate } from '../../workflows/messages';
 import { startTestApi, type TestApi } from '../support/api-client';
 import { testAwsClients } from '../support/aws';
+import { sample } from '../support/prometheus';
 import { RemediationHarness, step } from '../support/remediation-harness';
 import { connectTestEnv } from '../support/temporal';
 import { until } from '../support/wait';
@@ -265,6 +267,55 @@ describe('REST API: remediations', () => {
   });
 });
 
+describe("REST API: the region's state on /metrics", () => {
+  it('shows the kill switch by scope as operators set it, and the breaker open with its failing services', async () => {
+    const h = new RemediationHarness(env);
+    const killSwitch = (scope: string) => `lazarus_killswitch_enabled{region="${h.region}",scope="${scope}"}`;
+    const breakerOpen = `lazarus_breaker_open{region="${h.region}"}`;
+    const failingServices = `lazarus_breaker_failing_services{region="${h.region}"}`;
+    await h.run(() =>
+      withApi(h, async (api) => {
+        const scrape = async () => (await api.call('GET', '/metrics', { role: 'none' })).text;
+        // nothing set yet in this region: every scope off, the breaker closed
+        const initial = await scrape();
+        expect(
+          [killSwitch('global'), killSwitch('host_replacement'), killSwitch('autoscaling')].map((k) =>
+            sample(initial, k),
+          ),
+        ).toEqual([0, 0, 0]);
+        expect([sample(initial, breakerOpen), sample(initial, failingServices)]).toEqual([0, 0]);
+
+        const put = (enabled: boolean) =>
+          api.call('PUT', '/v1/killswitch', { body: { scope: 'global', enabled, reason: 'metrics test' } });
+        expect((await put(true)).status).toBe(200);
+        const on = await scrape();
+        expect(sample(on, killSwitch('global'))).toBe(1);
+        expect(sample(on, killSwitch('host_replacement'))).toBe(0);
+        expect((await put(false)).status).toBe(200);
+        expect(sample(await scrape(), killSwitch('global'))).toBe(0);
+
+        // two services of the region start failing, reaching the breaker's open threshold
+        const governor = await env.client.workflow.start('regionalGovernor', {
+          taskQueue: h.taskQueue,
+          workflowId: regionalGovernorId(h.region),
+          args: [{ region: h.region }],
+        });
+        try {
+          for (const service of ['a', 'b']) {
+            await governor.executeUpdate(reportServiceUpdate, {
+              args: [{ service, failing: true, at: Date.now(), breaker: { open_threshold: 2, close_threshold: 0 } }],
+            });
+          }
+          const open = await scrape();
+          expect([sample(open, breakerOpen), sample(open, failingServices)]).toEqual([1, 2]);
+        } finally {
+          await governor.terminate('test over');
+        }
+      }),
+    );
+  });
+});
+
 describe('REST API: Kinesis and unreachable dependencies', () => {
   it('with a stream configured, POST /v1/events puts the event on it with the service as partition key', async () => {
     const aws = testAwsClients();
@@ -322,8 +373,16 @@ describe('REST API: Kinesis and unreachable dependencies', () => {
       expect(put.body.error.message).toMatch(/^kinesis unavailable: stream nowhere/);
       expect((await api.call('GET', '/healthz', { role: 'none' })).status).toBe(200);
       const metrics = await api.call('GET', '/metrics', { role: 'none' });
+      expect(metrics.status).toBe(200);
       expect(metrics.text).toMatch(/lazarus_api_dependency_errors_total\{dependency="temporal"\} 1/);
       expect(metrics.text).toMatch(/lazarus_api_dependency_errors_total\{dependency="kinesis"\} 1/);
+      // the breaker and kill switch gauges are left out of a scrape Temporal does not answer, which is counted
+      const started = Date.now();
+      const next = await api.call('GET', '/metrics', { role: 'none' });
+      expect(Date.now() - started).toBeLessThan(4000);
+      expect(next.status).toBe(200);
+      expect(next.text).not.toMatch(/^lazarus_(killswitch_enabled|breaker_open|breaker_failing_services)\{/m);
+      expect(next.text).toMatch(/lazarus_api_dependency_errors_total\{dependency="temporal"\} 2/);
     } finally {
       await api.server.close();
       deadKinesis.kinesis.destroy();

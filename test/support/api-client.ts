@@ -5,6 +5,7 @@ import {
   createApiMetrics,
   developmentTokens,
   loadTokens,
+  registerStateGauges,
   startApiServer,
   type ApiRole,
   type RunningApiServer,
@@ -31,10 +32,13 @@ export async function startTestApi(deps: {
   region: string;
   kinesis?: { client: KinesisClient; streamName: string };
 }): Promise<TestApi> {
+  // as the API process: the region's breaker and kill switch gauges are read from Temporal on each scrape
+  const metrics = createApiMetrics();
+  registerStateGauges(metrics, deps);
   const server = await startApiServer({
     deps,
     tokens: loadTokens({}),
-    metrics: createApiMetrics(),
+    metrics,
     port: 0,
     log: () => undefined,
   });

@@ -5,6 +5,7 @@ import { remediationWorkflowId, type LazarusEvent } from '../../core/event';
 import { Outcome } from '../../core/outcome';
 import { remediate } from '../../workflows';
 import { regionalGovernorId, reportServiceUpdate } from '../../workflows/messages';
+import { sample } from '../support/prometheus';
 import { RemediationHarness } from '../support/remediation-harness';
 import { connectTestEnv } from '../support/temporal';
 
@@ -15,12 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await env?.teardown();
 });
-
-/** The value of one sample in Prometheus text (`name{labels}` exactly as exposed), or undefined when absent. */
-function sample(text: string, series: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
 
 describe('worker metrics from workflow sinks', () => {
   it('counts each remediation by its final outcome and observes how long it took to decide', async () => {
