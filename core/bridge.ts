@@ -19,6 +19,8 @@ export interface BridgeSettings {
   min_read_interval_ms: number;
   /** Records asked for per GetRecords call. */
   batch_limit: number;
+  /** Records of a batch whose starts are in flight at once; the checkpoint moves past a window once all are done. */
+  start_concurrency: number;
   /** A record larger than this is dead-lettered, not started. */
   max_record_bytes: number;
   /** How often the stream's shard list is read to find new shards (resharding) and finished ones. */
@@ -36,6 +38,7 @@ export const defaultBridgeSettings: Omit<BridgeSettings, 'remediation_task_queue
   idle_poll_ms: 1000,
   min_read_interval_ms: 200,
   batch_limit: 500,
+  start_concurrency: 8,
   max_record_bytes: 64 * 1024,
   discovery_interval_ms: 10_000,
   start_at: 'trim_horizon',
@@ -68,6 +71,7 @@ export function readBridgeSettings(
     // Kinesis's own limit (5 reads per second per shard) is the floor.
     min_read_interval_ms: number('LAZARUS_BRIDGE_MIN_READ_INTERVAL_MS', d.min_read_interval_ms, 200),
     batch_limit: Math.min(10_000, number('LAZARUS_BRIDGE_BATCH_LIMIT', d.batch_limit, 1)),
+    start_concurrency: number('LAZARUS_BRIDGE_START_CONCURRENCY', d.start_concurrency, 1),
     max_record_bytes: number('LAZARUS_BRIDGE_MAX_RECORD_BYTES', d.max_record_bytes, 256),
     discovery_interval_ms: number('LAZARUS_BRIDGE_DISCOVERY_INTERVAL_MS', d.discovery_interval_ms, 100),
     start_at: startAt,
@@ -119,7 +123,7 @@ export interface ShardProgress {
   started: number;
   duplicates: number;
   dead_letters: number;
-  /** How far behind the stream's tip the reader was at its last read, ms. */
+  /** Ingest lag: age of the last record when its start was confirmed (0 once caught up), ms. */
   lag_ms: number;
   /** The bridge process that read it. */
   owner?: string;

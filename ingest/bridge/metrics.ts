@@ -33,7 +33,7 @@ export function createBridgeMetrics(options: { defaultMetrics?: boolean } = {}):
     }),
     lag: new Gauge({
       name: 'lazarus_bridge_lag_seconds',
-      help: 'How far behind the tip of its shard this process read at its last read (ingest lag), by shard',
+      help: 'Ingest lag by shard: age of the last record when its remediation start was confirmed; 0 once caught up',
       labelNames: ['stream', 'shard'],
       registers,
     }),
