@@ -1,0 +1,152 @@
+// The shard reader activity on its own, reading a real stream on the AWS emulator, with a stand-in for Temporal
+// that can be made to fail: when Temporal does not answer, a record waits and is retried, never skipped, and the
+// checkpoint never passes a record whose start is not confirmed.
+import { randomUUID } from 'node:crypto';
+import { CreateStreamCommand, PutRecordCommand } from '@aws-sdk/client-kinesis';
+import type { Client } from '@temporalio/client';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import type { AwsClients } from '../../activities/aws';
+import { readBridgeSettings, type ShardProgress, type ShardReadResult, type ShardReaderInput } from '../../core/bridge';
+import { createBridgeMetrics, createShardReader, type BridgeMetrics } from '../../ingest/bridge';
+import { testAwsClients } from '../support/aws';
+
+let aws: AwsClients;
+
+beforeAll(() => {
+  aws = testAwsClients();
+});
+
+afterAll(() => {
+  aws.kinesis.destroy();
+  aws.ec2.destroy();
+  aws.elb.destroy();
+});
+
+interface StartCall {
+  type: string;
+  workflowId: string;
+}
+
+/** What the reader needs of a Temporal client; `failures` decides, per call, whether Temporal is "down". */
+function temporalStandIn(failures: (call: number) => Error | undefined): { client: Client; started: StartCall[] } {
+  const started: StartCall[] = [];
+  let calls = 0;
+  const client = {
+    withDeadline: <T>(_deadline: number, fn: () => Promise<T>): Promise<T> => fn(),
+    workflow: {
+      start: (type: string, options: { workflowId: string }): Promise<void> => {
+        const failure = failures(calls++);
+        if (failure) return Promise.reject(failure);
+        started.push({ type, workflowId: options.workflowId });
+        return Promise.resolve();
+      },
+    },
+  } as unknown as Client;
+  return { client, started };
+}
+
+async function streamWith(records: string[]): Promise<{ stream: string; sequences: string[] }> {
+  const stream = `reader-${randomUUID().slice(0, 8)}`;
+  await aws.kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 }));
+  const sequences: string[] = [];
+  for (const data of records) {
+    const put = await aws.kinesis.send(
+      new PutRecordCommand({ StreamName: stream, PartitionKey: 'web', Data: Buffer.from(data) }),
+    );
+    sequences.push(put.SequenceNumber ?? '');
+  }
+  return { stream, sequences };
+}
+
+function event(key: string): string {
+  return JSON.stringify({
+    incident_key: key,
+    event_type: 'HealthcheckDown',
+    source: 'api',
+    service: 'web',
+    host: 'i-0123456789abcdef0',
+    region: 'us-east-1',
+    environment: 'prod',
+    occurred_at: new Date().toISOString(),
+  });
+}
+
+function readerInput(stream: string, leaseMs: number): ShardReaderInput {
+  const settings = {
+    ...readBridgeSettings({}, 'remediations'),
+    lease_ms: leaseMs,
+    idle_poll_ms: 200,
+    max_retry_backoff_ms: 100,
+    start_concurrency: 1,
+  };
+  return { stream, shard_id: 'shardId-000000000000', start_at: 'trim_horizon', settings };
+}
+
+async function counter(metrics: BridgeMetrics, name: 'temporalRetries'): Promise<number> {
+  return (await metrics[name].get()).values.reduce((sum, v) => sum + v.value, 0);
+}
+
+const unavailable = (): Error => Object.assign(new Error('14 UNAVAILABLE: connection refused'), { code: 14 });
+
+test('while Temporal does not answer, the record waits and is retried; nothing after it is skipped', async () => {
+  const { stream, sequences } = await streamWith([event('k1'), event('k2'), event('k3')]);
+  // Temporal is away for the first five attempts (all on k1), then back.
+  const temporal = temporalStandIn((call) => (call < 5 ? unavailable() : undefined));
+  const metrics = createBridgeMetrics();
+  const read = createShardReader({ kinesis: aws.kinesis, temporal: temporal.client, metrics, identity: 'test' });
+
+  const result = await new MockActivityEnvironment({ heartbeatTimeoutMs: 10_000 }).run(read, readerInput(stream, 3000));
+
+  expect(temporal.started.map((s) => s.workflowId)).toEqual(['event/k1', 'event/k2', 'event/k3']);
+  expect(await counter(metrics, 'temporalRetries')).toBe(5);
+  expect(result).toMatchObject({ checkpoint: sequences[2], records: 3, started: 3, shard_ended: false });
+});
+
+test('a reader stopped while Temporal is away hands back the checkpoint of the last confirmed record only', async () => {
+  const { stream, sequences } = await streamWith([event('k1'), event('k2'), event('k3')]);
+  // k1 starts, then Temporal goes away for good
+  const temporal = temporalStandIn((call) => (call >= 1 ? unavailable() : undefined));
+  const read = createShardReader({
+    kinesis: aws.kinesis,
+    temporal: temporal.client,
+    metrics: createBridgeMetrics(),
+    identity: 'test',
+  });
+  const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 10_000 });
+  const heartbeats: ShardProgress[] = [];
+  env.on('heartbeat', (details: ShardProgress) => {
+    heartbeats.push(details);
+    // stop the reader once it is retrying k2 (worker shutdown, or the shard lost to another process)
+    if (heartbeats.length === 4) env.cancel('WORKER_SHUTDOWN');
+  });
+
+  const result: ShardReadResult = await env.run(read, readerInput(stream, 60_000));
+
+  expect(temporal.started.map((s) => s.workflowId)).toEqual(['event/k1']);
+  expect(result.checkpoint).toBe(sequences[0]);
+  expect(result.shard_ended).toBe(false);
+  expect(heartbeats.every((h) => h.checkpoint === undefined || h.checkpoint === sequences[0])).toBe(true);
+});
+
+test('a record Temporal refuses as invalid becomes a dead letter, and the shard moves on', async () => {
+  const { stream } = await streamWith([event('bad-one'), event('k2')]);
+  const invalid = Object.assign(new Error('3 INVALID_ARGUMENT: workflow id too long'), {
+    code: 3,
+    details: 'workflow id too long',
+    metadata: {},
+  });
+  // the first start (bad-one's remediation) is refused; everything else is accepted
+  const temporal = temporalStandIn((call) => (call === 0 ? invalid : undefined));
+  const read = createShardReader({
+    kinesis: aws.kinesis,
+    temporal: temporal.client,
+    metrics: createBridgeMetrics(),
+    identity: 'test',
+  });
+
+  const result = await new MockActivityEnvironment({ heartbeatTimeoutMs: 10_000 }).run(read, readerInput(stream, 2000));
+
+  expect(temporal.started.map((s) => s.type)).toEqual(['deadLetter', 'remediate']);
+  expect(temporal.started[0].workflowId).toMatch(new RegExp(`^deadletter/${stream}\\.shardId-000000000000\\.`));
+  expect(result).toMatchObject({ records: 2, started: 1, dead_letters: 1 });
+});
