@@ -24,3 +24,14 @@ export function validateEvent(json: unknown): EventValidation {
   }
   return errors.length === 0 ? { ok: true, event: json as LazarusEvent } : { ok: false, errors };
 }
+
+export type EventCheck = { ok: true; event: LazarusEvent } | { ok: false; field: string; problem: string };
+
+/** validateEvent as an edge answers it: the first problem's field, and every problem in the text. */
+export function checkEvent(json: unknown): EventCheck {
+  const result = validateEvent(json);
+  if (result.ok) return result;
+  const [first, ...rest] = result.errors;
+  const more = rest.length ? `; also ${rest.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}` : '';
+  return { ok: false, field: first.path, problem: `${first.message}${more}` };
+}

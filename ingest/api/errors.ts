@@ -68,3 +68,22 @@ export class DependencyUnavailableError extends ApiError {
     super(503, 'dependency_unavailable', `${dependency} unavailable: ${detail}`);
   }
 }
+
+/** The request is understood but the resource is not in a state that allows it (a dead letter already replayed). */
+export class ConflictError extends ApiError {
+  override readonly name = 'ConflictError';
+  constructor(message: string) {
+    super(409, 'conflict', message);
+  }
+}
+
+/** A dead letter's payload (stored or corrected) is still not a valid event; `field` names what is wrong. */
+export class StillInvalidError extends ApiError {
+  override readonly name = 'StillInvalidError';
+  constructor(
+    readonly field: string,
+    problem: string,
+  ) {
+    super(422, 'still_invalid', `${field}: ${problem}`);
+  }
+}

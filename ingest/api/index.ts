@@ -1,11 +1,13 @@
 /**
  * The REST API (plain node:http): submit events and sensor payloads, follow and steer remediations, operate the kill
- * switch and shadow mode, read the governors; Bearer tokens with roles sensor / viewer / operator. `routes.ts` is the
- * route table, `openapi.ts` builds the OpenAPI document from it, `main.ts` runs it as a process. See docs/api.md.
+ * switch and shadow mode, read the governors, list and replay dead letters; Bearer tokens with roles sensor / viewer /
+ * operator. `routes.ts` is the route table, `openapi.ts` builds the OpenAPI document from it, `main.ts` runs it as a
+ * process. See docs/api.md.
  */
 export * from './auth';
 export * from './config';
 export * from './controls';
+export * from './dead-letters';
 export * from './dependencies';
 export * from './errors';
 export * from './metrics';

@@ -35,7 +35,17 @@ const schemas: Record<string, unknown> = {
     properties: { scope: { type: 'string' }, enabled: { type: 'boolean' }, reason: { type: 'string', minLength: 1 } },
   },
   SignalInput: { type: 'object', properties: { reason: { type: 'string' } } },
+  DeadLetterReplay: {
+    type: 'object',
+    description:
+      '`payload`: the corrected event; without it (or without a body) the stored payload is replayed as it is',
+    additionalProperties: false,
+    properties: { payload: { $ref: '#/components/schemas/Event' } },
+  },
 };
+
+/** Request bodies a route may be called without (no body, or an empty one). */
+export const optionalRequestBodies: ReadonlySet<string> = new Set(['SignalInput', 'DeadLetterReplay']);
 
 export function buildOpenApiDocument(table: readonly Route[], serverUrl?: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -78,7 +88,7 @@ export function buildOpenApiDocument(table: readonly Route[], serverUrl?: string
       ...(route.requestSchema
         ? {
             requestBody: {
-              required: route.requestSchema !== 'SignalInput',
+              required: !optionalRequestBodies.has(route.requestSchema),
               content: { 'application/json': { schema: { $ref: `#/components/schemas/${route.requestSchema}` } } },
             },
           }

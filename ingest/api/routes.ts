@@ -7,9 +7,19 @@ import {
   fromDatadogWebhook,
   fromNagiosNotification,
 } from '../adapters';
+import { deadLetterReasons } from '../../core/dead-letter';
 import type { LazarusEvent } from '../../core/event';
 import type { ApiCaller, RequiredRole } from './auth';
 import { killSwitchScopes, parseSwitchChange, readControl, readGovernor, setKillSwitch, setShadow } from './controls';
+import {
+  deadLetterStatusFilters,
+  listDeadLetters,
+  maxDeadLetterListLimit,
+  parseDeadLetterFilter,
+  parseReplayRequest,
+  replayDeadLetter,
+  showDeadLetter,
+} from './dead-letters';
 import type { ApiDependencies } from './dependencies';
 import { InvalidRequestError } from './errors';
 import type { ApiMetrics } from './metrics';
@@ -41,6 +51,8 @@ export interface RouteContext {
   metrics: ApiMetrics;
   /** The OpenAPI document (built once by the server from this table). */
   openapi: () => unknown;
+  /** The largest request body the server reads: also the largest event a dead-letter replay submits. */
+  bodyLimitBytes: number;
 }
 
 export interface Route {
@@ -52,7 +64,7 @@ export interface Route {
   /** Query parameters (documented; handlers read them from `query`). */
   queryParams?: Array<{ name: string; description: string }>;
   /** Name of the request body schema in openapi.ts, if the route takes a body. */
-  requestSchema?: 'Event' | 'SensorPayload' | 'SwitchChange' | 'SignalInput';
+  requestSchema?: 'Event' | 'SensorPayload' | 'SwitchChange' | 'SignalInput' | 'DeadLetterReplay';
   /** Status codes the route answers with on success, documented with their meaning. */
   responses: Record<number, string>;
   handle(request: RouteRequest, context: RouteContext): Promise<RouteResponse>;
@@ -259,6 +271,65 @@ export const routes: readonly Route[] = [
         .map((name) => name.trim())
         .filter(Boolean);
       return { status: 200, body: await readGovernor(deps, regionOf(request, deps), services) };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/deadletters',
+    role: 'operator',
+    summary: 'Stream records the bridge could not use (dead letters), from Temporal visibility, newest first',
+    queryParams: [
+      { name: 'reason', description: deadLetterReasons.join(' | ') },
+      { name: 'status', description: `${deadLetterStatusFilters.join(' | ')} (default pending)` },
+      { name: 'limit', description: `at most this many (default 50, max ${maxDeadLetterListLimit})` },
+    ],
+    responses: {
+      200:
+        '{ dead_letters: [{ id, status, reason, detail, stream, shard_id, sequence_number, size_bytes, ' +
+        'dead_lettered_at, replay? }] }',
+    },
+    async handle(request: RouteRequest, { deps }: RouteContext): Promise<RouteResponse> {
+      const filter = parseDeadLetterFilter(request.query);
+      return { status: 200, body: { dead_letters: await listDeadLetters(deps, filter) } };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/deadletters/{id}',
+    role: 'operator',
+    summary:
+      'One dead letter: the entry with its payload (base64, and as payload_text when it is UTF-8 text), status, replay',
+    responses: {
+      200: '{ id, status, reason, detail, source, size_bytes, dead_lettered_at, payload_base64, payload_text?, replay? }',
+      404: 'unknown dead letter',
+    },
+    async handle(request: RouteRequest, { deps }: RouteContext): Promise<RouteResponse> {
+      return { status: 200, body: await showDeadLetter(deps, request.params.id) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/v1/deadletters/{id}/replay',
+    role: 'operator',
+    summary:
+      'Replay a pending dead letter: its stored payload, or { payload: <corrected event> }, is validated and submitted ' +
+      'as POST /v1/events does, then the entry is marked replayed (the caller is recorded as actor)',
+    requestSchema: 'DeadLetterReplay',
+    responses: {
+      200: 'submitted: { incident_key, sequence_number, workflow_id, duplicate?, dead_letter: { id, status, replay } }',
+      404: 'unknown dead letter',
+      409: 'the dead letter is already replayed or expired',
+      422: 'still_invalid: the payload is still not a valid event (the message starts with the field); it stays pending',
+    },
+    async handle(request: RouteRequest, { deps, metrics, bodyLimitBytes }: RouteContext): Promise<RouteResponse> {
+      const { corrected } = parseReplayRequest(request.body);
+      const receipt = await replayDeadLetter(deps, metrics, {
+        id: request.params.id,
+        ...(corrected !== undefined ? { corrected } : {}),
+        actor: actorOf(request.caller),
+        maxPayloadBytes: bodyLimitBytes,
+      });
+      return { status: 200, body: receipt };
     },
   },
   {

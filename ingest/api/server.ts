@@ -12,7 +12,7 @@ import {
   UnsupportedMediaTypeError,
 } from './errors';
 import type { ApiMetrics } from './metrics';
-import { buildOpenApiDocument } from './openapi';
+import { buildOpenApiDocument, optionalRequestBodies } from './openapi';
 import { matchRoute, routes, type RouteContext } from './routes';
 
 export const defaultBodyLimitBytes = 64 * 1024;
@@ -65,6 +65,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     deps: options.deps,
     metrics: options.metrics,
     openapi: () => (openapi ??= buildOpenApiDocument(routes, url)),
+    bodyLimitBytes: limit,
   };
 
   async function serve(request: IncomingMessage, response: ServerResponse): Promise<{ route: string; status: number }> {
@@ -89,7 +90,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     if (method === 'POST' || method === 'PUT') {
       const raw = await readBody(request, limit);
       const contentType = request.headers['content-type'];
-      if (raw.length > 0 || route.requestSchema !== 'SignalInput') {
+      if (raw.length > 0 || !route.requestSchema || !optionalRequestBodies.has(route.requestSchema)) {
         if (!/^application\/json\s*(;|$)/i.test(contentType ?? '')) {
           options.metrics.eventsRejected.inc({ reason: 'not_json' });
           throw new UnsupportedMediaTypeError(contentType);

@@ -1,7 +1,7 @@
 // Getting an event in: validate it, then put it on the Kinesis stream (partition key: service), or, when no stream
 // is configured, start its remediation directly (workflow id event/<incident_key>; already started = duplicate).
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
-import { validateEvent } from '../../core/config/event-validation';
+import { checkEvent } from '../../core/config/event-validation';
 import { remediationWorkflowId, type LazarusEvent } from '../../core/event';
 import { startRemediation } from '../remediation-start';
 import { callTemporal, type ApiDependencies } from './dependencies';
@@ -19,12 +19,10 @@ export interface SubmissionReceipt {
 
 /** Validate a submitted body; a failure is a 400 naming the first field at fault (all are listed in the message). */
 export function requireValidEvent(json: unknown, metrics: ApiMetrics): LazarusEvent {
-  const result = validateEvent(json);
-  if (result.ok) return result.event;
+  const checked = checkEvent(json);
+  if (checked.ok) return checked.event;
   metrics.eventsRejected.inc({ reason: 'schema' });
-  const [first, ...rest] = result.errors;
-  const more = rest.length ? `; also ${rest.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}` : '';
-  throw new InvalidRequestError(first.path, `${first.message}${more}`);
+  throw new InvalidRequestError(checked.field, checked.problem);
 }
 
 export async function submitEvent(
