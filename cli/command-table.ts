@@ -1,6 +1,7 @@
 // The subcommands `lazarus` knows, in the order `lazarus --help` lists them.
 import type { CliCommand } from './command';
 import { explainCommand, validateCommand } from './commands';
+import { deadlettersCommand } from './commands/deadletters';
 import { eventsCommand } from './commands/events';
 import { governorCommand } from './commands/governor';
 import { killswitchCommand, shadowCommand } from './commands/killswitch';
@@ -18,4 +19,5 @@ export const commandTable: readonly CliCommand[] = [
   killswitchCommand,
   shadowCommand,
   governorCommand,
+  deadlettersCommand,
 ];

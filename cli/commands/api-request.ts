@@ -2,8 +2,11 @@
 // LAZARUS_API_TOKEN), one request function, exit codes by kind of failure, and plain-text tables.
 import type { CliIo } from '../command';
 
-/** Exit codes of the API commands (docs/api.md): 0 ok, 1 rejected, 2 usage, 3 auth, 4 not found, 5 unavailable. */
-export const ApiExitCode = { Ok: 0, Rejected: 1, Usage: 2, Auth: 3, NotFound: 4, Unavailable: 5 } as const;
+/**
+ * Exit codes of the API commands (docs/api.md): 0 ok, 1 rejected, 2 usage, 3 auth, 4 not found, 5 unavailable,
+ * 6 gave up waiting (submit --wait --timeout).
+ */
+export const ApiExitCode = { Ok: 0, Rejected: 1, Usage: 2, Auth: 3, NotFound: 4, Unavailable: 5, Timeout: 6 } as const;
 
 export const apiOptions = {
   url: { type: 'string' },
@@ -16,7 +19,7 @@ export const apiOptionsHelp = `  --url URL      API base URL (default $LAZARUS_A
   --json         print the API's JSON answer
   -h, --help
 
-Exit status: 0 ok, 1 rejected by the API (400, 409), 2 bad arguments, 3 token missing, unknown or not allowed
+Exit status: 0 ok, 1 rejected by the API (400, 409, 422), 2 bad arguments, 3 token missing, unknown or not allowed
 (401, 403), 4 not found, 5 API or a dependency unreachable (503, connection refused).`;
 
 export interface ApiTarget {

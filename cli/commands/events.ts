@@ -14,7 +14,8 @@ interface Summary {
   started_at: string;
 }
 
-interface Detail {
+/** GET /v1/events/{key} as the CLI reads it. */
+export interface RemediationView {
   incident_key: string;
   status: string;
   outcome?: string;
@@ -27,11 +28,19 @@ interface Detail {
     shadow: boolean;
     paused?: { reason: string; actor?: string };
     gates: Array<{ gate: string; at: number; verdict: string; detail: Record<string, unknown> }>;
-    steps: Array<{ id: string; activity: string; status: string; attempts: unknown[]; error?: string }>;
+    steps: Array<{
+      id: string;
+      activity: string;
+      status: string;
+      attempts: Array<{ started_at?: number; ended_at?: number }>;
+      error?: string;
+      started_at?: number;
+      ended_at?: number;
+    }>;
   } | null;
 }
 
-function renderDetail(detail: Detail): string {
+export function renderRemediation(detail: RemediationView): string {
   const lines = [
     `incident   ${detail.incident_key}`,
     `status     ${detail.status}${detail.phase ? ` (${detail.phase})` : ''}`,
@@ -121,7 +130,7 @@ Examples:
     }
     if (action === 'show' && key !== undefined && rest.length === 0) {
       const answer = await callApi(target, 'GET', `/v1/events/${encodeURIComponent(key)}`);
-      return finish(io, 'events show', answer, values.json, (body) => renderDetail(body as Detail));
+      return finish(io, 'events show', answer, values.json, (body) => renderRemediation(body as RemediationView));
     }
     throw new CliUsageError('expected "events list" or "events show INCIDENT_KEY"');
   },

@@ -1,11 +1,87 @@
-// `lazarus submit`: send an event (a JSON file, or flags) to POST /v1/events.
+// `lazarus submit`: send an event (a JSON file, or flags) to POST /v1/events; with --wait, follow its remediation
+// through GET /v1/events/{key} until it has an outcome, printing each new step of the decision trace to stderr.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { CliCommand } from '../command';
+import { DurationFormatError, formatDuration, parseDuration } from '../../core/duration';
+import type { CliCommand, CliIo } from '../command';
 import { CliUsageError } from '../errors';
-import { apiOptions, apiOptionsHelp, apiTarget, callApi, finish } from './api-request';
+import {
+  ApiExitCode,
+  apiOptions,
+  apiOptionsHelp,
+  apiTarget,
+  callApi,
+  finish,
+  reportFailure,
+  type ApiTarget,
+} from './api-request';
+import { renderRemediation, type RemediationView } from './events';
+import { remediationFinished, remediationProgress } from './remediation-progress';
+
+/** What POST /v1/events (and a dead-letter replay) answers. */
+export interface SubmissionReceipt {
+  incident_key: string;
+  sequence_number: string | null;
+  workflow_id: string;
+  duplicate?: boolean;
+}
+
+/** "remediation started", "remediation already started" or "on the stream, sequence N". */
+export function whereSubmitted(receipt: SubmissionReceipt): string {
+  if (receipt.sequence_number !== null) return `on the stream, sequence ${receipt.sequence_number}`;
+  return receipt.duplicate ? 'remediation already started' : 'remediation started';
+}
+
+const pollIntervalMs = 1000;
+
+/**
+ * Read the remediation every second until Temporal closes it, writing progress to stderr. A 404 means it has not
+ * started yet (the bridge reads the stream); an unreachable API is retried until the timeout.
+ */
+async function followRemediation(
+  io: CliIo,
+  target: ApiTarget,
+  key: string,
+  timeoutMs: number,
+): Promise<{ code: number; view?: RemediationView }> {
+  const deadline = io.now() + timeoutMs;
+  const path = `/v1/events/${encodeURIComponent(key)}`;
+  let last: RemediationView | undefined;
+  let noted = '';
+  const note = (text: string): void => {
+    if (text !== noted) io.stderr(`  ${text}\n`);
+    noted = text;
+  };
+  for (;;) {
+    const answer = await callApi(target, 'GET', path);
+    if (answer.status === 200) {
+      const view = answer.body as RemediationView;
+      for (const line of remediationProgress(last, view)) io.stderr(`  ${line}\n`);
+      last = view;
+      noted = '';
+      if (remediationFinished(view)) return { code: ApiExitCode.Ok, view };
+    } else if (answer.status === 404) {
+      note('waiting for the remediation to start');
+    } else if (answer.status === 0 || answer.status === 503) {
+      note(
+        `API or Temporal unavailable, retrying (${(answer.body as { error?: { message?: string } }).error?.message})`,
+      );
+    } else {
+      const code = reportFailure(io, 'submit --wait', answer);
+      if (code === ApiExitCode.Auth) io.stderr('following a remediation needs a viewer or operator token\n');
+      return { code };
+    }
+    if (io.now() >= deadline) {
+      io.stderr(
+        `lazarus submit: no outcome within ${formatDuration(timeoutMs)}; it goes on: lazarus events show ${key}\n`,
+      );
+      return { code: ApiExitCode.Timeout, ...(last ? { view: last } : {}) };
+    }
+    await new Promise((done) => setTimeout(done, Math.min(pollIntervalMs, Math.max(0, deadline - io.now()))));
+  }
+}
 
 export const submitCommand: CliCommand = {
   name: 'submit',
@@ -25,12 +101,19 @@ Options:
   --key KEY            incident key (default cli/<random>)
   --state-type TYPE    HARD or SOFT
   --details JSON       details object, e.g. '{"reason":"load"}'
+  --wait               follow the remediation until it has an outcome: each new gate and runbook step of its
+                       decision trace is printed to stderr, the outcome and trace to stdout (needs an operator
+                       token: a sensor token may submit but not read)
+  --timeout DURATION   with --wait: give up waiting after this long (default 10m; e.g. 90s, 30m)
 ${apiOptionsHelp}
+With --wait, exit status 6 means the remediation had no outcome before --timeout (it goes on).
 
 Examples:
   lazarus submit event.json
   lazarus submit --service web --type HealthcheckDown --host i-0abc1234def567890 --token dev-sensor-token
-  LAZARUS_API_TOKEN=dev-sensor-token lazarus submit --service web --type ScaleUp --details '{"delta":2,"reason":"load"}'`,
+  LAZARUS_API_TOKEN=dev-sensor-token lazarus submit --service web --type ScaleUp --details '{"delta":2,"reason":"load"}'
+  lazarus submit --service web --type HealthcheckDown --host i-0abc1234def567890 --wait --timeout 5m \\
+    --token dev-operator-token`,
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args: [...args],
@@ -45,8 +128,20 @@ Examples:
         key: { type: 'string' },
         'state-type': { type: 'string' },
         details: { type: 'string' },
+        wait: { type: 'boolean' },
+        timeout: { type: 'string' },
       },
     });
+    if (values.timeout !== undefined && !values.wait) throw new CliUsageError('--timeout goes with --wait');
+    let timeoutMs = 10 * 60_000;
+    if (values.timeout !== undefined) {
+      try {
+        timeoutMs = parseDuration(values.timeout);
+      } catch (error) {
+        if (error instanceof DurationFormatError) throw new CliUsageError(`--timeout: ${error.message}`);
+        throw error;
+      }
+    }
     let event: unknown;
     if (positionals.length > 1) throw new CliUsageError('give at most one event file');
     if (positionals.length === 1) {
@@ -79,16 +174,24 @@ Examples:
         ...(details !== undefined ? { details } : {}),
       };
     }
-    const answer = await callApi(apiTarget(values), 'POST', '/v1/events', event);
-    return finish(io, 'submit', answer, values.json, (body) => {
-      const receipt = body as { incident_key: string; sequence_number: string | null; duplicate?: boolean };
-      const where =
-        receipt.sequence_number === null
-          ? receipt.duplicate
-            ? 'remediation already started'
-            : 'remediation started'
-          : `on the stream, sequence ${receipt.sequence_number}`;
-      return `accepted ${receipt.incident_key}: ${where}\nfollow it: lazarus events show ${receipt.incident_key}\n`;
-    });
+    const target = apiTarget(values);
+    const answer = await callApi(target, 'POST', '/v1/events', event);
+    if (!values.wait) {
+      return finish(io, 'submit', answer, values.json, (body) => {
+        const receipt = body as SubmissionReceipt;
+        return `accepted ${receipt.incident_key}: ${whereSubmitted(receipt)}\nfollow it: lazarus events show ${receipt.incident_key}\n`;
+      });
+    }
+    if (answer.status < 200 || answer.status >= 300) return reportFailure(io, 'submit', answer);
+    const receipt = answer.body as SubmissionReceipt;
+    io.stderr(`accepted ${receipt.incident_key}: ${whereSubmitted(receipt)}; waiting for its outcome\n`);
+    const followed = await followRemediation(io, target, receipt.incident_key, timeoutMs);
+    if (followed.code !== ApiExitCode.Ok && followed.code !== ApiExitCode.Timeout) return followed.code;
+    if (values.json) {
+      io.stdout(`${JSON.stringify({ submission: receipt, remediation: followed.view ?? null }, null, 2)}\n`);
+    } else if (followed.view) {
+      io.stdout(renderRemediation(followed.view));
+    }
+    return followed.code;
   },
 };

@@ -88,6 +88,74 @@ describe('lazarus CLI against the API', () => {
     expect(table.out.split('\n')[0]).toMatch(/^STARTED\s+INCIDENT\s+SERVICE\s+HOST\s+RULE\s+STATUS\s+OUTCOME$/);
   });
 
+  it('submit --wait follows the remediation to its outcome, printing the decision trace as it grows', async () => {
+    const key = `cli-wait-${Date.now()}`;
+    const result = await lazarus(
+      [
+        'submit',
+        '--service',
+        h.service,
+        '--type',
+        'HealthcheckDown',
+        '--host',
+        h.sickHost,
+        '--region',
+        h.region,
+        '--key',
+        key,
+        '--wait',
+        '--timeout',
+        '45s',
+      ],
+      'dev-operator-token',
+    );
+    expect(result.code).toBe(0);
+    expect(result.err).toContain(`accepted ${key}: remediation started; waiting for its outcome`);
+    const progress = result.err.split('\n');
+    const order = ['rule', 'quorum', 'step drain (drainHost) succeeded', 'outcome REMEDIATED'].map((text) =>
+      progress.findIndex((line) => line.includes(text)),
+    );
+    expect(order.every((index) => index > 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(result.out).toMatch(/status\s+COMPLETED/);
+    expect(result.out).toMatch(/outcome\s+REMEDIATED/);
+  });
+
+  it('submit --wait gives up after --timeout with exit 6, and needs a token that may read', async () => {
+    const submit = (key: string, timeout: string, token: string): Promise<{ code: number; out: string; err: string }> =>
+      lazarus(
+        [
+          'submit',
+          '--service',
+          h.service,
+          '--type',
+          'HealthcheckDown',
+          '--host',
+          h.sickHost,
+          '--region',
+          h.region,
+        ].concat(['--key', key, '--wait', '--timeout', timeout]),
+        token,
+      );
+    const key = `cli-timeout-${Date.now()}`;
+    const impatient = await submit(key, '1ms', 'dev-operator-token');
+    expect(impatient.code).toBe(6);
+    expect(impatient.err).toContain(`no outcome within 1ms; it goes on: lazarus events show ${key}`);
+    await until(
+      () => lazarus(['events', 'show', key], 'dev-viewer-token'),
+      (r) => r.out.includes('COMPLETED'),
+    );
+    const sensorKey = `cli-sensor-${Date.now()}`;
+    const sensor = await submit(sensorKey, '30s', 'dev-sensor-token');
+    expect(sensor.code).toBe(3);
+    expect(sensor.err).toContain('following a remediation needs a viewer or operator token');
+    await until(
+      () => lazarus(['events', 'show', sensorKey], 'dev-viewer-token'),
+      (r) => r.out.includes('COMPLETED'),
+    );
+    expect((await lazarus(['submit', '--service', 'web', '--type', 'ScaleUp', '--timeout', '5s'])).code).toBe(2);
+  });
+
   it('submit of an event file with a schema error exits 1 naming the field', async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lazarus-cli-')), 'event.json');
     fs.writeFileSync(file, JSON.stringify({ ...h.event(), environment: 'qa' }));
@@ -164,7 +232,18 @@ describe('lazarus CLI against the API', () => {
   });
 
   it('--help of each API command shows usage and examples', async () => {
-    for (const name of ['submit', 'events', 'pause', 'resume', 'cancel', 'killswitch', 'shadow', 'governor']) {
+    const commands = [
+      'submit',
+      'events',
+      'pause',
+      'resume',
+      'cancel',
+      'killswitch',
+      'shadow',
+      'governor',
+      'deadletters',
+    ];
+    for (const name of commands) {
       const result = await lazarus([name, '--help']);
       expect(result.code).toBe(0);
       expect(result.out).toContain(`Usage: lazarus ${name}`);
