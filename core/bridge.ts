@@ -87,12 +87,18 @@ export interface StreamShard {
   ending_sequence_number?: string;
 }
 
-/** Workflow id of the bridge of a stream, and of the reader of one of its shards. */
+/** Workflow id of the bridge of a stream. */
 export function bridgeWorkflowId(stream: string): string {
   return `bridge/${stream}`;
 }
-export function shardReaderWorkflowId(stream: string, shardId: string): string {
-  return `bridge/${stream}/shard/${shardId}`;
+
+/**
+ * Workflow id of the reader of one shard. A stream deleted and created again under the same name is a new stream
+ * (its shard ids and, on emulators, its sequence numbers start over), so its generation, the stream's creation time
+ * in epoch ms, is part of the id: old checkpoints never apply to the new stream.
+ */
+export function shardReaderWorkflowId(stream: string, generation: string, shardId: string): string {
+  return `bridge/${stream}@${generation}/shard/${shardId}`;
 }
 
 /**
@@ -130,12 +136,16 @@ export interface ShardProgress {
 }
 
 export interface ShardReadResult extends ShardProgress {
-  /** The shard is closed and read to its end: its children may be read. */
+  /** The shard is closed and read to its end (its children may be read), or its stream is gone or replaced. */
   shard_ended: boolean;
+  /** The stream was deleted, or replaced by a new one of the same name: nothing more to read here. */
+  stream_gone?: boolean;
 }
 
 export interface ShardReaderInput {
   stream: string;
+  /** The stream's creation time, epoch ms (see shardReaderWorkflowId). */
+  generation: string;
   shard_id: string;
   /** Where to start when there is no checkpoint. */
   start_at: ShardStart;
@@ -148,11 +158,15 @@ export interface ShardReaderInput {
 export interface StreamBridgeInput {
   stream: string;
   settings: BridgeSettings;
+  /** The generation `finished` belongs to. */
+  generation?: string;
   /** Shards read to their end (carried over continue-as-new). */
   finished?: string[];
 }
 
 export interface ReconcileResult {
+  /** The stream's generation now (a new one starts with nothing finished). */
+  generation: string;
   /** Finished shards still listed by the stream. */
   finished: string[];
   /** Readers started by this pass. */
@@ -167,6 +181,8 @@ export interface ReconcileInput {
   stream: string;
   settings: BridgeSettings;
   finished: string[];
+  /** The generation `finished` belongs to. */
+  generation?: string;
 }
 
 /** The bridge's activities (ingest/bridge), as its workflows see them. */

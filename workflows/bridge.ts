@@ -14,11 +14,17 @@ export async function streamBridge(input: StreamBridgeInput): Promise<void> {
     retry: { initialInterval: '1s', maximumInterval: '10s' },
   });
   let finished = input.finished ?? [];
+  let generation = input.generation;
   for (let i = 0; i < iterationsBeforeContinueAsNew && !workflowInfo().continueAsNewSuggested; i++) {
-    ({ finished } = await reconcileShards({ stream: input.stream, settings: input.settings, finished }));
+    ({ finished, generation } = await reconcileShards({
+      stream: input.stream,
+      settings: input.settings,
+      finished,
+      ...(generation === undefined ? {} : { generation }),
+    }));
     await sleep(input.settings.discovery_interval_ms);
   }
-  await continueAsNew<typeof streamBridge>({ ...input, finished });
+  await continueAsNew<typeof streamBridge>({ ...input, finished, ...(generation === undefined ? {} : { generation }) });
 }
 
 export interface ShardReaderTotals extends Omit<ShardProgress, 'lag_ms' | 'owner'> {

@@ -2,17 +2,20 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { BridgeActivities, ReconcileInput, ReconcileResult, ShardReaderInput } from '../../core/bridge';
 import { shardReaderWorkflowId, shardsReadyToRead } from '../../core/bridge';
-import { createShardReader, listShards, type ShardReaderDependencies } from './shard-reader';
+import { createShardReader, listShards, streamGeneration, type ShardReaderDependencies } from './shard-reader';
 
 export function createBridgeActivities(deps: ShardReaderDependencies): BridgeActivities {
-  async function reconcileShards({ stream, settings, finished }: ReconcileInput): Promise<ReconcileResult> {
+  async function reconcileShards(input: ReconcileInput): Promise<ReconcileResult> {
+    const { stream, settings } = input;
+    const generation = await streamGeneration(deps.kinesis, stream);
+    const finished = input.generation === generation ? input.finished : [];
     const shards = await listShards(deps.kinesis, stream);
     const done = new Set(finished.filter((id) => shards.some((s) => s.shard_id === id)));
     const reading: string[] = [];
     const everStarted = new Set<string>();
     for (const shard of shards) {
       if (done.has(shard.shard_id)) continue;
-      const status = await readerStatus(stream, shard.shard_id);
+      const status = await readerStatus(stream, generation, shard.shard_id);
       if (status === 'COMPLETED') done.add(shard.shard_id);
       else if (status === 'RUNNING') reading.push(shard.shard_id);
       if (status !== undefined) everStarted.add(shard.shard_id);
@@ -24,12 +27,12 @@ export function createBridgeActivities(deps: ShardReaderDependencies): BridgeAct
       // duplicates); only a brand-new stream's first shards may start at the tip.
       const startAt =
         shard.parent_shard_ids.length > 0 || everStarted.has(shard.shard_id) ? 'trim_horizon' : settings.start_at;
-      const input: ShardReaderInput = { stream, shard_id: shard.shard_id, start_at: startAt, settings };
+      const reader: ShardReaderInput = { stream, generation, shard_id: shard.shard_id, start_at: startAt, settings };
       try {
         await deps.temporal.workflow.start('shardReader', {
           taskQueue: settings.task_queue,
-          workflowId: shardReaderWorkflowId(stream, shard.shard_id),
-          args: [input],
+          workflowId: shardReaderWorkflowId(stream, generation, shard.shard_id),
+          args: [reader],
         });
         started.push(shard.shard_id);
       } catch (error) {
@@ -39,6 +42,7 @@ export function createBridgeActivities(deps: ShardReaderDependencies): BridgeAct
     }
     const readyIds = new Set(ready.map((s) => s.shard_id));
     return {
+      generation,
       finished: [...done],
       started,
       reading,
@@ -48,9 +52,10 @@ export function createBridgeActivities(deps: ShardReaderDependencies): BridgeAct
     };
   }
 
-  async function readerStatus(stream: string, shardId: string): Promise<string | undefined> {
+  async function readerStatus(stream: string, generation: string, shardId: string): Promise<string | undefined> {
     try {
-      const description = await deps.temporal.workflow.getHandle(shardReaderWorkflowId(stream, shardId)).describe();
+      const handle = deps.temporal.workflow.getHandle(shardReaderWorkflowId(stream, generation, shardId));
+      const description = await handle.describe();
       return description.status.name;
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return undefined;

@@ -3,11 +3,13 @@
 // heartbeated, so when this process dies Temporal's heartbeat timeout hands the shard, with its checkpoint, to the
 // next bridge process, which re-reads at most the records after the last heartbeat (their starts are duplicates).
 import {
+  DescribeStreamSummaryCommand,
   ExpiredIteratorException,
   GetRecordsCommand,
   GetShardIteratorCommand,
   ListShardsCommand,
   ProvisionedThroughputExceededException,
+  ResourceNotFoundException,
   type KinesisClient,
   type _Record,
 } from '@aws-sdk/client-kinesis';
@@ -167,17 +169,28 @@ export function createShardReader(
       }
     };
 
-    const result = (shardEnded: boolean): ShardReadResult => {
+    const result = (shardEnded: boolean, streamGone = false): ShardReadResult => {
       deps.metrics.shardsOwned.dec({ stream });
-      return { ...progress, shard_ended: shardEnded };
+      return { ...progress, shard_ended: shardEnded, ...(streamGone ? { stream_gone: true } : {}) };
     };
 
     // Whether the shard has been closed by a reshard, looked up now and then while it reads empty.
     let endingSequence: string | undefined;
     let endingCheckedAt = 0;
-    const refreshEnding = async (): Promise<void> => {
-      if (Date.now() - endingCheckedAt < settings.discovery_interval_ms) return;
+    /** False when the stream was deleted or replaced by a new one of the same name (unsure: true, read on). */
+    const sameStream = async (): Promise<boolean> => {
+      try {
+        return (await streamGeneration(deps.kinesis, stream)) === input.generation;
+      } catch (error) {
+        return !(error instanceof ResourceNotFoundException);
+      }
+    };
+
+    /** Now and then while the shard reads empty: has it been closed, and is it still the same stream? */
+    const refreshEnding = async (): Promise<boolean> => {
+      if (Date.now() - endingCheckedAt < settings.discovery_interval_ms) return true;
       endingCheckedAt = Date.now();
+      if (!(await sameStream())) return false;
       try {
         endingSequence = (await listShards(deps.kinesis, stream)).find(
           (s) => s.shard_id === shardId,
@@ -185,6 +198,7 @@ export function createShardReader(
       } catch (error) {
         deps.metrics.readErrors.inc({ stream, kind: readErrorKind(error) });
       }
+      return true;
     };
 
     const leaseEnds = Date.now() + settings.lease_ms;
@@ -193,12 +207,14 @@ export function createShardReader(
     let emptyReadsAtEnd = 0;
     try {
       beat();
+      if (!(await sameStream())) return result(true, true);
       while (Date.now() < leaseEnds && !stopped()) {
         try {
           iterator ??= await iteratorAfterCheckpoint();
         } catch (error) {
           if (stopped()) break;
           deps.metrics.readErrors.inc({ stream, kind: readErrorKind(error) });
+          if (error instanceof ResourceNotFoundException && !(await sameStream())) return result(true, true);
           beat();
           await pause(settings.idle_poll_ms);
           continue;
@@ -232,7 +248,7 @@ export function createShardReader(
         if (!batch.NextShardIterator) return result(true);
         if (records.length > 0) emptyReadsAtEnd = 0;
         else {
-          await refreshEnding();
+          if (!(await refreshEnding())) return result(true, true);
           if (readToEnd(endingSequence, progress, batch.MillisBehindLatest, ++emptyReadsAtEnd)) return result(true);
         }
         iterator = batch.NextShardIterator;
@@ -262,6 +278,14 @@ export function createShardReader(
     if (progress.checkpoint !== undefined && compareSequenceNumbers(progress.checkpoint, ending) >= 0) return true;
     return emptyReads >= 2 && (millisBehind ?? 0) === 0;
   }
+}
+
+/** The stream's generation: its creation time in epoch ms (a stream created again under its name is a new one). */
+export async function streamGeneration(kinesis: KinesisClient, stream: string): Promise<string> {
+  const summary = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: stream }));
+  const created = summary.StreamDescriptionSummary?.StreamCreationTimestamp;
+  if (!created) throw new Error(`stream ${stream}: DescribeStreamSummary gave no creation time`);
+  return String(created.getTime());
 }
 
 /** Every shard of the stream (all pages), with its parents and, once closed, its ending sequence number. */
@@ -296,6 +320,7 @@ function isTransient(error: unknown): boolean {
 function readErrorKind(error: unknown): string {
   if (error instanceof ExpiredIteratorException) return 'expired_iterator';
   if (error instanceof ProvisionedThroughputExceededException) return 'throttled';
+  if (error instanceof ResourceNotFoundException) return 'not_found';
   return 'other';
 }
 

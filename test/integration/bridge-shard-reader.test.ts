@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { AwsClients } from '../../activities/aws';
 import { readBridgeSettings, type ShardProgress, type ShardReadResult, type ShardReaderInput } from '../../core/bridge';
-import { createBridgeMetrics, createShardReader, type BridgeMetrics } from '../../ingest/bridge';
+import { createBridgeMetrics, createShardReader, streamGeneration, type BridgeMetrics } from '../../ingest/bridge';
 import { testAwsClients } from '../support/aws';
 
 let aws: AwsClients;
@@ -45,7 +45,7 @@ function temporalStandIn(failures: (call: number) => Error | undefined): { clien
   return { client, started };
 }
 
-async function streamWith(records: string[]): Promise<{ stream: string; sequences: string[] }> {
+async function streamWith(records: string[]): Promise<{ stream: string; generation: string; sequences: string[] }> {
   const stream = `reader-${randomUUID().slice(0, 8)}`;
   await aws.kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 }));
   const sequences: string[] = [];
@@ -55,7 +55,7 @@ async function streamWith(records: string[]): Promise<{ stream: string; sequence
     );
     sequences.push(put.SequenceNumber ?? '');
   }
-  return { stream, sequences };
+  return { stream, generation: await streamGeneration(aws.kinesis, stream), sequences };
 }
 
 function event(key: string): string {
@@ -71,7 +71,10 @@ function event(key: string): string {
   });
 }
 
-function readerInput(stream: string, leaseMs: number): ShardReaderInput {
+function readerInput(
+  { stream, generation }: { stream: string; generation: string },
+  leaseMs: number,
+): ShardReaderInput {
   const settings = {
     ...readBridgeSettings({}, 'remediations'),
     lease_ms: leaseMs,
@@ -79,7 +82,7 @@ function readerInput(stream: string, leaseMs: number): ShardReaderInput {
     max_retry_backoff_ms: 100,
     start_concurrency: 1,
   };
-  return { stream, shard_id: 'shardId-000000000000', start_at: 'trim_horizon', settings };
+  return { stream, generation, shard_id: 'shardId-000000000000', start_at: 'trim_horizon', settings };
 }
 
 async function counter(metrics: BridgeMetrics, name: 'temporalRetries'): Promise<number> {
@@ -89,21 +92,24 @@ async function counter(metrics: BridgeMetrics, name: 'temporalRetries'): Promise
 const unavailable = (): Error => Object.assign(new Error('14 UNAVAILABLE: connection refused'), { code: 14 });
 
 test('while Temporal does not answer, the record waits and is retried; nothing after it is skipped', async () => {
-  const { stream, sequences } = await streamWith([event('k1'), event('k2'), event('k3')]);
+  const written = await streamWith([event('k1'), event('k2'), event('k3')]);
   // Temporal is away for the first five attempts (all on k1), then back.
   const temporal = temporalStandIn((call) => (call < 5 ? unavailable() : undefined));
   const metrics = createBridgeMetrics();
   const read = createShardReader({ kinesis: aws.kinesis, temporal: temporal.client, metrics, identity: 'test' });
 
-  const result = await new MockActivityEnvironment({ heartbeatTimeoutMs: 10_000 }).run(read, readerInput(stream, 3000));
+  const result = await new MockActivityEnvironment({ heartbeatTimeoutMs: 10_000 }).run(
+    read,
+    readerInput(written, 3000),
+  );
 
   expect(temporal.started.map((s) => s.workflowId)).toEqual(['event/k1', 'event/k2', 'event/k3']);
   expect(await counter(metrics, 'temporalRetries')).toBe(5);
-  expect(result).toMatchObject({ checkpoint: sequences[2], records: 3, started: 3, shard_ended: false });
+  expect(result).toMatchObject({ checkpoint: written.sequences[2], records: 3, started: 3, shard_ended: false });
 });
 
 test('a reader stopped while Temporal is away hands back the checkpoint of the last confirmed record only', async () => {
-  const { stream, sequences } = await streamWith([event('k1'), event('k2'), event('k3')]);
+  const written = await streamWith([event('k1'), event('k2'), event('k3')]);
   // k1 starts, then Temporal goes away for good
   const temporal = temporalStandIn((call) => (call >= 1 ? unavailable() : undefined));
   const read = createShardReader({
@@ -120,16 +126,16 @@ test('a reader stopped while Temporal is away hands back the checkpoint of the l
     if (heartbeats.length === 4) env.cancel('WORKER_SHUTDOWN');
   });
 
-  const result: ShardReadResult = await env.run(read, readerInput(stream, 60_000));
+  const result: ShardReadResult = await env.run(read, readerInput(written, 60_000));
 
   expect(temporal.started.map((s) => s.workflowId)).toEqual(['event/k1']);
-  expect(result.checkpoint).toBe(sequences[0]);
+  expect(result.checkpoint).toBe(written.sequences[0]);
   expect(result.shard_ended).toBe(false);
-  expect(heartbeats.every((h) => h.checkpoint === undefined || h.checkpoint === sequences[0])).toBe(true);
+  expect(heartbeats.every((h) => h.checkpoint === undefined || h.checkpoint === written.sequences[0])).toBe(true);
 });
 
 test('a record Temporal refuses as invalid becomes a dead letter, and the shard moves on', async () => {
-  const { stream } = await streamWith([event('bad-one'), event('k2')]);
+  const written = await streamWith([event('bad-one'), event('k2')]);
   const invalid = Object.assign(new Error('3 INVALID_ARGUMENT: workflow id too long'), {
     code: 3,
     details: 'workflow id too long',
@@ -144,9 +150,29 @@ test('a record Temporal refuses as invalid becomes a dead letter, and the shard 
     identity: 'test',
   });
 
-  const result = await new MockActivityEnvironment({ heartbeatTimeoutMs: 10_000 }).run(read, readerInput(stream, 2000));
+  const result = await new MockActivityEnvironment({ heartbeatTimeoutMs: 10_000 }).run(
+    read,
+    readerInput(written, 2000),
+  );
 
   expect(temporal.started.map((s) => s.type)).toEqual(['deadLetter', 'remediate']);
-  expect(temporal.started[0].workflowId).toMatch(new RegExp(`^deadletter/${stream}\\.shardId-000000000000\\.`));
+  expect(temporal.started[0].workflowId).toMatch(new RegExp(`^deadletter/${written.stream}\\.shardId-000000000000\\.`));
   expect(result).toMatchObject({ records: 2, started: 1, dead_letters: 1 });
+});
+
+test('a reader of a stream that was deleted and created again stops instead of reading the new one', async () => {
+  const written = await streamWith([event('k1')]);
+  const temporal = temporalStandIn(() => undefined);
+  const read = createShardReader({
+    kinesis: aws.kinesis,
+    temporal: temporal.client,
+    metrics: createBridgeMetrics(),
+    identity: 'test',
+  });
+
+  const stale = { ...written, generation: String(Number(written.generation) - 60_000) };
+  const result = await new MockActivityEnvironment({ heartbeatTimeoutMs: 10_000 }).run(read, readerInput(stale, 5000));
+
+  expect(result).toMatchObject({ shard_ended: true, stream_gone: true, records: 0 });
+  expect(temporal.started).toEqual([]);
 });

@@ -2,7 +2,12 @@
 // starting remediations on the test Temporal server. Remediations go to a task queue no worker polls, so they stay
 // where the bridge left them: started, once.
 import { randomUUID } from 'node:crypto';
-import { CreateStreamCommand, PutRecordCommand, UpdateShardCountCommand } from '@aws-sdk/client-kinesis';
+import {
+  CreateStreamCommand,
+  DeleteStreamCommand,
+  PutRecordCommand,
+  UpdateShardCountCommand,
+} from '@aws-sdk/client-kinesis';
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -10,6 +15,7 @@ import type { AwsClients } from '../../activities/aws';
 import { deadLetterId, deadLetterWorkflowId, shardReaderWorkflowId, type DeadLetterEntry } from '../../core';
 import type { LazarusEvent } from '../../core/event';
 import type { shardReader } from '../../workflows/bridge';
+import { streamGeneration } from '../../ingest/bridge';
 import { testAwsClients } from '../support/aws';
 import { startBridgeProcess, type BridgeProcess, type BridgeProcessOptions } from '../support/bridge-process';
 import { connectTestEnv, uniqueTaskQueue } from '../support/temporal';
@@ -41,6 +47,8 @@ afterAll(async () => {
 
 interface BridgeTestStack {
   stream: string;
+  /** The stream's generation (creation time), part of the shard readers' workflow ids. */
+  generation: string;
   bridgeQueue: string;
   remediationQueue: string;
   start(identity: string, extra?: Partial<BridgeProcessOptions>): Promise<BridgeProcess>;
@@ -53,6 +61,7 @@ async function bridgeStack(shards: number): Promise<BridgeTestStack> {
   await aws.kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: shards }));
   const stack: BridgeTestStack = {
     stream,
+    generation: await streamGeneration(aws.kinesis, stream),
     bridgeQueue: uniqueTaskQueue('bridge'),
     remediationQueue: uniqueTaskQueue('remediations'),
     async start(identity, extra = {}) {
@@ -143,7 +152,9 @@ interface ShardOwnership {
 
 async function shardOwner(stack: BridgeTestStack, shardId: string): Promise<ShardOwnership | undefined> {
   try {
-    const description = await client.workflow.getHandle(shardReaderWorkflowId(stack.stream, shardId)).describe();
+    const description = await client.workflow
+      .getHandle(shardReaderWorkflowId(stack.stream, stack.generation, shardId))
+      .describe();
     const pending = description.raw.pendingActivities?.[0];
     if (!pending) return undefined;
     const details = pending.heartbeatDetails?.payloads?.[0];
@@ -343,14 +354,44 @@ describe('Kinesis bridge', () => {
       60_000,
     );
     const parent = client.workflow.getHandle<typeof shardReader>(
-      shardReaderWorkflowId(stack.stream, 'shardId-000000000000'),
+      shardReaderWorkflowId(stack.stream, stack.generation, 'shardId-000000000000'),
     );
     const parentResult = await parent.result();
     expect(parentResult).toMatchObject({ records: 5, started: 5 });
     const parentClosed = (await parent.describe()).closeTime?.getTime() ?? Infinity;
     for (const shard of childShards) {
-      const child = await client.workflow.getHandle(shardReaderWorkflowId(stack.stream, shard)).describe();
+      const child = await client.workflow
+        .getHandle(shardReaderWorkflowId(stack.stream, stack.generation, shard))
+        .describe();
       expect(child.startTime.getTime()).toBeGreaterThanOrEqual(parentClosed);
     }
+  });
+
+  test('reads a stream deleted and created again under its name from its start, not from the old checkpoint', async () => {
+    const stack = await bridgeStack(1);
+    await stack.start('bridge-a');
+    const old = Array.from({ length: 4 }, (_, i) => sickHost(`svc-${i}`));
+    for (const event of old) await stack.putEvent(event);
+    await until(
+      () => remediationsStarted(old.map((e) => e.incident_key)),
+      (n) => n === old.length,
+      60_000,
+    );
+
+    await aws.kinesis.send(new DeleteStreamCommand({ StreamName: stack.stream }));
+    await aws.kinesis.send(new CreateStreamCommand({ StreamName: stack.stream, ShardCount: 1 }));
+    // the new stream's first records: on the emulator their sequence numbers are the old checkpoint's or below
+    const fresh = Array.from({ length: 3 }, (_, i) => sickHost(`svc-new-${i}`));
+    for (const event of fresh) await stack.putEvent(event);
+
+    await until(
+      () => remediationsStarted(fresh.map((e) => e.incident_key)),
+      (n) => n === fresh.length,
+      60_000,
+    );
+    const oldReader = client.workflow.getHandle<typeof shardReader>(
+      shardReaderWorkflowId(stack.stream, stack.generation, 'shardId-000000000000'),
+    );
+    expect(await oldReader.result()).toMatchObject({ records: 4 });
   });
 });
