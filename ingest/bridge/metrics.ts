@@ -4,6 +4,7 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 export interface BridgeMetrics {
   registry: Registry;
   records: Counter<'stream' | 'result'>;
+  eventsReceived: Counter<'source'>;
   deadLetters: Counter<'stream' | 'reason'>;
   lag: Gauge<'stream' | 'shard'>;
   checkpoint: Gauge<'stream' | 'shard'>;
@@ -23,6 +24,12 @@ export function createBridgeMetrics(options: { defaultMetrics?: boolean } = {}):
       name: 'lazarus_bridge_records_total',
       help: 'Stream records handled, by result: started (a remediation), duplicate (already started), dead_letter',
       labelNames: ['stream', 'result'],
+      registers,
+    }),
+    eventsReceived: new Counter({
+      name: 'lazarus_events_received_total',
+      help: 'Valid events read from the stream, by the source that reported them (same name as the API counter)',
+      labelNames: ['source'],
       registers,
     }),
     deadLetters: new Counter({

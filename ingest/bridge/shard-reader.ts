@@ -145,8 +145,10 @@ export function createShardReader(
 
     const handle = async (record: _Record): Promise<void> => {
       const decoded = decodeStreamRecord(record.Data ?? new Uint8Array(), settings.max_record_bytes);
-      if (decoded.kind === 'event') await start(record, decoded.event);
-      else await deadLetter(record, decoded.reason, decoded.detail);
+      if (decoded.kind === 'event') {
+        deps.metrics.eventsReceived.inc({ source: decoded.event.source });
+        await start(record, decoded.event);
+      } else await deadLetter(record, decoded.reason, decoded.detail);
     };
 
     /**

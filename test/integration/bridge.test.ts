@@ -243,6 +243,7 @@ describe('Kinesis bridge', () => {
     );
     expect(metricValue(text, 'lazarus_bridge_records_total', 'result="started"')).toBe(12);
     expect(metricValue(text, 'lazarus_bridge_records_total', 'result="duplicate"')).toBe(1);
+    expect(metricValue(text, 'lazarus_events_received_total', 'source="api"')).toBe(13);
     expect(metricValue(text, 'lazarus_deadletters_total', 'reason="oversize"')).toBe(1);
     for (const shard of shardsUsed) {
       expect(text).toContain(`lazarus_bridge_lag_seconds{stream="${stack.stream}",shard="${shard}"}`);
