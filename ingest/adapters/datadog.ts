@@ -8,7 +8,9 @@
 //   caller's defaults. A tag lazarus_event_type:<Type> chooses the event type; the default is HealthcheckDown,
 //   because Lazarus-facing monitors watch a health check.
 // - occurred_at: date (Datadog's $DATE: epoch milliseconds; seconds and ISO 8601 accepted), else receivedAt.
-// - incident_key: datadog/<alert_id>/<host or service>: one remediation per monitor and host while it runs.
+// - incident_key: datadog/<alert_id>/<host or service>/<id>: $ID is Datadog's id of this alert event, so each
+//   (re-)trigger is its own incident (a finished remediation's key is never started again) while a second trigger
+//   during a running remediation is held by the host/service lock. Without id: datadog/<alert_id>/<host or service>.
 import type { LazarusEvent } from '../../core';
 import { IgnoredSensorPayloadError, MalformedSensorPayloadError } from './errors';
 import {
@@ -101,8 +103,11 @@ export function fromDatadogWebhook(json: unknown, options: DatadogAdapterOptions
     throw new MalformedSensorPayloadError('datadog', 'tags', 'no env:<environment> tag, and no default was configured');
   }
   const title = optionalString('datadog', payload, 'title');
+  const alertEventId = typeof payload.id === 'number' ? String(payload.id) : optionalString('datadog', payload, 'id');
   return validatedEvent('datadog', {
-    incident_key: boundedIncidentKey(`datadog/${alertId}/${hostTag ?? service}`),
+    incident_key: boundedIncidentKey(
+      `datadog/${alertId}/${hostTag ?? service}${alertEventId === undefined ? '' : `/${alertEventId}`}`,
+    ),
     event_type: tags.get('lazarus_event_type') ?? 'HealthcheckDown',
     source: 'datadog',
     service,

@@ -16,7 +16,7 @@ const triggered = {
 describe('fromDatadogWebhook', () => {
   it('turns a triggered monitor into a HealthcheckDown event from its tags', () => {
     expect(fromDatadogWebhook(triggered)).toEqual({
-      incident_key: 'datadog/91234567/i-0a1b2c3d4e5f67890',
+      incident_key: 'datadog/91234567/i-0a1b2c3d4e5f67890/7412398174650261882',
       event_type: 'HealthcheckDown',
       source: 'datadog',
       service: 'checkout',
@@ -52,6 +52,12 @@ describe('fromDatadogWebhook', () => {
       occurred_at: '2026-11-28T01:00:00.000Z',
     });
     expect(event.host).toBeUndefined();
+  });
+
+  it('gives each trigger of one monitor on one host its own incident key (a recurrence is a new incident)', () => {
+    const again = fromDatadogWebhook({ ...triggered, id: '7412398174650299999', alert_transition: 'Re-Triggered' });
+    expect(again.incident_key).toBe('datadog/91234567/i-0a1b2c3d4e5f67890/7412398174650299999');
+    expect(again.incident_key).not.toBe(fromDatadogWebhook(triggered).incident_key);
   });
 
   it.each(['Recovered', 'Warn', 'No Data'])('ignores the %s transition', (transition) => {
