@@ -176,3 +176,25 @@ test('a reader of a stream that was deleted and created again stops instead of r
   expect(result).toMatchObject({ shard_ended: true, stream_gone: true, records: 0 });
   expect(temporal.started).toEqual([]);
 });
+
+test('reads a shard at most 5 times a second, the Kinesis limit, however little there is to read', async () => {
+  const written = await streamWith([event('k1')]);
+  const metrics = createBridgeMetrics();
+  const read = createShardReader({
+    kinesis: aws.kinesis,
+    temporal: temporalStandIn(() => undefined).client,
+    metrics,
+    identity: 'test',
+  });
+  const input = readerInput(written, 3000);
+  // the least idle wait, so only the read interval holds the rate
+  input.settings = { ...input.settings, idle_poll_ms: 0 };
+  const started = Date.now();
+
+  await new MockActivityEnvironment({ heartbeatTimeoutMs: 10_000 }).run(read, input);
+
+  const seconds = (Date.now() - started) / 1000;
+  const reads = (await metrics.reads.get()).values.reduce((sum, v) => sum + v.value, 0);
+  expect(reads).toBeGreaterThan(3);
+  expect(reads).toBeLessThanOrEqual(Math.ceil(seconds * 5) + 1);
+});
