@@ -352,7 +352,9 @@ describe('REST API: Kinesis and unreachable dependencies', () => {
   });
 
   it('503 with a clear message when Temporal or Kinesis cannot be reached, counted; the server keeps serving', async () => {
-    const connection = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: '1s' });
+    // No client retry interceptor: its retry timers would outlive this test and hit the closed channel in
+    // whichever test file runs next in this jest worker ("Channel has been shut down").
+    const connection = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: '1s', interceptors: [] });
     const deadKinesis = createAwsClients({ region: 'us-east-1', endpoint: 'http://127.0.0.1:1' }, { maxAttempts: 1 });
     const h = new RemediationHarness(env);
     const api = await startTestApi({
