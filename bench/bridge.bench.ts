@@ -137,7 +137,13 @@ async function main(): Promise<void> {
     connection: native,
     taskQueue: settings.task_queue,
     workflowBundle: { codePath: bundlePath },
-    activities: createBridgeActivities({ kinesis: aws.kinesis, temporal: client, metrics, identity: 'bench' }),
+    activities: createBridgeActivities({
+      kinesis: aws.kinesis,
+      temporal: client,
+      metrics,
+      identity: 'bench',
+      settings,
+    }),
     shutdownGraceTime: '2s',
   });
   const running = worker.run();

@@ -41,7 +41,7 @@ export async function runBridge(env: NodeJS.ProcessEnv = process.env): Promise<v
       taskQueue: settings.task_queue,
       identity,
       ...workflowSource,
-      activities: createBridgeActivities({ kinesis: aws.kinesis, temporal: client, metrics, identity }),
+      activities: createBridgeActivities({ kinesis: aws.kinesis, temporal: client, metrics, identity, settings }),
       // A reader hands its checkpoint back when the process stops; do not wait long for it.
       shutdownGraceTime: '5s',
     });

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { Context } from '@temporalio/activity';
 import { isGrpcServiceError, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import type { ShardProgress, ShardReadResult, ShardReaderInput, StreamShard } from '../../core/bridge';
+import type { BridgeSettings, ShardProgress, ShardReadResult, ShardReaderInput, StreamShard } from '../../core/bridge';
 import { compareSequenceNumbers } from '../../core/bridge';
 import { deadLetterId, type DeadLetterEntry, type DeadLetterReason } from '../../core/dead-letter';
 import type { LazarusEvent } from '../../core/event';
@@ -30,6 +30,11 @@ export interface ShardReaderDependencies {
   metrics: BridgeMetrics;
   /** This process, as heartbeated with the checkpoint (who owns the shard). */
   identity: string;
+  /**
+   * This process's settings (LAZARUS_BRIDGE_*). A reader handles records with these, not with the settings in its
+   * workflow's input, which were fixed by whichever bridge process (of whichever version) started the workflow.
+   */
+  settings: BridgeSettings;
   /** How long one Temporal call may take before it counts as "Temporal unavailable" and is retried. */
   temporalCallTimeoutMs?: number;
 }
@@ -45,7 +50,12 @@ export function createShardReader(
 ): (input: ShardReaderInput) => Promise<ShardReadResult> {
   return async function readShard(input) {
     const ctx = Context.current();
-    const { stream, shard_id: shardId, settings } = input;
+    const { stream, shard_id: shardId } = input;
+    // The lease also bounds the workflow's startToClose for this attempt: never run longer than it allows.
+    const settings: BridgeSettings = {
+      ...deps.settings,
+      lease_ms: Math.min(deps.settings.lease_ms, input.settings.lease_ms || deps.settings.lease_ms),
+    };
     const resumed = ctx.info.heartbeatDetails as ShardProgress | undefined;
     const progress: ShardProgress = {
       checkpoint: resumed?.checkpoint ?? input.checkpoint,

@@ -6,7 +6,13 @@ import { CreateStreamCommand, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import type { Client } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { AwsClients } from '../../activities/aws';
-import { readBridgeSettings, type ShardProgress, type ShardReadResult, type ShardReaderInput } from '../../core/bridge';
+import {
+  readBridgeSettings,
+  type BridgeSettings,
+  type ShardProgress,
+  type ShardReadResult,
+  type ShardReaderInput,
+} from '../../core/bridge';
 import { createBridgeMetrics, createShardReader, streamGeneration, type BridgeMetrics } from '../../ingest/bridge';
 import { testAwsClients } from '../support/aws';
 
@@ -71,18 +77,42 @@ function event(key: string): string {
   });
 }
 
+function testSettings(overrides: Partial<BridgeSettings> = {}): BridgeSettings {
+  return {
+    ...readBridgeSettings({}, 'remediations'),
+    idle_poll_ms: 200,
+    max_retry_backoff_ms: 100,
+    start_concurrency: 1,
+    ...overrides,
+  };
+}
+
+/** The reader as a bridge process with `overrides` in its LAZARUS_BRIDGE_* settings would run it. */
+function readerFor(
+  temporal: Client,
+  metrics: BridgeMetrics = createBridgeMetrics(),
+  overrides: Partial<BridgeSettings> = {},
+): (input: ShardReaderInput) => Promise<ShardReadResult> {
+  return createShardReader({
+    kinesis: aws.kinesis,
+    temporal,
+    metrics,
+    identity: 'test',
+    settings: testSettings(overrides),
+  });
+}
+
 function readerInput(
   { stream, generation }: { stream: string; generation: string },
   leaseMs: number,
 ): ShardReaderInput {
-  const settings = {
-    ...readBridgeSettings({}, 'remediations'),
-    lease_ms: leaseMs,
-    idle_poll_ms: 200,
-    max_retry_backoff_ms: 100,
-    start_concurrency: 1,
+  return {
+    stream,
+    generation,
+    shard_id: 'shardId-000000000000',
+    start_at: 'trim_horizon',
+    settings: testSettings({ lease_ms: leaseMs }),
   };
-  return { stream, generation, shard_id: 'shardId-000000000000', start_at: 'trim_horizon', settings };
 }
 
 async function counter(metrics: BridgeMetrics, name: 'temporalRetries'): Promise<number> {
@@ -96,7 +126,7 @@ test('while Temporal does not answer, the record waits and is retried; nothing a
   // Temporal is away for the first five attempts (all on k1), then back.
   const temporal = temporalStandIn((call) => (call < 5 ? unavailable() : undefined));
   const metrics = createBridgeMetrics();
-  const read = createShardReader({ kinesis: aws.kinesis, temporal: temporal.client, metrics, identity: 'test' });
+  const read = readerFor(temporal.client, metrics);
 
   const result = await new MockActivityEnvironment({ heartbeatTimeoutMs: 10_000 }).run(
     read,
@@ -112,12 +142,7 @@ test('a reader stopped while Temporal is away hands back the checkpoint of the l
   const written = await streamWith([event('k1'), event('k2'), event('k3')]);
   // k1 starts, then Temporal goes away for good
   const temporal = temporalStandIn((call) => (call >= 1 ? unavailable() : undefined));
-  const read = createShardReader({
-    kinesis: aws.kinesis,
-    temporal: temporal.client,
-    metrics: createBridgeMetrics(),
-    identity: 'test',
-  });
+  const read = readerFor(temporal.client);
   const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 10_000 });
   const heartbeats: ShardProgress[] = [];
   env.on('heartbeat', (details: ShardProgress) => {
@@ -143,12 +168,7 @@ test('a record Temporal refuses as invalid becomes a dead letter, and the shard 
   });
   // the first start (bad-one's remediation) is refused; everything else is accepted
   const temporal = temporalStandIn((call) => (call === 0 ? invalid : undefined));
-  const read = createShardReader({
-    kinesis: aws.kinesis,
-    temporal: temporal.client,
-    metrics: createBridgeMetrics(),
-    identity: 'test',
-  });
+  const read = readerFor(temporal.client);
 
   const result = await new MockActivityEnvironment({ heartbeatTimeoutMs: 10_000 }).run(
     read,
@@ -163,12 +183,7 @@ test('a record Temporal refuses as invalid becomes a dead letter, and the shard 
 test('a reader of a stream that was deleted and created again stops instead of reading the new one', async () => {
   const written = await streamWith([event('k1')]);
   const temporal = temporalStandIn(() => undefined);
-  const read = createShardReader({
-    kinesis: aws.kinesis,
-    temporal: temporal.client,
-    metrics: createBridgeMetrics(),
-    identity: 'test',
-  });
+  const read = readerFor(temporal.client);
 
   const stale = { ...written, generation: String(Number(written.generation) - 60_000) };
   const result = await new MockActivityEnvironment({ heartbeatTimeoutMs: 10_000 }).run(read, readerInput(stale, 5000));
@@ -180,15 +195,9 @@ test('a reader of a stream that was deleted and created again stops instead of r
 test('reads a shard at most 5 times a second, the Kinesis limit, however little there is to read', async () => {
   const written = await streamWith([event('k1')]);
   const metrics = createBridgeMetrics();
-  const read = createShardReader({
-    kinesis: aws.kinesis,
-    temporal: temporalStandIn(() => undefined).client,
-    metrics,
-    identity: 'test',
-  });
-  const input = readerInput(written, 3000);
   // the least idle wait, so only the read interval holds the rate
-  input.settings = { ...input.settings, idle_poll_ms: 0 };
+  const read = readerFor(temporalStandIn(() => undefined).client, metrics, { idle_poll_ms: 0 });
+  const input = readerInput(written, 3000);
   const started = Date.now();
 
   await new MockActivityEnvironment({ heartbeatTimeoutMs: 10_000 }).run(read, input);
@@ -197,4 +206,19 @@ test('reads a shard at most 5 times a second, the Kinesis limit, however little 
   const reads = (await metrics.reads.get()).values.reduce((sum, v) => sum + v.value, 0);
   expect(reads).toBeGreaterThan(3);
   expect(reads).toBeLessThanOrEqual(Math.ceil(seconds * 5) + 1);
+});
+
+test('reads with its own process settings when its workflow input carries an older, incomplete set', async () => {
+  const written = await streamWith([event('k1'), event('k2'), event('k3')]);
+  const temporal = temporalStandIn(() => undefined);
+  const read = readerFor(temporal.client, createBridgeMetrics(), { start_concurrency: 2 });
+  // as written by a bridge version that had no start_concurrency
+  const older: Partial<BridgeSettings> = testSettings({ lease_ms: 2000 });
+  delete older.start_concurrency;
+  const input = { ...readerInput(written, 2000), settings: older as BridgeSettings };
+
+  const result = await new MockActivityEnvironment({ heartbeatTimeoutMs: 10_000 }).run(read, input);
+
+  expect(temporal.started.map((s) => s.workflowId)).toEqual(['event/k1', 'event/k2', 'event/k3']);
+  expect(result).toMatchObject({ records: 3, checkpoint: written.sequences[2] });
 });
