@@ -14,16 +14,27 @@ export interface ConfigActivityDependencies {
   recheckIntervalMs?: number;
   /** Clock in milliseconds; tests pass their own. */
   now?: () => number;
+  /**
+   * Told once per broken edit when the files stop loading while a good snapshot is in force (which stays in force).
+   * Default: one line on stderr.
+   */
+  onKeptLastGood?: (problem: string, inForce: ConfigSnapshot) => void;
 }
 
 export interface ConfigActivities {
   resolveEvent(event: LazarusEvent): Promise<MatchResult>;
 }
 
-/** A snapshot loader that rereads the files at most every recheckIntervalMs and rebuilds only when they changed. */
+/**
+ * A snapshot loader that rereads the files at most every recheckIntervalMs and rebuilds only when they changed. A
+ * broken edit does not take effect: the last snapshot that loaded stays in force (and the problem is reported once),
+ * as a bad reload of a load balancer's configuration keeps the old one; only a process that never loaded the files
+ * fails (non-retryably, type ConfigInvalid), so a worker with a broken configuration does not start.
+ */
 export function createSnapshotCache(deps: ConfigActivityDependencies): () => Promise<ConfigSnapshot> {
   const recheckIntervalMs = deps.recheckIntervalMs ?? 10_000;
   const now = deps.now ?? Date.now;
+  const keptLastGood = deps.onKeptLastGood ?? reportKeptLastGood;
   let cached: { filesHash: string; snapshot: ConfigSnapshot; checkedAt: number } | undefined;
   return async () => {
     if (cached && now() - cached.checkedAt < recheckIntervalMs) {
@@ -37,12 +48,22 @@ export function createSnapshotCache(deps: ConfigActivityDependencies): () => Pro
     }
     const result = buildSnapshot(files, { hashContent: nodeHashContent });
     if (result.errors) {
-      cached = undefined;
-      throw configInvalidFailure(deps.configRoot, result.errors);
+      const failure = configInvalidFailure(deps.configRoot, result.errors);
+      if (!cached) throw failure;
+      // Remember the broken files' hash so they are not rebuilt (nor reported) again until they change.
+      cached = { filesHash, snapshot: cached.snapshot, checkedAt: now() };
+      keptLastGood(failure.message, cached.snapshot);
+      return cached.snapshot;
     }
     cached = { filesHash, snapshot: result.snapshot, checkedAt: now() };
     return result.snapshot;
   };
+}
+
+function reportKeptLastGood(problem: string, inForce: ConfigSnapshot): void {
+  process.stderr.write(
+    `lazarus config: the changed files do not load; version ${inForce.version.slice(0, 19)} stays in force. ${problem}\n`,
+  );
 }
 
 function configInvalidFailure(configRoot: string, issues: readonly ConfigIssue[]): ApplicationFailure {

@@ -67,4 +67,30 @@ describe('config activities', () => {
     expect((failure as ApplicationFailure).message).toContain('services/web.yaml:4:1: colour: unknown field');
     expect((failure as ApplicationFailure).details?.[0]).toHaveLength(1);
   });
+
+  it('keeps the last snapshot that loaded in force when an edit breaks the files, and reports it once', async () => {
+    const reports: string[] = [];
+    const config = createConfigActivities({
+      configRoot: root,
+      recheckIntervalMs: 1000,
+      now: () => clock,
+      onKeptLastGood: (problem) => reports.push(problem),
+    });
+    const good = await config.resolveEvent(eventOf());
+    writeFileSync(join(root, 'services/web.yaml'), 'name: web\nteam: frontend\nprofile: nope\n');
+
+    clock = 1500;
+    expect((await config.resolveEvent(eventOf())).snapshot_version).toBe(good.snapshot_version);
+    clock = 3000;
+    expect((await config.resolveEvent(eventOf())).snapshot_version).toBe(good.snapshot_version);
+    expect(reports).toHaveLength(1);
+    expect(reports[0]).toContain('services/web.yaml');
+
+    // fixed: the new files take effect
+    writeFileSync(join(root, 'services/web.yaml'), 'name: web\nteam: frontend\nprofile: basic\nshadow: true\n');
+    clock = 4500;
+    const fixed = await config.resolveEvent(eventOf());
+    expect(fixed.snapshot_version).not.toBe(good.snapshot_version);
+    expect(fixed.service?.shadow).toBe(true);
+  });
 });
