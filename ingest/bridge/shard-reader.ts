@@ -162,14 +162,24 @@ export function createShardReader(
     };
 
     /**
-     * Start a batch's records a window at a time (starts of different incident keys are independent), and move the
-     * checkpoint to a window's last record only when every start in it is confirmed.
+     * Start a batch's records a window at a time, and move the checkpoint to a window's last record only when every
+     * start in it is confirmed.
      */
     const handleBatch = async (records: _Record[]): Promise<void> => {
       for (let i = 0; i < records.length; i += settings.start_concurrency) {
         if (stopped()) throw new ShardReaderStopped();
         const window = records.slice(i, i + settings.start_concurrency);
-        await Promise.all(window.map(handle));
+        // Records of one partition key (the service) start in stream order; different keys start side by side.
+        const byKey = new Map<string, _Record[]>();
+        for (const record of window) {
+          const key = record.PartitionKey ?? '';
+          byKey.set(key, [...(byKey.get(key) ?? []), record]);
+        }
+        await Promise.all(
+          [...byKey.values()].map(async (inOrder) => {
+            for (const record of inOrder) await handle(record);
+          }),
+        );
         const last = window[window.length - 1];
         progress.records += window.length;
         progress.checkpoint = last.SequenceNumber;

@@ -222,3 +222,36 @@ test('reads with its own process settings when its workflow input carries an old
   expect(temporal.started.map((s) => s.workflowId)).toEqual(['event/k1', 'event/k2', 'event/k3']);
   expect(result).toMatchObject({ records: 3, checkpoint: written.sequences[2] });
 });
+
+test('starts records of one service in stream order while other services start alongside', async () => {
+  const stream = `reader-${randomUUID().slice(0, 8)}`;
+  await aws.kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 }));
+  const puts: Array<[string, string]> = [
+    ['scale-up', 'web'],
+    ['other', 'db'],
+    ['scale-down', 'web'],
+  ];
+  for (const [key, service] of puts) {
+    const data = JSON.parse(event(key)) as Record<string, unknown>;
+    await aws.kinesis.send(
+      new PutRecordCommand({
+        StreamName: stream,
+        PartitionKey: service,
+        Data: Buffer.from(JSON.stringify({ ...data, service })),
+      }),
+    );
+  }
+  // Temporal does not answer the first two starts (web's scale-up, db's event): a reader that does not keep web's
+  // order starts scale-down while scale-up waits for its retry
+  const temporal = temporalStandIn((call) => (call < 2 ? unavailable() : undefined));
+  const read = readerFor(temporal.client, createBridgeMetrics(), { start_concurrency: 8 });
+
+  await new MockActivityEnvironment({ heartbeatTimeoutMs: 10_000 }).run(
+    read,
+    readerInput({ stream, generation: await streamGeneration(aws.kinesis, stream) }, 2000),
+  );
+
+  const order = temporal.started.map((s) => s.workflowId);
+  expect(order).toHaveLength(3);
+  expect(order.indexOf('event/scale-up')).toBeLessThan(order.indexOf('event/scale-down'));
+});
