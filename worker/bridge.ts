@@ -44,6 +44,11 @@ export async function runBridge(env: NodeJS.ProcessEnv = process.env): Promise<v
       activities: createBridgeActivities({ kinesis: aws.kinesis, temporal: client, metrics, identity, settings }),
       // A reader hands its checkpoint back when the process stops; do not wait long for it.
       shutdownGraceTime: '5s',
+      // One outstanding activity poll: a process that hangs (rather than dies) keeps its open polls, and each one
+      // the server answers is a reader attempt lost until its heartbeat timeout. With one, a hung process delays a
+      // takeover by at most one heartbeat timeout; readers are long-lived, so one poll picks them up fast enough.
+      // (maxConcurrentActivityTaskPolls is ignored by this SDK version; the poller behavior is what applies.)
+      activityTaskPollerBehavior: { type: 'simple-maximum', maximum: 1 },
     });
     const input: StreamBridgeInput = { stream, settings };
     try {

@@ -330,6 +330,45 @@ describe('Kinesis bridge', () => {
     );
   });
 
+  test('a frozen owner loses its shards to another, and stops reading them when it wakes', async () => {
+    const stack = await bridgeStack(1);
+    const a = await stack.start('bridge-a');
+    const shard = 'shardId-000000000000';
+    await until(
+      () => shardOwner(stack, shard),
+      (o) => o?.identity === 'bridge-a',
+      30_000,
+    );
+    const b = await stack.start('bridge-b');
+
+    // frozen, not dead: no heartbeats, so after the heartbeat timeout the shard is bridge-b's
+    a.child.kill('SIGSTOP');
+    const frozenAt = Date.now();
+    await until(
+      () => shardOwner(stack, shard),
+      (o) => o?.identity === 'bridge-b',
+      30_000,
+    );
+    process.stdout.write(`bridge: a frozen owner's shard taken over in ${Date.now() - frozenAt} ms\n`);
+    a.child.kill('SIGCONT');
+
+    // woken, bridge-a learns from its next heartbeat that the attempt is no longer its own and lets go
+    await until(
+      () => metricsOf(a),
+      (t) => metricValue(t, 'lazarus_bridge_shards_owned', `stream="${stack.stream}"`) === 0,
+      30_000,
+    );
+    expect(metricValue(await metricsOf(b), 'lazarus_bridge_shards_owned', `stream="${stack.stream}"`)).toBe(1);
+    const events = Array.from({ length: 4 }, (_, i) => sickHost(`svc-${i}`));
+    for (const event of events) await stack.putEvent(event);
+    await until(
+      () => remediationsStarted(events.map((e) => e.incident_key)),
+      (n) => n === events.length,
+      30_000,
+    );
+    expect(metricValue(await metricsOf(a), 'lazarus_bridge_records_total', 'result="started"')).toBe(0);
+  });
+
   test('follows a reshard: reads the parent to its end, then its children', async () => {
     const stack = await bridgeStack(1);
     await stack.start('bridge-a');
