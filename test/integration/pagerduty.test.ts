@@ -127,7 +127,11 @@ describe('PagerDuty activities through pdjs against the PagerDuty emulator', () 
     const attempt = run(createPagerActivities({ client }).acknowledgePage, { routingKey, incidentKey: key });
 
     await expect(attempt).rejects.toMatchObject({ type: PagerFailureType.BudgetExhausted, nonRetryable: true });
-    await expect(attempt).rejects.toThrow(/HTTP 503/);
+    // The last cause is the 503, or, on a machine loaded enough that the last call outlives its timeout, that timeout.
+    await expect(attempt).rejects.toThrow(
+      /gave up after \d+ attempt\(s\) inside the time budget; last: (HTTP 503|timed out)/,
+    );
+    expect(emulator.state().calls.failed).toBeGreaterThanOrEqual(1);
     expect(Date.now() - started).toBeLessThan(3000);
     expect(incident(key)?.status).toBe('triggered');
   });
