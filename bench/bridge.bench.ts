@@ -26,6 +26,7 @@ import { freePort } from '../devstack/service-process';
 import { loadTemporalDevConfig, startTemporalDevServer } from '../devstack/temporal-dev';
 import { createBridgeActivities, createBridgeMetrics } from '../ingest/bridge';
 import { startRemediation } from '../ingest/remediation-start';
+import { percentile } from './percentile';
 
 interface Args {
   records: number;
@@ -45,12 +46,6 @@ function parseArgs(argv: string[]): Args {
     rate: value('--rate', 40),
     seconds: value('--seconds', 15),
   };
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 function eventFor(run: string, i: number): LazarusEvent {
@@ -201,6 +196,8 @@ async function main(): Promise<void> {
   await temporal.process.stop();
   fs.rmSync(tempDir, { recursive: true, force: true });
 
+  const sortedLag = [...lagSamples].sort((a, b) => a - b);
+  const sortedLatencies = [...latencies].sort((a, b) => a - b);
   const best = raw.find((r) => r.concurrency === 2)?.perSecond ?? NaN;
   const most = raw.find((r) => r.concurrency === 16)?.perSecond ?? NaN;
   const lines = [
@@ -215,8 +212,8 @@ async function main(): Promise<void> {
   const summary = [
     `- backlog: largest lag the bridge reported ${(backlogMaxLag / 1000).toFixed(1)} s`,
     `- steady ${args.rate} records/s for ${args.seconds} s (default settings: idle poll ${settings.idle_poll_ms} ms): ` +
-      `lag p50 ${percentile(lagSamples, 50).toFixed(0)} ms, p99 ${percentile(lagSamples, 99).toFixed(0)} ms; ` +
-      `put → workflow start p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms (${latencies.length} sampled)`,
+      `lag p50 ${percentile(sortedLag, 50).toFixed(0)} ms, p99 ${percentile(sortedLag, 99).toFixed(0)} ms; ` +
+      `put → workflow start p50 ${percentile(sortedLatencies, 50)} ms, p99 ${percentile(sortedLatencies, 99)} ms (${latencies.length} sampled)`,
   ];
   process.stdout.write(`\n${lines.join('\n')}\n${summary.join('\n')}\n`);
   if (process.argv.includes('--record')) {

@@ -22,6 +22,7 @@ import { loadTemporalDevConfig, startTemporalDevServer } from '../devstack/tempo
 import type { remediate } from '../workflows';
 import { createWorkerMetrics } from '../worker/metrics';
 import type { noopChain } from './bench-workflows';
+import { percentile } from './percentile';
 
 interface Args {
   rate: number;
@@ -34,11 +35,6 @@ function parseArgs(argv: string[]): Args {
     return i >= 0 ? Number(argv[i + 1]) : fallback;
   };
   return { rate: value('--rate', 50), seconds: value('--seconds', 20) };
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 const zones = ['zone-a', 'zone-b', 'zone-c'];

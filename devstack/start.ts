@@ -101,17 +101,21 @@ async function main(): Promise<void> {
       destroyAwsClients(fleetAws);
     });
 
+    // What every Lazarus process started here needs: the dev server and the emulator.
+    const stackEnv = {
+      ...process.env,
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_NAMESPACE: temporal.namespace,
+      LAZARUS_AWS_ENDPOINT: moto.endpoint,
+      AWS_REGION: awsRegion,
+    };
     process.stdout.write('lazarus: starting the worker ...\n');
     const worker = await spawnService({
       name: 'worker',
       command: process.execPath,
       args: [path.join(projectRoot, 'dist', 'worker', 'main.js')],
       env: {
-        ...process.env,
-        TEMPORAL_ADDRESS: temporal.address,
-        TEMPORAL_NAMESPACE: temporal.namespace,
-        LAZARUS_AWS_ENDPOINT: moto.endpoint,
-        AWS_REGION: awsRegion,
+        ...stackEnv,
         LAZARUS_PAGERDUTY_EVENTS_SERVER: pagerDuty.eventsServer,
         LAZARUS_PAGERDUTY_API_URL: pagerDuty.restUrl,
         LAZARUS_PAGERDUTY_CA: pagerCa,
@@ -138,11 +142,7 @@ async function main(): Promise<void> {
       command: process.execPath,
       args: [path.join(projectRoot, 'dist', 'worker', 'bridge.js')],
       env: {
-        ...process.env,
-        TEMPORAL_ADDRESS: temporal.address,
-        TEMPORAL_NAMESPACE: temporal.namespace,
-        LAZARUS_AWS_ENDPOINT: moto.endpoint,
-        AWS_REGION: awsRegion,
+        ...stackEnv,
         LAZARUS_EVENT_STREAM: eventStream,
         LAZARUS_BRIDGE_METRICS_PORT: String(bridgeMetricsPort),
       },
@@ -158,11 +158,7 @@ async function main(): Promise<void> {
       command: process.execPath,
       args: [path.join(projectRoot, 'dist', 'ingest', 'api', 'main.js')],
       env: {
-        ...process.env,
-        TEMPORAL_ADDRESS: temporal.address,
-        TEMPORAL_NAMESPACE: temporal.namespace,
-        LAZARUS_AWS_ENDPOINT: moto.endpoint,
-        AWS_REGION: awsRegion,
+        ...stackEnv,
         LAZARUS_API_PORT: String(apiPort),
         LAZARUS_EVENT_STREAM: eventStream,
       },

@@ -75,12 +75,11 @@ export function createShardReader(
       }
     };
     const beat = (): void => ctx.heartbeat({ ...progress });
+    const labels = { stream, shard: shardId };
     const setLag = (ms: number): void => {
       progress.lag_ms = Math.max(0, ms);
-      deps.metrics.lag.set({ stream, shard: shardId }, progress.lag_ms / 1000);
+      deps.metrics.lag.set(labels, progress.lag_ms / 1000);
     };
-    const labels = { stream, shard: shardId };
-    deps.metrics.shardsOwned.inc({ stream });
 
     const iteratorAfterCheckpoint = async (): Promise<string | undefined> => {
       const request = progress.checkpoint
@@ -191,10 +190,11 @@ export function createShardReader(
       }
     };
 
-    const result = (shardEnded: boolean, streamGone = false): ShardReadResult => {
-      deps.metrics.shardsOwned.dec({ stream });
-      return { ...progress, shard_ended: shardEnded, ...(streamGone ? { stream_gone: true } : {}) };
-    };
+    const result = (shardEnded: boolean, streamGone = false): ShardReadResult => ({
+      ...progress,
+      shard_ended: shardEnded,
+      ...(streamGone ? { stream_gone: true } : {}),
+    });
 
     // Whether the shard has been closed by a reshard, looked up now and then while it reads empty.
     let endingSequence: string | undefined;
@@ -227,6 +227,7 @@ export function createShardReader(
     let iterator: string | undefined;
     let lastRead = 0;
     let emptyReadsAtEnd = 0;
+    deps.metrics.shardsOwned.inc({ stream });
     try {
       beat();
       if (!(await sameStream())) return result(true, true);
@@ -268,19 +269,19 @@ export function createShardReader(
         if (records.length === 0) setLag(batch.MillisBehindLatest ?? 0);
         beat();
         if (!batch.NextShardIterator) return result(true);
-        if (records.length > 0) emptyReadsAtEnd = 0;
-        else {
-          if (!(await refreshEnding())) return result(true, true);
-          if (readToEnd(endingSequence, progress, batch.MillisBehindLatest, ++emptyReadsAtEnd)) return result(true);
-        }
         iterator = batch.NextShardIterator;
-        if (records.length === 0) await pause(settings.idle_poll_ms);
+        if (records.length > 0) {
+          emptyReadsAtEnd = 0;
+          continue;
+        }
+        if (!(await refreshEnding())) return result(true, true);
+        if (readToEnd(endingSequence, progress, batch.MillisBehindLatest, ++emptyReadsAtEnd)) return result(true);
+        await pause(settings.idle_poll_ms);
       }
     } catch (error) {
-      if (!(error instanceof ShardReaderStopped)) {
-        deps.metrics.shardsOwned.dec({ stream });
-        throw error;
-      }
+      if (!(error instanceof ShardReaderStopped)) throw error;
+    } finally {
+      deps.metrics.shardsOwned.dec({ stream });
     }
     // Lease over, or this process is stopping / lost the shard: hand the checkpoint back to the workflow.
     return result(false);
