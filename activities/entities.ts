@@ -5,16 +5,14 @@ import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '
 import { emptyControlState, type ControlState } from '../core/control';
 import {
   admitUpdate,
-  controlId,
   recordScalingUpdate,
   controlQuery,
-  regionalGovernorId,
   reportServiceUpdate,
-  serviceGovernorId,
   type AdmitRequest,
   type AdmitVerdict,
-} from '../workflows/messages';
+} from '../contracts/messages';
 import type { NotificationChannels } from '../core/resolved-config';
+import { controlId, regionalGovernorId, serviceGovernorId } from '../contracts/workflow-ids';
 
 export interface EntityDependencies {
   client: Client;

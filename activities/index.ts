@@ -2,7 +2,7 @@
  * Every side effect of Lazarus, as Temporal activities built by factories that take their dependencies.
  * One folder per outside system (aws, health, pager, notify); workflows import only their types.
  */
-import { createAwsActivities, type AwsActivities, type AwsActivityDependencies, type AwsClients } from './aws';
+import { createAwsActivities, type AwsActivities, type AwsActivityDependencies } from './aws';
 import {
   createClusterActivities,
   createHealthActivities,
@@ -13,6 +13,7 @@ import {
 } from './health';
 import { createNotifyActivities, type NotifyActivities, type NotifyDependencies } from './notify';
 import { createPagerActivities, PagerFailureType, pagerFailure, type PagerActivities, type PagerClient } from './pager';
+import { type AwsClients } from '../platform/aws-clients';
 
 export * from './aws';
 export * from './health';

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { readConfigTree, nodeHashContent } from '../activities/config/read-tree';
+import { readConfigTree, nodeHashContent } from '../platform/config-files/read-tree';
 import { defaultConfigRoot } from '../cli/config-root';
 import type { LazarusEvent } from '../core';
 import { buildSnapshot, matchEvent, type ConfigFileText, type ConfigSnapshot } from '../core/config';

@@ -14,7 +14,7 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createCheckerActivities } from '../activities/checks';
 import { createEntityActivities } from '../activities/entities';
-import { remediationWorkflowId, type LazarusEvent } from '../core/event';
+import { type LazarusEvent } from '../core/event';
 import type { MatchResult } from '../core/resolved-config';
 import { projectRoot } from '../devstack/paths';
 import { freePort } from '../devstack/service-process';
@@ -23,6 +23,7 @@ import type { remediate } from '../workflows';
 import { createWorkerMetrics } from '../worker/metrics';
 import type { noopChain } from './bench-workflows';
 import { percentile } from './percentile';
+import { remediationWorkflowId } from '../contracts/workflow-ids';
 
 interface Args {
   rate: number;

@@ -37,8 +37,3 @@ export interface LazarusEvent {
   /** Free, size-limited. ScaleUp/ScaleDown carry `delta` or `target` and `reason` here. */
   details?: Record<string, unknown>;
 }
-
-/** Workflow id of the remediation of an event: the same event delivered twice starts one remediation. */
-export function remediationWorkflowId(incidentKey: IncidentKey): string {
-  return `event/${incidentKey}`;
-}

@@ -3,9 +3,7 @@
  * configuration parsing. No I/O and no clocks, so workflows can import it and unit tests run in milliseconds.
  */
 export * from './activity-catalog';
-export * from './bridge';
 export * from './control';
-export * from './dead-letter';
 export * from './event';
 export * from './governor';
 export * from './host';

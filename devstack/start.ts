@@ -9,7 +9,7 @@ import {
   type KinesisClient,
 } from '@aws-sdk/client-kinesis';
 import path from 'node:path';
-import { createAwsClients, destroyAwsClients } from '../activities/aws/clients';
+import { createAwsClients, destroyAwsClients } from '../platform/aws-clients';
 import { DevConfigError, PortInUseError, ServiceStartError } from './errors';
 import { startFleetSimulator } from './fleet-simulator';
 import { startMoto } from './moto';
@@ -140,7 +140,7 @@ async function main(): Promise<void> {
     const bridge = await spawnService({
       name: 'bridge',
       command: process.execPath,
-      args: [path.join(projectRoot, 'dist', 'worker', 'bridge.js')],
+      args: [path.join(projectRoot, 'dist', 'ingest', 'bridge', 'main.js')],
       env: {
         ...stackEnv,
         LAZARUS_EVENT_STREAM: eventStream,
@@ -156,7 +156,7 @@ async function main(): Promise<void> {
     const api = await spawnService({
       name: 'api',
       command: process.execPath,
-      args: [path.join(projectRoot, 'dist', 'ingest', 'api', 'main.js')],
+      args: [path.join(projectRoot, 'dist', 'api', 'main.js')],
       env: {
         ...stackEnv,
         LAZARUS_API_PORT: String(apiPort),
@@ -175,7 +175,7 @@ async function main(): Promise<void> {
         await spawnService({
           name: 'demand',
           command: process.execPath,
-          args: [path.join(projectRoot, 'dist', 'ingest', 'demand-sensor', 'main.js')],
+          args: [path.join(projectRoot, 'dist', 'sensors', 'demand', 'main.js')],
           env: {
             ...process.env,
             TEMPORAL_ADDRESS: temporal.address,

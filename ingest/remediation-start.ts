@@ -3,7 +3,8 @@
 // re-read by the bridge after a crash, starts one remediation however quickly the first one finished. An incident
 // key names one incident: a recurrence carries a new key (Nagios problem id, AWS Health event ARN, ...).
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
-import { remediationWorkflowId, type LazarusEvent } from '../core/event';
+import { type LazarusEvent } from '../core/event';
+import { remediationWorkflowId } from '../contracts/workflow-ids';
 
 export interface RemediationStart {
   workflow_id: string;

@@ -1,10 +1,7 @@
 /**
- * Process wiring for the Lazarus worker: Temporal connection, task queues, the prebuilt workflow bundle and the
- * activities built from configuration, and the Prometheus endpoint.
+ * The Lazarus worker process: task queues, the prebuilt workflow bundle, the activities built from configuration, the
+ * checker nodes it hosts, and the workflows' Prometheus metrics. Its connection and metrics endpoint come from
+ * platform/.
  */
-export * from './bundle';
-export * from './connection';
-export * from './errors';
 export * from './main';
 export * from './metrics';
-export * from './metrics-server';

@@ -3,15 +3,15 @@ import fs from 'node:fs';
 import { Agent as HttpsAgent } from 'node:https';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createAwsClients, destroyAwsClients } from '../activities/aws';
-import { createSnapshotCache } from '../activities/config';
 import { createPagerClient } from '../activities/pager';
 import { readRuntimeConfig, type RuntimeConfig } from '../core';
-import { workflowBundlePath, workflowsPath } from './bundle';
-import { clientConnectionOptions, nativeConnectionOptions } from './connection';
+import { workflowBundlePath, workflowsPath } from '../platform/workflow-bundle';
+import { clientConnectionOptions, nativeConnectionOptions } from '../platform/temporal-connection';
 import { createMainQueueActivities, createNodeCheckerActivities } from './lazarus-activities';
 import { createWorkerMetrics, readWorkerMetricsEndpoint } from './metrics';
-import { serveMetrics, type RunningMetricsServer } from './metrics-server';
+import { serveMetrics, type RunningMetricsServer } from '../platform/metrics-server';
+import { createAwsClients, destroyAwsClients } from '../platform/aws-clients';
+import { createSnapshotCache } from '../platform/config-files';
 
 export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const config = readRuntimeConfig(env);

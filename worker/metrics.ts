@@ -1,11 +1,11 @@
 // The worker's Prometheus metrics: what remediations decided, how long they took, and the regional breaker's
-// transitions. Workflows report them through the sinks of workflows/metrics-sinks.ts; the worker process serves the
+// transitions. Workflows report them through the sinks of contracts/metrics-sinks.ts; the worker process serves the
 // registry with serveMetrics (LAZARUS_WORKER_METRICS_PORT).
 import type { InjectedSinks } from '@temporalio/worker';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { RuntimeConfigError } from '../core/runtime-config';
 import { allOutcomes } from '../core/outcome';
-import type { LazarusMetricsSinks } from '../workflows/metrics-sinks';
+import type { LazarusMetricsSinks } from '../contracts/metrics-sinks';
 
 /** Seconds; from a decision at the first gate (~0.1 s) to a runbook near a long workflow_timeout (30 min). */
 export const decisionLatencyBuckets: readonly number[] = [

@@ -8,7 +8,7 @@ import {
   setShadowUpdate,
   type SetKillSwitchRequest,
   type SetShadowRequest,
-} from './messages';
+} from '../contracts/messages';
 import type { EntityOptions } from './governors';
 
 export const maxControlHistory = 200;

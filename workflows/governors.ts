@@ -18,8 +18,6 @@ import {
   admitUpdate,
   breakerStateSignal,
   recordScalingUpdate,
-  regionalGovernorId,
-  serviceGovernorId,
   regionalGovernorQuery,
   reportServiceSignal,
   reportServiceUpdate,
@@ -28,8 +26,9 @@ import {
   type RegionalGovernorState,
   type ServiceGovernorState,
   type ServiceReport,
-} from './messages';
-import { lazarusMetrics } from './metrics-sinks';
+} from '../contracts/messages';
+import { lazarusMetrics } from './metrics';
+import { regionalGovernorId, serviceGovernorId } from '../contracts/workflow-ids';
 
 export interface EntityOptions {
   /** Continue-as-new after this many updates/signals in one run (Temporal also suggests it by history size). */

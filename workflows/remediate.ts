@@ -28,8 +28,15 @@ import type { ScalingActivities } from '../activities/scaling';
 import { planScaling, scalingRequestFrom } from '../core/scaling';
 import type { NotifyActivities } from '../activities/notify';
 import type { PagerActivities } from '../activities/pager';
-import { cancelSignal, followPageSignal, pauseSignal, resumeSignal, statusQuery, type AdmitVerdict } from './messages';
-import { lazarusMetrics } from './metrics-sinks';
+import {
+  cancelSignal,
+  followPageSignal,
+  pauseSignal,
+  resumeSignal,
+  statusQuery,
+  type AdmitVerdict,
+} from '../contracts/messages';
+import { lazarusMetrics } from './metrics';
 import { runbook, type RunbookResult } from './runbook';
 import {
   LazarusEventType,
@@ -38,8 +45,9 @@ import {
   LazarusRegion,
   LazarusRule,
   LazarusService,
-} from './search-attributes';
-import type { GateRecord, RemediationStatus } from './trace';
+} from '../contracts/search-attributes';
+import type { GateRecord, RemediationStatus } from '../contracts/trace';
+import { hostLockId, serviceLockId } from '../contracts/workflow-ids';
 
 export interface RemediateOptions {
   /** How often a runbook paused by the kill switch re-reads it (tests make it short). */
@@ -432,7 +440,7 @@ async function runLockedRunbook(
   gate: (g: Omit<GateRecord, 'at'>) => void,
   onStarted: (child: ChildWorkflowHandle<typeof runbook>) => void,
 ): Promise<RunbookResult> {
-  const lockKey = rule.lock === 'host' && event.host ? `lock/host/${event.host}` : `lock/service/${event.service}`;
+  const lockKey = rule.lock === 'host' && event.host ? hostLockId(event.host) : serviceLockId(event.service);
   let child: ChildWorkflowHandle<typeof runbook>;
   try {
     child = await startChild(runbook, {

@@ -20,8 +20,15 @@ import { Outcome } from '../core/outcome';
 import type { ResolvedRule, ResolvedStep, ServicePolicy } from '../core/resolved-config';
 import { resolveReferences, type ReferenceContext } from '../core/runbook-references';
 import type { EntityActivities } from '../activities/entities';
-import { cancelSignal, followPageSignal, pauseSignal, resumeSignal, statusQuery, type FollowingPage } from './messages';
-import type { GateRecord, RemediationStatus, StepRecord } from './trace';
+import {
+  cancelSignal,
+  followPageSignal,
+  pauseSignal,
+  resumeSignal,
+  statusQuery,
+  type FollowingPage,
+} from '../contracts/messages';
+import type { GateRecord, RemediationStatus, StepRecord } from '../contracts/trace';
 
 export interface RunbookInput {
   remediation_id: string;

@@ -3,7 +3,6 @@
  * classified errors: throttling and 5xx retry, validation errors and missing instances fail the step at once.
  */
 export * from './activities';
-export * from './clients';
 export * from './ec2';
 export * from './elb';
 export * from './errors';

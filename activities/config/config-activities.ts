@@ -1,79 +1,13 @@
 // The config activity: match an event against the configuration snapshot, loading and caching it from disk.
-import { ApplicationFailure } from '@temporalio/activity';
 import type { LazarusEvent, MatchResult } from '../../core';
-import { buildSnapshot, formatConfigIssue, matchEvent, type ConfigIssue, type ConfigSnapshot } from '../../core/config';
-import { hashConfigFiles, nodeHashContent, readConfigTree } from './read-tree';
+import { matchEvent } from '../../core/config';
+import { createSnapshotCache, type SnapshotCacheOptions } from '../../platform/config-files';
 
-/** Failure type of a configuration that does not load; not retried (a person has to fix the files). */
-export const ConfigFailureType = { ConfigInvalid: 'ConfigInvalid' } as const;
-
-export interface ConfigActivityDependencies {
-  /** Folder holding rules/, profiles/ and services/. */
-  configRoot: string;
-  /** How long a loaded snapshot is trusted before the files are read again (default 10 s). */
-  recheckIntervalMs?: number;
-  /** Clock in milliseconds; tests pass their own. */
-  now?: () => number;
-  /**
-   * Told once per broken edit when the files stop loading while a good snapshot is in force (which stays in force).
-   * Default: one line on stderr.
-   */
-  onKeptLastGood?: (problem: string, inForce: ConfigSnapshot) => void;
-}
+/** What the config activity needs: where the files are and how the snapshot cache behaves. */
+export type ConfigActivityDependencies = SnapshotCacheOptions;
 
 export interface ConfigActivities {
   resolveEvent(event: LazarusEvent): Promise<MatchResult>;
-}
-
-/**
- * A snapshot loader that rereads the files at most every recheckIntervalMs and rebuilds only when they changed. A
- * broken edit does not take effect: the last snapshot that loaded stays in force (and the problem is reported once),
- * as a bad reload of a load balancer's configuration keeps the old one; only a process that never loaded the files
- * fails (non-retryably, type ConfigInvalid), so a worker with a broken configuration does not start.
- */
-export function createSnapshotCache(deps: ConfigActivityDependencies): () => Promise<ConfigSnapshot> {
-  const recheckIntervalMs = deps.recheckIntervalMs ?? 10_000;
-  const now = deps.now ?? Date.now;
-  const keptLastGood = deps.onKeptLastGood ?? reportKeptLastGood;
-  let cached: { filesHash: string; snapshot: ConfigSnapshot; checkedAt: number } | undefined;
-  return async () => {
-    if (cached && now() - cached.checkedAt < recheckIntervalMs) {
-      return cached.snapshot;
-    }
-    const files = await readConfigTree(deps.configRoot);
-    const filesHash = hashConfigFiles(files);
-    if (cached && cached.filesHash === filesHash) {
-      cached.checkedAt = now();
-      return cached.snapshot;
-    }
-    const result = buildSnapshot(files, { hashContent: nodeHashContent });
-    if (result.errors) {
-      const failure = configInvalidFailure(deps.configRoot, result.errors);
-      if (!cached) throw failure;
-      // Remember the broken files' hash so they are not rebuilt (nor reported) again until they change.
-      cached = { filesHash, snapshot: cached.snapshot, checkedAt: now() };
-      keptLastGood(failure.message, cached.snapshot);
-      return cached.snapshot;
-    }
-    cached = { filesHash, snapshot: result.snapshot, checkedAt: now() };
-    return result.snapshot;
-  };
-}
-
-function reportKeptLastGood(problem: string, inForce: ConfigSnapshot): void {
-  process.stderr.write(
-    `lazarus config: the changed files do not load; version ${inForce.version.slice(0, 19)} stays in force. ${problem}\n`,
-  );
-}
-
-function configInvalidFailure(configRoot: string, issues: readonly ConfigIssue[]): ApplicationFailure {
-  const shown = issues.slice(0, 50).map(formatConfigIssue);
-  const more = issues.length > shown.length ? `\n… and ${issues.length - shown.length} more` : '';
-  return ApplicationFailure.nonRetryable(
-    `configuration under ${configRoot} is invalid (${issues.length} problems):\n${shown.join('\n')}${more}`,
-    ConfigFailureType.ConfigInvalid,
-    issues,
-  );
 }
 
 export function createConfigActivities(deps: ConfigActivityDependencies): ConfigActivities {

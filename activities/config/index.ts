@@ -1,8 +1,5 @@
 /**
- * Configuration from disk: reading rules/, profiles/ and services/ (shared with the `lazarus` CLI), and the
- * resolveEvent activity that matches an event against a cached snapshot, reloading it when the files change.
- * A broken edit keeps the last snapshot that loaded in force; a process that never loaded the files fails the
- * activity non-retryably with type ConfigInvalid and every problem.
+ * The config activity: resolveEvent matches an event against the configuration snapshot, which the shared snapshot
+ * cache (platform/config-files) loads from disk and reloads when the files change.
  */
 export * from './config-activities';
-export * from './read-tree';

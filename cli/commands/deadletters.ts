@@ -8,7 +8,7 @@ import {
   type DeadLetterReplay,
   type DeadLetterStatus,
   type StreamPosition,
-} from '../../core/dead-letter';
+} from '../../contracts/dead-letter';
 import type { CliCommand } from '../command';
 import { CliUsageError } from '../errors';
 import { apiOptions, apiOptionsHelp, apiTarget, callApi, finish, formatTable, reportFailure } from './api-request';

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { nodeHashContent, readConfigTree } from '../../activities/config/read-tree';
+import { nodeHashContent, readConfigTree } from '../../platform/config-files/read-tree';
 import {
   formatDuration,
   resolveReferences,

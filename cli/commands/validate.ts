@@ -1,7 +1,7 @@
 // `lazarus validate [paths]`: load the configuration and print every problem, one per line.
 import { parseArgs } from 'node:util';
 import { join, resolve } from 'node:path';
-import { nodeHashContent, readConfigPaths } from '../../activities/config/read-tree';
+import { nodeHashContent, readConfigPaths } from '../../platform/config-files/read-tree';
 import { buildSnapshot, formatConfigIssue } from '../../core/config';
 import { ExitCode, type CliCommand } from '../command';
 import { defaultConfigRoot } from '../config-root';

@@ -10,15 +10,16 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createAwsClients } from '../../activities/aws/clients';
-import { routes } from '../../ingest/api';
-import { regionalGovernorId, reportServiceUpdate } from '../../workflows/messages';
+import { createAwsClients } from '../../platform/aws-clients';
+import { routes } from '../../api';
+import { reportServiceUpdate } from '../../contracts/messages';
 import { startTestApi, type TestApi } from '../support/api-client';
 import { testAwsClients } from '../support/aws';
 import { sample } from '../support/prometheus';
 import { RemediationHarness, step } from '../support/remediation-harness';
 import { connectTestEnv } from '../support/temporal';
 import { until } from '../support/wait';
+import { regionalGovernorId } from '../../contracts/workflow-ids';
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {

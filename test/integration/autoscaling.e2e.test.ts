@@ -4,10 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { destroyAwsClients, type AwsClients } from '../../activities/aws';
-import { remediationWorkflowId } from '../../core/event';
 import { Outcome } from '../../core/outcome';
-import { createDemandSensor } from '../../ingest/demand-sensor';
+import { createDemandSensor } from '../../sensors/demand';
 import { createMainQueueActivities } from '../../worker/lazarus-activities';
 import { createLazarusWorkers, writeConfigTree } from '../support/lazarus-stack';
 import { remediate } from '../../workflows';
@@ -15,6 +13,8 @@ import { testAwsClients } from '../support/aws';
 import { stackValue } from '../support/stack-env';
 import { getJson, postJson } from '../support/stand-ins';
 import { connectTestEnv, uniqueTaskQueue } from '../support/temporal';
+import { remediationWorkflowId } from '../../contracts/workflow-ids';
+import { destroyAwsClients, type AwsClients } from '../../platform/aws-clients';
 
 const id = randomUUID().slice(0, 8);
 const service = `pool-${id}`;

@@ -1,13 +1,8 @@
 import http from 'node:http';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import {
-  AwsFailureType,
-  createAwsActivities,
-  createAwsClients,
-  destroyAwsClients,
-  type AwsClients,
-} from '../../activities/aws';
+import { AwsFailureType, createAwsActivities } from '../../activities/aws';
 import { close, listen } from '../../devstack/http-json';
+import { createAwsClients, destroyAwsClients, type AwsClients } from '../../platform/aws-clients';
 
 /** A stand-in for an AWS endpoint that answers every call with the error it is told to. */
 function ec2Error(code: string): string {

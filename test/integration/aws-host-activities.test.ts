@@ -6,15 +6,14 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import {
   AwsFailureType,
   createAwsActivities,
-  destroyAwsClients,
   launchToken,
   type AwsActivities,
-  type AwsClients,
   type DrainHostInput,
   type TargetGroupsOutput,
 } from '../../activities/aws';
 import { startFleetSimulator, type RunningFleetSimulator } from '../../devstack/fleet-simulator';
 import { testAwsClients } from '../support/aws';
+import { destroyAwsClients, type AwsClients } from '../../platform/aws-clients';
 
 const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> =>
   new MockActivityEnvironment().run(fn, ...args);

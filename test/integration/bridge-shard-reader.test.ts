@@ -5,16 +5,16 @@ import { randomUUID } from 'node:crypto';
 import { CreateStreamCommand, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import type { Client } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import type { AwsClients } from '../../activities/aws';
 import {
   readBridgeSettings,
   type BridgeSettings,
   type ShardProgress,
   type ShardReadResult,
   type ShardReaderInput,
-} from '../../core/bridge';
+} from '../../ingest/bridge/model/bridge';
 import { createBridgeMetrics, createShardReader, streamGeneration, type BridgeMetrics } from '../../ingest/bridge';
 import { testAwsClients } from '../support/aws';
+import { type AwsClients } from '../../platform/aws-clients';
 
 let aws: AwsClients;
 

@@ -1,4 +1,4 @@
-// The Kinesis bridge end to end: real bridge processes (worker/bridge.ts) reading a stream on the AWS emulator and
+// The Kinesis bridge end to end: real bridge processes (ingest/bridge/main.ts) reading a stream on the AWS emulator and
 // starting remediations on the test Temporal server. Remediations go to a task queue no worker polls, so they stay
 // where the bridge left them: started, once.
 import { randomUUID } from 'node:crypto';
@@ -11,15 +11,16 @@ import {
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { AwsClients } from '../../activities/aws';
-import { deadLetterId, deadLetterWorkflowId, shardReaderWorkflowId, type DeadLetterEntry } from '../../core';
 import type { LazarusEvent } from '../../core/event';
-import type { shardReader } from '../../workflows/bridge';
+import type { shardReader } from '../../ingest/bridge/workflows/bridge';
 import { streamGeneration } from '../../ingest/bridge';
 import { testAwsClients } from '../support/aws';
 import { startBridgeProcess, type BridgeProcess, type BridgeProcessOptions } from '../support/bridge-process';
 import { connectTestEnv, uniqueTaskQueue } from '../support/temporal';
 import { until } from '../support/wait';
+import { type AwsClients } from '../../platform/aws-clients';
+import { shardReaderWorkflowId } from '../../ingest/bridge/model';
+import { deadLetterId, deadLetterWorkflowId, type DeadLetterEntry } from '../../contracts/dead-letter';
 
 jest.setTimeout(180_000);
 

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createAwsActivities, destroyAwsClients, type AwsActivities, type AwsClients } from '../../activities/aws';
+import { createAwsActivities, type AwsActivities } from '../../activities/aws';
 import { ClusterFailureType, createClusterActivities, type ClusterActivities } from '../../activities/health';
 import { testAwsClients } from '../support/aws';
 import { stackValue } from '../support/stack-env';
 import { getJson, postJson } from '../support/stand-ins';
+import { destroyAwsClients, type AwsClients } from '../../platform/aws-clients';
 
 const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> =>
   new MockActivityEnvironment().run(fn, ...args);

@@ -1,10 +1,11 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
-import { AwsFailureType, createEc2Activities, destroyAwsClients, type AwsClients } from '../../activities/aws';
+import { AwsFailureType, createEc2Activities } from '../../activities/aws';
 import type { HostFacts } from '../../core';
 import { testAwsClients } from '../support/aws';
 import { launchTestHosts } from '../support/fleet';
 import { stackValue } from '../support/stack-env';
+import { destroyAwsClients, type AwsClients } from '../../platform/aws-clients';
 
 describe('describeInstance activity against the AWS emulator', () => {
   let aws: AwsClients;

@@ -1,17 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import {
-  createAwsActivities,
-  createEc2Activities,
-  destroyAwsClients,
-  type AwsActivities,
-  type AwsClients,
-} from '../../activities/aws';
+import { createAwsActivities, createEc2Activities, type AwsActivities } from '../../activities/aws';
 import { createHealthActivities, HealthFailureType, probeHost, type HealthActivities } from '../../activities/health';
 import type { FleetSimulatorState, SimulatedService } from '../../devstack/fleet-simulator';
 import { testAwsClients } from '../support/aws';
 import { stackValue } from '../support/stack-env';
 import { getJson, postJson } from '../support/stand-ins';
+import { destroyAwsClients, type AwsClients } from '../../platform/aws-clients';
 
 const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> =>
   new MockActivityEnvironment().run(fn, ...args);

@@ -9,8 +9,7 @@ import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import { destroyAwsClients, type AwsClients } from '../../activities/aws';
-import { remediationWorkflowId, type LazarusEvent } from '../../core/event';
+import { type LazarusEvent } from '../../core/event';
 import { Outcome } from '../../core/outcome';
 import { createMainQueueActivities } from '../../worker/lazarus-activities';
 import { createLazarusWorkers, writeConfigTree } from '../support/lazarus-stack';
@@ -19,6 +18,8 @@ import { testAwsClients } from '../support/aws';
 import { stackValue } from '../support/stack-env';
 import { getJson, pagerClientFor, postJson, sharedPagerDuty } from '../support/stand-ins';
 import { connectTestEnv, uniqueTaskQueue } from '../support/temporal';
+import { remediationWorkflowId } from '../../contracts/workflow-ids';
+import { destroyAwsClients, type AwsClients } from '../../platform/aws-clients';
 
 const id = randomUUID().slice(0, 8);
 const service = `e2e-${id}`;

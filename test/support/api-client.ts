@@ -9,7 +9,7 @@ import {
   startApiServer,
   type ApiRole,
   type RunningApiServer,
-} from '../../ingest/api';
+} from '../../api';
 
 export interface TestApi {
   server: RunningApiServer;

@@ -1,5 +1,5 @@
 // AWS clients pointed at the test run's emulator, made through the project's one client factory.
-import { createAwsClients, type AwsClients } from '../../activities/aws/clients';
+import { createAwsClients, type AwsClients } from '../../platform/aws-clients';
 import { stackValue } from './stack-env';
 
 export const testRegion = 'us-east-1';

@@ -1,5 +1,5 @@
 // A Kinesis bridge as its own process (node + the TypeScript source), so a test can stop it, kill -9 it and start
-// another: the real worker/bridge.ts entry point, pointed at the test stack.
+// another: the real ingest/bridge/main.ts entry point, pointed at the test stack.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { stackValue } from './stack-env';
@@ -27,7 +27,11 @@ export interface BridgeProcess {
 export async function startBridgeProcess(options: BridgeProcessOptions): Promise<BridgeProcess> {
   const child = spawn(
     process.execPath,
-    ['-r', path.join(projectRoot, 'test', 'support', 'ts-require.js'), path.join(projectRoot, 'worker', 'bridge.ts')],
+    [
+      '-r',
+      path.join(projectRoot, 'test', 'support', 'ts-require.js'),
+      path.join(projectRoot, 'ingest', 'bridge', 'main.ts'),
+    ],
     {
       cwd: projectRoot,
       env: {

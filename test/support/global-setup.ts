@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { createAwsClients, type AwsClients } from '../../activities/aws/clients';
+import { createAwsClients, type AwsClients } from '../../platform/aws-clients';
 import { startFleetSimulator, type RunningFleetSimulator } from '../../devstack/fleet-simulator';
 import { startMoto, type RunningMoto } from '../../devstack/moto';
 import { startNotifyReceivers, type RunningNotifyReceivers } from '../../devstack/notify-receivers';

@@ -1,6 +1,6 @@
 // Stops what global-setup.ts started and removes its temporary folder.
 import fs from 'node:fs';
-import { destroyAwsClients } from '../../activities/aws/clients';
+import { destroyAwsClients } from '../../platform/aws-clients';
 
 export default async function globalTeardown(): Promise<void> {
   const stack = globalThis.lazarusTestStack;

@@ -1,5 +1,5 @@
 // Lets a test run a TypeScript entry point (a bridge process it can kill -9) as its own node process without a
-// build: `node -r ./test/support/ts-require.js worker/bridge.ts`. Transpile only; the typecheck is `npm run typecheck`.
+// build: `node -r ./test/support/ts-require.js ingest/bridge/main.ts`. Transpile only; the typecheck is `npm run typecheck`.
 const fs = require('node:fs');
 const ts = require('typescript');
 

@@ -1,5 +1,5 @@
 import { createActivities } from '../../activities';
-import { createAwsClients, destroyAwsClients } from '../../activities/aws/clients';
+import { createAwsClients, destroyAwsClients } from '../../platform/aws-clients';
 import { activityCatalog } from '../../core';
 
 describe('the activities the worker registers', () => {

@@ -7,8 +7,8 @@ import {
   TokenConfigError,
   type ApiCaller,
   type RequiredRole,
-} from '../../ingest/api/auth';
-import { ForbiddenError, UnauthenticatedError } from '../../ingest/api/errors';
+} from '../../api/auth';
+import { ForbiddenError, UnauthenticatedError } from '../../api/errors';
 
 describe('API tokens', () => {
   it('without configuration, the documented development tokens map to their roles', () => {

@@ -1,13 +1,13 @@
 // Reading a dead letter's payload back and checking it for a replay, and the dead-letter API's parameter parsing
 // (pure, no server).
-import { deadLetterPayloadText, eventFromStoredPayload } from '../../core/dead-letter-replay';
+import { deadLetterPayloadText, eventFromStoredPayload } from '../../ingest/bridge/model/dead-letter-replay';
 import {
   checkDeadLetterId,
   deadLetterVisibilityQuery,
   parseDeadLetterFilter,
   parseReplayRequest,
-} from '../../ingest/api/dead-letters';
-import { InvalidRequestError } from '../../ingest/api/errors';
+} from '../../api/dead-letters';
+import { InvalidRequestError } from '../../api/errors';
 
 const event = {
   incident_key: 'nagios/i-0abc1234def567890/host/42',

@@ -1,11 +1,11 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowFailedError } from '@temporalio/client';
 import { createActivities } from '../../activities';
-import { destroyAwsClients, type AwsClients } from '../../activities/aws';
 import { inspectHost } from '../../workflows';
 import { testAwsClients } from '../support/aws';
 import { launchTestHosts } from '../support/fleet';
 import { connectTestEnv, createTestWorker, uniqueTaskQueue } from '../support/temporal';
+import { destroyAwsClients, type AwsClients } from '../../platform/aws-clients';
 
 describe('inspectHost workflow on the Temporal dev server', () => {
   let env: TestWorkflowEnvironment;

@@ -1,13 +1,15 @@
 // The worker's metrics as the workflows report them through sinks, on the real dev server.
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { remediationWorkflowId, type LazarusEvent } from '../../core/event';
+import { type LazarusEvent } from '../../core/event';
 import { Outcome } from '../../core/outcome';
 import { remediate } from '../../workflows';
-import { regionalGovernorId, reportServiceUpdate } from '../../workflows/messages';
+import { reportServiceUpdate } from '../../contracts/messages';
 import { sample } from '../support/prometheus';
 import { RemediationHarness } from '../support/remediation-harness';
 import { connectTestEnv } from '../support/temporal';
+import { remediationWorkflowId } from '../../contracts/workflow-ids';
+import { regionalGovernorId } from '../../contracts/workflow-ids';
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {

@@ -1,23 +1,22 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { remediationWorkflowId, type LazarusEvent } from '../../core/event';
+import { type LazarusEvent } from '../../core/event';
 import { Outcome } from '../../core/outcome';
 import { remediate } from '../../workflows';
 import {
   cancelSignal,
-  controlId,
   pauseSignal,
-  regionalGovernorId,
   regionalGovernorQuery,
   resumeSignal,
-  serviceGovernorId,
   serviceGovernorQuery,
   setKillSwitchUpdate,
   setShadowUpdate,
   statusQuery,
-} from '../../workflows/messages';
+} from '../../contracts/messages';
 import { RemediationHarness, step, type HarnessOptions } from '../support/remediation-harness';
 import { connectTestEnv } from '../support/temporal';
 import { until } from '../support/wait';
+import { remediationWorkflowId } from '../../contracts/workflow-ids';
+import { controlId, regionalGovernorId, serviceGovernorId } from '../../contracts/workflow-ids';
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {

@@ -1,10 +1,11 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { remediationWorkflowId, type LazarusEvent } from '../../core/event';
+import { type LazarusEvent } from '../../core/event';
 import { Outcome } from '../../core/outcome';
 import { remediate, type RemediateOptions } from '../../workflows';
-import type { RemediationStatus } from '../../workflows/trace';
+import type { RemediationStatus } from '../../contracts/trace';
 import { failingStep, RemediationHarness, step, type HarnessOptions } from '../support/remediation-harness';
 import { connectTestEnv } from '../support/temporal';
+import { remediationWorkflowId } from '../../contracts/workflow-ids';
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {

@@ -6,12 +6,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { execFileSync } from 'node:child_process';
-import { remediationWorkflowId } from '../../core/event';
 import { remediate } from '../../workflows';
 import { failingStep, RemediationHarness, step } from '../support/remediation-harness';
 import { venvBin } from '../../devstack/paths';
 import { stackValue } from '../support/stack-env';
 import { connectTestEnv } from '../support/temporal';
+import { remediationWorkflowId } from '../../contracts/workflow-ids';
 
 const historyDir = path.join(__dirname, '..', 'replay', 'histories');
 

@@ -1,11 +1,13 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { remediationWorkflowId, type LazarusEvent } from '../../core/event';
+import { type LazarusEvent } from '../../core/event';
 import { Outcome } from '../../core/outcome';
 import type { ResolvedRule } from '../../core/resolved-config';
 import { remediate } from '../../workflows';
-import { controlId, setKillSwitchUpdate, setShadowUpdate } from '../../workflows/messages';
+import { setKillSwitchUpdate, setShadowUpdate } from '../../contracts/messages';
 import { RemediationHarness, step, type HarnessOptions } from '../support/remediation-harness';
 import { connectTestEnv } from '../support/temporal';
+import { remediationWorkflowId } from '../../contracts/workflow-ids';
+import { controlId } from '../../contracts/workflow-ids';
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {

@@ -1,5 +1,10 @@
-import { compareSequenceNumbers, readBridgeSettings, shardsReadyToRead, type StreamShard } from '../../../core/bridge';
-import { decodeStreamRecord } from '../../../ingest/bridge/record';
+import {
+  compareSequenceNumbers,
+  readBridgeSettings,
+  shardsReadyToRead,
+  type StreamShard,
+} from '../../../ingest/bridge/model/bridge';
+import { decodeStreamRecord } from '../../../ingest/bridge/activities/record';
 
 const shard = (id: string, parents: string[] = [], ending?: string): StreamShard => ({
   shard_id: id,

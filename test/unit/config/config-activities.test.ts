@@ -2,8 +2,9 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
-import { createConfigActivities, readConfigTree } from '../../../activities/config';
+import { createConfigActivities } from '../../../activities/config';
 import { eventOf, minimalFiles } from './config-fixture';
+import { readConfigTree } from '../../../platform/config-files';
 
 describe('config activities', () => {
   let root: string;

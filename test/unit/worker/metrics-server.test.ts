@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { Counter, Registry } from 'prom-client';
-import { MetricsServerError } from '../../../worker/errors';
-import { serveMetrics, type RunningMetricsServer } from '../../../worker/metrics-server';
+import { MetricsServerError } from '../../../platform/errors';
+import { serveMetrics, type RunningMetricsServer } from '../../../platform/metrics-server';
 
 describe('serveMetrics', () => {
   let server: RunningMetricsServer | undefined;

@@ -1,0 +1,194 @@
+// The region's kill switch and shadow mode (entity control/<region>) and the governors (governor/region/<region>,
+// governor/service/<svc>): read by query, changed by update-with-start so the first change creates the entity.
+import { WithStartWorkflowOperation } from '@temporalio/client';
+import type { Workflow } from '@temporalio/common';
+import { emptyControlState, killSwitchScopes, type ControlState, type KillSwitchScope } from '../core/control';
+import {
+  controlQuery,
+  regionalGovernorQuery,
+  serviceGovernorQuery,
+  setKillSwitchUpdate,
+  setShadowUpdate,
+  type RegionalGovernorState,
+  type ServiceGovernorState,
+} from '../contracts/messages';
+import { callTemporal, temporalDeadlineMs, within, type ApiDependencies } from './dependencies';
+import { InvalidRequestError, NotFoundError } from './errors';
+import { controlId, regionalGovernorId, serviceGovernorId } from '../contracts/workflow-ids';
+
+const queryTimeoutMs = 5000;
+
+export interface ReadOptions {
+  /** Give up after this long (default: an API request's deadline); /metrics reads with a short one. */
+  deadlineMs?: number;
+}
+
+export interface SwitchChange {
+  scope: string;
+  enabled: boolean;
+  reason: string;
+}
+
+/** Check a PUT body `{ scope, enabled, reason }`; `scopes` lists the allowed scopes (none: any `kind:name`). */
+export function parseSwitchChange(body: unknown, scopes?: readonly string[]): SwitchChange {
+  const value = (body ?? {}) as Record<string, unknown>;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new InvalidRequestError('<root>', 'expected an object { scope, enabled, reason }');
+  }
+  if (
+    typeof value.scope !== 'string' ||
+    (scopes ? !scopes.includes(value.scope) : !/^(global|(profile|service):[\w.-]+)$/.test(value.scope))
+  ) {
+    throw new InvalidRequestError(
+      'scope',
+      `expected one of ${scopes ? scopes.join(', ') : 'global, profile:<name>, service:<name>'}`,
+    );
+  }
+  if (typeof value.enabled !== 'boolean') throw new InvalidRequestError('enabled', 'expected true or false');
+  if (typeof value.reason !== 'string' || value.reason.trim() === '') {
+    throw new InvalidRequestError('reason', 'say why (it is recorded with who changed it)');
+  }
+  return { scope: value.scope, enabled: value.enabled, reason: value.reason };
+}
+
+export async function readControl(
+  deps: ApiDependencies,
+  region: string,
+  options: ReadOptions = {},
+): Promise<ControlState> {
+  const { deadlineMs = temporalDeadlineMs } = options;
+  try {
+    return await callTemporal(
+      controlId(region),
+      () =>
+        within(
+          Math.min(queryTimeoutMs, deadlineMs),
+          'temporal',
+          deps.temporal.workflow.getHandle(controlId(region)).query(controlQuery),
+        ),
+      deps.temporal,
+      deadlineMs,
+    );
+  } catch (error) {
+    // Never set in this region: nothing is switched off.
+    if (error instanceof NotFoundError) return emptyControlState(region);
+    throw error;
+  }
+}
+
+function startControl(deps: ApiDependencies, region: string): WithStartWorkflowOperation<Workflow> {
+  return new WithStartWorkflowOperation('control', {
+    workflowId: controlId(region),
+    taskQueue: deps.taskQueue,
+    args: [{ region }],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+  });
+}
+
+export async function setKillSwitch(
+  deps: ApiDependencies,
+  region: string,
+  change: SwitchChange,
+  actor: string,
+): Promise<ControlState> {
+  return await callTemporal(
+    controlId(region),
+    () =>
+      deps.temporal.workflow.executeUpdateWithStart(setKillSwitchUpdate, {
+        args: [{ scope: change.scope as KillSwitchScope, enabled: change.enabled, reason: change.reason, actor }],
+        startWorkflowOperation: startControl(deps, region),
+      }),
+    deps.temporal,
+  );
+}
+
+export async function setShadow(
+  deps: ApiDependencies,
+  region: string,
+  change: SwitchChange,
+  actor: string,
+): Promise<ControlState> {
+  return await callTemporal(
+    controlId(region),
+    () =>
+      deps.temporal.workflow.executeUpdateWithStart(setShadowUpdate, {
+        args: [{ scope: change.scope, enabled: change.enabled, reason: change.reason, actor }],
+        startWorkflowOperation: startControl(deps, region),
+      }),
+    deps.temporal,
+  );
+}
+
+export { killSwitchScopes };
+
+export interface GovernorView {
+  region: string;
+  /** The regional breaker with its transitions; null while no service of the region has failed. */
+  breaker: RegionalGovernorState | null;
+  services: ServiceGovernorState[];
+}
+
+async function queryOrNull<T>(
+  deps: ApiDependencies,
+  call: () => Promise<T>,
+  what: string,
+  options: ReadOptions = {},
+): Promise<T | null> {
+  const { deadlineMs = temporalDeadlineMs } = options;
+  try {
+    return await callTemporal(
+      what,
+      () => within(Math.min(queryTimeoutMs, deadlineMs), 'temporal', call()),
+      deps.temporal,
+      deadlineMs,
+    );
+  } catch (error) {
+    if (error instanceof NotFoundError) return null;
+    throw error;
+  }
+}
+
+/** The regional breaker with its transitions; null while no service of the region has failed. */
+export async function readBreaker(
+  deps: ApiDependencies,
+  region: string,
+  options: ReadOptions = {},
+): Promise<RegionalGovernorState | null> {
+  return await queryOrNull(
+    deps,
+    () => deps.temporal.workflow.getHandle(regionalGovernorId(region)).query(regionalGovernorQuery),
+    regionalGovernorId(region),
+    options,
+  );
+}
+
+/** Breaker state and the services' rate-limit windows: the named services, else those with a running governor. */
+export async function readGovernor(deps: ApiDependencies, region: string, services: string[]): Promise<GovernorView> {
+  const breaker = await readBreaker(deps, region);
+  let names = services;
+  if (names.length === 0) {
+    names = await callTemporal(
+      'service governors',
+      async () => {
+        const found: string[] = [];
+        const query = `WorkflowType='serviceGovernor' AND ExecutionStatus='Running'`;
+        for await (const info of deps.temporal.workflow.list({ query, pageSize: 50 })) {
+          found.push(info.workflowId.replace(/^governor\/service\//, ''));
+          if (found.length >= 50) break;
+        }
+        return found;
+      },
+      deps.temporal,
+    );
+  }
+  const states = await Promise.all(
+    names.map((name) =>
+      queryOrNull(
+        deps,
+        () => deps.temporal.workflow.getHandle(serviceGovernorId(name)).query(serviceGovernorQuery),
+        serviceGovernorId(name),
+      ),
+    ),
+  );
+  return { region, breaker, services: states.filter((state): state is ServiceGovernorState => state !== null) };
+}

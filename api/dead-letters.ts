@@ -1,0 +1,280 @@
+// Dead letters for operators: listed from Temporal visibility (the memo says what and why), read from their entity
+// workflow (its query while pending, its result once closed), and replayed through the same validation and
+// submission as POST /v1/events before the entity is marked replayed.
+import {
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type WorkflowExecutionInfo,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { checkEvent, type EventCheck } from '../core/config/event-validation';
+import {
+  deadLetterReasons,
+  deadLetterWorkflowId,
+  type DeadLetterEntry,
+  type DeadLetterMemo,
+  type DeadLetterReason,
+  type DeadLetterReplay,
+  type DeadLetterState,
+  type DeadLetterStatus,
+} from '../contracts/dead-letter';
+import { deadLetterPayloadText, eventFromStoredPayload } from '../ingest/bridge/model/dead-letter-replay';
+import { deadLetterQuery, markReplayedUpdate } from '../contracts/dead-letter';
+import { callTemporal, within, type ApiDependencies } from './dependencies';
+import { ConflictError, InvalidRequestError, StillInvalidError } from './errors';
+import type { ApiMetrics } from './metrics';
+import { submitEvent, type SubmissionReceipt } from './submission';
+
+export const deadLetterStatusFilters = ['pending', 'replayed', 'expired', 'all'] as const;
+export type DeadLetterStatusFilter = (typeof deadLetterStatusFilters)[number];
+
+export interface DeadLetterFilter {
+  reason?: DeadLetterReason;
+  /** Default pending: what still needs an operator. */
+  status: DeadLetterStatusFilter;
+  limit: number;
+}
+
+export const maxDeadLetterListLimit = 500;
+
+/** The filter of GET /v1/deadletters from its query string; a bad value is a 400 naming the parameter. */
+export function parseDeadLetterFilter(query: URLSearchParams): DeadLetterFilter {
+  const reason = query.get('reason')?.trim() || undefined;
+  if (reason !== undefined && !(deadLetterReasons as readonly string[]).includes(reason)) {
+    throw new InvalidRequestError('reason', `expected one of ${deadLetterReasons.join(', ')}`);
+  }
+  const status = query.get('status')?.trim() || 'pending';
+  if (!(deadLetterStatusFilters as readonly string[]).includes(status)) {
+    throw new InvalidRequestError('status', `expected one of ${deadLetterStatusFilters.join(', ')}`);
+  }
+  const limitText = query.get('limit')?.trim() || '50';
+  const limit = Number(limitText);
+  if (!Number.isInteger(limit) || limit < 1 || limit > maxDeadLetterListLimit) {
+    throw new InvalidRequestError('limit', `expected an integer from 1 to ${maxDeadLetterListLimit}`);
+  }
+  return {
+    ...(reason ? { reason: reason as DeadLetterReason } : {}),
+    status: status as DeadLetterStatusFilter,
+    limit,
+  };
+}
+
+/**
+ * The visibility query for a status. Pending is running; replayed and expired are both closed (which one is in the
+ * workflow's result), so they share one query and are told apart per entry.
+ */
+export function deadLetterVisibilityQuery(status: DeadLetterStatusFilter): string {
+  const base = `WorkflowType='deadLetter'`;
+  if (status === 'pending') return `${base} AND ExecutionStatus='Running'`;
+  if (status === 'all') return base;
+  return `${base} AND ExecutionStatus!='Running'`;
+}
+
+/** Dead-letter ids are `<stream>.<shard id>.<sequence number>`: stream names, shard ids and digits. */
+export function checkDeadLetterId(id: string): string {
+  if (!/^[\w.:-]{1,512}$/.test(id)) throw new InvalidRequestError('id', 'expected <stream>.<shard id>.<sequence>');
+  return id;
+}
+
+export interface DeadLetterSummary {
+  id: string;
+  workflow_id: string;
+  status: DeadLetterStatus;
+  /** Temporal's execution status: RUNNING while pending, COMPLETED once replayed or expired (TERMINATED: by hand). */
+  workflow_status: string;
+  reason?: DeadLetterReason;
+  detail?: string;
+  stream?: string;
+  shard_id?: string;
+  sequence_number?: string;
+  size_bytes?: number;
+  dead_lettered_at?: string;
+  closed_at?: string;
+  replay?: DeadLetterReplay;
+}
+
+export interface DeadLetterDetail extends DeadLetterEntry {
+  workflow_id: string;
+  status: DeadLetterStatus;
+  workflow_status: string;
+  /** The payload decoded, when its bytes are UTF-8 text. */
+  payload_text?: string;
+  closed_at?: string;
+  replay?: DeadLetterReplay;
+}
+
+const queryTimeoutMs = 5000;
+/** How many closed entries' results are read at once while listing. */
+const resultConcurrency = 10;
+
+function idOf(workflowId: string): string {
+  return workflowId.replace(/^deadletter\//, '');
+}
+
+/** The arguments the entity was started with: the entry, for an entity closed other than by its own return. */
+async function startedEntry(handle: WorkflowHandle): Promise<DeadLetterEntry> {
+  const history = await handle.fetchHistory();
+  const payloads = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
+  return defaultPayloadConverter.fromPayload<DeadLetterEntry>(payloads[0]);
+}
+
+/** The entity's state: its query while it runs, its result once completed; otherwise (terminated, ...) expired. */
+async function stateOf(handle: WorkflowHandle, workflowStatus: string): Promise<DeadLetterState> {
+  if (workflowStatus === 'RUNNING') return await within(queryTimeoutMs, 'temporal', handle.query(deadLetterQuery));
+  // The result comes from the close event of history: no worker needed.
+  if (workflowStatus === 'COMPLETED') return (await handle.result()) as DeadLetterState;
+  return { entry: await startedEntry(handle), status: 'expired' };
+}
+
+function summarize(info: WorkflowExecutionInfo, closed?: DeadLetterState): DeadLetterSummary {
+  const memo = (info.memo ?? {}) as Partial<DeadLetterMemo>;
+  const entry = closed?.entry;
+  const summary: DeadLetterSummary = {
+    id: idOf(info.workflowId),
+    workflow_id: info.workflowId,
+    status: info.status.name === 'RUNNING' ? 'pending' : (closed?.status ?? 'expired'),
+    workflow_status: info.status.name,
+  };
+  const fields: Partial<DeadLetterSummary> = {
+    reason: memo.reason ?? entry?.reason,
+    detail: memo.detail ?? entry?.detail,
+    stream: memo.stream ?? entry?.source.stream,
+    shard_id: memo.shard_id ?? entry?.source.shard_id,
+    sequence_number: memo.sequence_number ?? entry?.source.sequence_number,
+    size_bytes: memo.size_bytes ?? entry?.size_bytes,
+    dead_lettered_at: memo.dead_lettered_at ?? entry?.dead_lettered_at ?? info.startTime.toISOString(),
+    closed_at: info.closeTime?.toISOString(),
+    replay: closed?.replay,
+  };
+  for (const [key, value] of Object.entries(fields)) {
+    if (value !== undefined) (summary as unknown as Record<string, unknown>)[key] = value;
+  }
+  return summary;
+}
+
+/** Dead letters matching the filter, newest first. */
+export async function listDeadLetters(deps: ApiDependencies, filter: DeadLetterFilter): Promise<DeadLetterSummary[]> {
+  const query = deadLetterVisibilityQuery(filter.status);
+  return await callTemporal(
+    'dead letters',
+    async () => {
+      const found: DeadLetterSummary[] = [];
+      let batch: WorkflowExecutionInfo[] = [];
+      // Closed entries need their result to tell replayed from expired: read a batch at a time, in parallel.
+      const flush = async (): Promise<void> => {
+        const summaries = await Promise.all(
+          batch.map(async (info) =>
+            info.status.name === 'RUNNING'
+              ? summarize(info)
+              : summarize(info, await stateOf(deps.temporal.workflow.getHandle(info.workflowId), info.status.name)),
+          ),
+        );
+        batch = [];
+        for (const summary of summaries) {
+          if (found.length < filter.limit && (filter.status === 'all' || summary.status === filter.status)) {
+            found.push(summary);
+          }
+        }
+      };
+      for await (const info of deps.temporal.workflow.list({ query, pageSize: 100 })) {
+        const reason = (info.memo as Partial<DeadLetterMemo> | undefined)?.reason;
+        if (filter.reason && reason !== filter.reason) continue;
+        batch.push(info);
+        if (batch.length >= resultConcurrency) await flush();
+        if (found.length >= filter.limit) break;
+      }
+      await flush();
+      return found.sort((a, b) => (b.dead_lettered_at ?? '').localeCompare(a.dead_lettered_at ?? ''));
+    },
+    deps.temporal,
+  );
+}
+
+/** One dead letter with its payload (base64, and as text when it is text), status and replay. */
+export async function showDeadLetter(deps: ApiDependencies, id: string): Promise<DeadLetterDetail> {
+  const workflowId = deadLetterWorkflowId(checkDeadLetterId(id));
+  return await callTemporal(
+    `dead letter ${id}`,
+    async () => {
+      const handle = deps.temporal.workflow.getHandle(workflowId);
+      const info = await handle.describe();
+      const state = await stateOf(handle, info.status.name);
+      const text = deadLetterPayloadText(state.entry.payload_base64);
+      return {
+        ...state.entry,
+        workflow_id: workflowId,
+        status: state.status,
+        workflow_status: info.status.name,
+        ...(text !== undefined ? { payload_text: text } : {}),
+        ...(info.closeTime ? { closed_at: info.closeTime.toISOString() } : {}),
+        ...(state.replay ? { replay: state.replay } : {}),
+      };
+    },
+    deps.temporal,
+  );
+}
+
+/** The body of POST /v1/deadletters/{id}/replay: nothing, or `{ payload: <corrected event> }`. */
+export function parseReplayRequest(body: unknown): { corrected?: unknown } {
+  if (body === undefined) return {};
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new InvalidRequestError('<body>', 'expected an object { payload? }');
+  }
+  const unknown = Object.keys(body).filter((key) => key !== 'payload');
+  if (unknown.length) throw new InvalidRequestError(unknown[0], 'unknown field; the body is { payload? }');
+  return 'payload' in body ? { corrected: body.payload } : {};
+}
+
+export interface DeadLetterReplayReceipt extends SubmissionReceipt {
+  dead_letter: { id: string; status: DeadLetterStatus; replay: DeadLetterReplay };
+}
+
+/**
+ * Replay a pending dead letter: its stored payload, or the corrected one, checked as POST /v1/events checks a body
+ * (still invalid: 422, the entry stays pending), submitted as POST /v1/events submits, then marked replayed.
+ * Submitting first means a crash in between leaves the entry pending with its remediation started; a second replay
+ * then finds that remediation already started (same incident key) and marks the entry.
+ */
+export async function replayDeadLetter(
+  deps: ApiDependencies,
+  metrics: ApiMetrics,
+  input: { id: string; corrected?: unknown; actor: string; maxPayloadBytes: number },
+): Promise<DeadLetterReplayReceipt> {
+  const current = await showDeadLetter(deps, input.id);
+  if (current.status !== 'pending') {
+    throw new ConflictError(`dead letter ${input.id} is ${current.status}, not pending: it cannot be replayed`);
+  }
+  const corrected = input.corrected !== undefined;
+  const checked: EventCheck = corrected
+    ? checkEvent(input.corrected)
+    : eventFromStoredPayload(current.payload_base64, input.maxPayloadBytes);
+  if (!checked.ok) throw new StillInvalidError(checked.field, checked.problem);
+  const receipt = await submitEvent(checked.event, deps, metrics);
+  const replay: DeadLetterReplay = {
+    actor: input.actor,
+    at: new Date().toISOString(),
+    incident_key: receipt.incident_key,
+    workflow_id: receipt.workflow_id,
+    corrected,
+  };
+  const state = await callTemporal(
+    `dead letter ${input.id}`,
+    async () => {
+      try {
+        return await deps.temporal.workflow.getHandle(current.workflow_id).executeUpdate(markReplayedUpdate, {
+          args: [replay],
+        });
+      } catch (error) {
+        // Refused by the entity (replayed by someone else meanwhile), or closed since it was read (expired).
+        if (error instanceof WorkflowUpdateFailedError || error instanceof WorkflowNotFoundError) {
+          throw new ConflictError(`dead letter ${input.id} is no longer pending: it cannot be replayed`);
+        }
+        throw error;
+      }
+    },
+    deps.temporal,
+  );
+  metrics.deadLettersReplayed.inc({ corrected: String(corrected) });
+  return { ...receipt, dead_letter: { id: input.id, status: state.status, replay } };
+}

@@ -1,0 +1,59 @@
+// `node dist/api/main.js`: the REST API as a process. Connects to Temporal lazily (an unreachable Temporal
+// gives 503s, not a failed start), serves until SIGINT/SIGTERM.
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { createAwsClients } from '../platform/aws-clients';
+import { clientConnectionOptions } from '../platform/temporal-connection';
+import { loadTokens } from './auth';
+import { readApiConfig } from './config';
+import type { ApiDependencies } from './dependencies';
+import { createApiMetrics, registerStateGauges } from './metrics';
+import { startApiServer } from './server';
+
+async function main(): Promise<void> {
+  const config = readApiConfig(process.env);
+  const tokensFile = config.tokensFile ?? path.join(__dirname, '..', '..', 'api', 'api-tokens.yaml');
+  const tokens = loadTokens(process.env, tokensFile);
+  if (!process.env.LAZARUS_API_TOKENS?.trim() && !fs.existsSync(tokensFile)) {
+    process.stderr.write(
+      'lazarus api: WARNING: no LAZARUS_API_TOKENS and no tokens file: the development tokens ' +
+        '(dev-sensor-token, dev-viewer-token, dev-operator-token) are accepted. Local use only (docs/api.md).\n',
+    );
+  }
+  const connection = Connection.lazy({ ...clientConnectionOptions(config.runtime.temporal), connectTimeout: '5s' });
+  const temporal = new Client({ connection, namespace: config.runtime.temporal.namespace });
+  const aws = config.streamName ? createAwsClients(config.runtime.aws, { maxAttempts: 2 }) : undefined;
+  const deps: ApiDependencies = {
+    temporal,
+    taskQueue: config.runtime.temporal.taskQueue,
+    region: config.runtime.aws.region,
+    ...(aws && config.streamName ? { kinesis: { client: aws.kinesis, streamName: config.streamName } } : {}),
+  };
+  const metrics = createApiMetrics({ defaultMetrics: true });
+  registerStateGauges(metrics, deps);
+  const server = await startApiServer({
+    deps,
+    tokens,
+    metrics,
+    port: config.port,
+    host: config.host,
+  });
+  process.stdout.write(
+    `lazarus api: listening on ${server.url} (events ${config.streamName ? `to Kinesis stream ${config.streamName}` : 'start remediations directly'})\n`,
+  );
+  const stop = (): void => {
+    // A connection still retrying an unreachable Temporal may never finish closing: do not wait for it forever.
+    setTimeout(() => process.exit(0), 3000).unref();
+    void server.close().finally(() => {
+      void connection.close().finally(() => process.exit(0));
+    });
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`lazarus api: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,177 @@
+// The API's Prometheus metrics, in a registry of its own (one per server, so tests can run several), and the gauges
+// of a region's breaker and kill switch that /metrics reads from Temporal at scrape time.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { killSwitchScopes, type ControlState } from '../core/control';
+import { readBreaker, readControl } from './controls';
+import type { ApiDependencies } from './dependencies';
+import { DependencyUnavailableError } from './errors';
+import type { RegionalGovernorState } from '../contracts/messages';
+
+export interface ApiMetrics {
+  registry: Registry;
+  eventsReceived: Counter<'source'>;
+  eventsRejected: Counter<'reason'>;
+  workflowsStarted: Counter;
+  duplicates: Counter;
+  recordsPut: Counter;
+  dependencyErrors: Counter<'dependency'>;
+  deadLettersReplayed: Counter<'corrected'>;
+  requests: Histogram<'route' | 'status'>;
+}
+
+export function createApiMetrics(options: { defaultMetrics?: boolean } = {}): ApiMetrics {
+  const registry = new Registry();
+  if (options.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'lazarus_api_' });
+  const registers = [registry];
+  return {
+    registry,
+    eventsReceived: new Counter({
+      name: 'lazarus_events_received_total',
+      help: 'Events received by the API, by source (api, nagios, datadog, aws, ...)',
+      labelNames: ['source'],
+      registers,
+    }),
+    eventsRejected: new Counter({
+      name: 'lazarus_events_rejected_total',
+      help: 'Event submissions rejected, by reason (schema, malformed_payload, not_json, too_large, ...)',
+      labelNames: ['reason'],
+      registers,
+    }),
+    workflowsStarted: new Counter({
+      name: 'lazarus_workflows_started_total',
+      help: 'Remediation workflows started directly by the API (no Kinesis stream configured)',
+      registers,
+    }),
+    duplicates: new Counter({
+      name: 'lazarus_event_duplicates_total',
+      help: 'Events whose remediation was already started (same incident key)',
+      registers,
+    }),
+    recordsPut: new Counter({
+      name: 'lazarus_kinesis_records_put_total',
+      help: 'Events put on the Kinesis stream',
+      registers,
+    }),
+    dependencyErrors: new Counter({
+      name: 'lazarus_api_dependency_errors_total',
+      help:
+        'Requests answered 503, and /metrics scrapes that left out the breaker and kill switch gauges, because a ' +
+        'dependency could not be reached, by dependency',
+      labelNames: ['dependency'],
+      registers,
+    }),
+    deadLettersReplayed: new Counter({
+      name: 'lazarus_deadletters_replayed_total',
+      help: 'Dead letters replayed by an operator, by whether the payload was corrected (true) or replayed as stored',
+      labelNames: ['corrected'],
+      registers,
+    }),
+    requests: new Histogram({
+      name: 'lazarus_api_request_duration_seconds',
+      help: 'API request duration by route and status',
+      labelNames: ['route', 'status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+  };
+}
+
+/** How long a scrape waits for the governor and control entities before leaving their gauges out. */
+export const stateScrapeDeadlineMs = 2000;
+
+export interface StateGauges {
+  breakerOpen: Gauge<'region'>;
+  breakerFailingServices: Gauge<'region'>;
+  killSwitchEnabled: Gauge<'region' | 'scope'>;
+}
+
+interface RegionState {
+  region: string;
+  /** undefined: Temporal did not answer; null: no service of the region has failed yet (closed). */
+  breaker?: RegionalGovernorState | null;
+  control?: ControlState;
+}
+
+/**
+ * Adds to `metrics` the gauges of each region's breaker (1 open, 0 closed: the breaker has no half-open state) and
+ * kill switch (global and each category), read from the regional governor and control entities on every scrape.
+ * What Temporal does not answer within the deadline is left out of that scrape and counted in dependencyErrors;
+ * /metrics itself never fails for it.
+ */
+export function registerStateGauges(
+  metrics: ApiMetrics,
+  deps: ApiDependencies,
+  options: { regions?: readonly string[]; deadlineMs?: number } = {},
+): StateGauges {
+  const regions = options.regions ?? [deps.region];
+  const read = { deadlineMs: options.deadlineMs ?? stateScrapeDeadlineMs };
+  // prom-client collects the three gauges concurrently: they share one read of Temporal per scrape.
+  let inFlight: Promise<RegionState[]> | undefined;
+  const readStates = (): Promise<RegionState[]> =>
+    (inFlight ??= readAllRegions().finally(() => {
+      inFlight = undefined;
+    }));
+  async function readAllRegions(): Promise<RegionState[]> {
+    let failed: string | undefined;
+    const left = (error: unknown): undefined => {
+      failed ??= error instanceof DependencyUnavailableError ? error.dependency : 'temporal';
+      return undefined;
+    };
+    const states = await Promise.all(
+      regions.map(async (region) => {
+        const [breaker, control] = await Promise.all([
+          readBreaker(deps, region, read).catch(left),
+          readControl(deps, region, read).catch(left),
+        ]);
+        return { region, breaker, control };
+      }),
+    );
+    if (failed) metrics.dependencyErrors.inc({ dependency: failed });
+    return states;
+  }
+
+  const registers = [metrics.registry];
+  const breakerOpen: Gauge<'region'> = new Gauge({
+    name: 'lazarus_breaker_open',
+    help: "The region's circuit breaker: 1 open (remediations refused), 0 closed",
+    labelNames: ['region'],
+    registers,
+    async collect() {
+      const states = await readStates();
+      breakerOpen.reset();
+      for (const { region, breaker } of states) {
+        if (breaker !== undefined) breakerOpen.set({ region }, breaker?.state === 'open' ? 1 : 0);
+      }
+    },
+  });
+  const breakerFailingServices: Gauge<'region'> = new Gauge({
+    name: 'lazarus_breaker_failing_services',
+    help: 'Distinct services of the region failing now, as the circuit breaker counts them',
+    labelNames: ['region'],
+    registers,
+    async collect() {
+      const states = await readStates();
+      breakerFailingServices.reset();
+      for (const { region, breaker } of states) {
+        if (breaker !== undefined) breakerFailingServices.set({ region }, Object.keys(breaker?.failing ?? {}).length);
+      }
+    },
+  });
+  const killSwitchEnabled: Gauge<'region' | 'scope'> = new Gauge({
+    name: 'lazarus_killswitch_enabled',
+    help: `The region's kill switch by scope (${killSwitchScopes.join(', ')}): 1 on, 0 off`,
+    labelNames: ['region', 'scope'],
+    registers,
+    async collect() {
+      const states = await readStates();
+      killSwitchEnabled.reset();
+      for (const { region, control } of states) {
+        if (!control) continue;
+        for (const scope of killSwitchScopes) {
+          killSwitchEnabled.set({ region, scope }, control.kill_switch[scope]?.enabled ? 1 : 0);
+        }
+      }
+    },
+  });
+  return { breakerOpen, breakerFailingServices, killSwitchEnabled };
+}

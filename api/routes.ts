@@ -1,0 +1,399 @@
+// The route table: every route of the API with its method, path, required role and handler, plus what the OpenAPI
+// document says about it (openapi.ts builds the document from this table, so the two cannot drift apart).
+import {
+  IgnoredSensorPayloadError,
+  MalformedSensorPayloadError,
+  fromAwsHealthEvent,
+  fromDatadogWebhook,
+  fromNagiosNotification,
+} from '../ingest/adapters';
+import { deadLetterReasons } from '../contracts/dead-letter';
+import type { LazarusEvent } from '../core/event';
+import type { ApiCaller, RequiredRole } from './auth';
+import { killSwitchScopes, parseSwitchChange, readControl, readGovernor, setKillSwitch, setShadow } from './controls';
+import {
+  deadLetterStatusFilters,
+  listDeadLetters,
+  maxDeadLetterListLimit,
+  parseDeadLetterFilter,
+  parseReplayRequest,
+  replayDeadLetter,
+  showDeadLetter,
+} from './dead-letters';
+import type { ApiDependencies } from './dependencies';
+import { InvalidRequestError } from './errors';
+import type { ApiMetrics } from './metrics';
+import {
+  listRemediations,
+  maxListLimit,
+  showRemediation,
+  signalRemediation,
+  type RemediationAction,
+} from './remediations';
+import { requireValidEvent, submitEvent } from './submission';
+
+export interface RouteRequest {
+  params: Record<string, string>;
+  query: URLSearchParams;
+  body: unknown;
+  caller: ApiCaller | undefined;
+}
+
+export interface RouteResponse {
+  status: number;
+  body: unknown;
+  /** Plain text instead of JSON (GET /metrics). */
+  text?: { contentType: string };
+}
+
+export interface RouteContext {
+  deps: ApiDependencies;
+  metrics: ApiMetrics;
+  /** The OpenAPI document (built once by the server from this table). */
+  openapi: () => unknown;
+  /** The largest request body the server reads: also the largest event a dead-letter replay submits. */
+  bodyLimitBytes: number;
+}
+
+export interface Route {
+  method: 'GET' | 'POST' | 'PUT';
+  /** OpenAPI-style path: `/v1/events/{incident_key}`. */
+  path: string;
+  role: RequiredRole;
+  summary: string;
+  /** Query parameters (documented; handlers read them from `query`). */
+  queryParams?: Array<{ name: string; description: string }>;
+  /** Name of the request body schema in openapi.ts, if the route takes a body. */
+  requestSchema?: 'Event' | 'SensorPayload' | 'SwitchChange' | 'SignalInput' | 'DeadLetterReplay';
+  /** Status codes the route answers with on success, documented with their meaning. */
+  responses: Record<number, string>;
+  handle(request: RouteRequest, context: RouteContext): Promise<RouteResponse>;
+}
+
+function actorOf(caller: ApiCaller | undefined): string {
+  return caller ? `${caller.role}:${caller.id}` : 'anonymous';
+}
+
+function regionOf(request: RouteRequest, deps: ApiDependencies): string {
+  const region = request.query.get('region')?.trim();
+  if (region && !/^[\w-]{1,64}$/.test(region)) throw new InvalidRequestError('region', 'expected a region name');
+  return region || deps.region;
+}
+
+function sensorRoute(
+  sensor: 'nagios' | 'datadog' | 'aws',
+  adapt: (json: unknown, defaults: { region: string; receivedAt: string }) => LazarusEvent | LazarusEvent[],
+): Route {
+  return {
+    method: 'POST',
+    path: `/v1/sensors/${sensor}`,
+    role: 'sensor',
+    summary: `Submit a native ${sensor} payload; it is mapped to events by ingest/adapters and submitted like POST /v1/events`,
+    requestSchema: 'SensorPayload',
+    responses: {
+      202: 'accepted: { events: [{ incident_key, sequence_number }] }, or { ignored: reason } for a payload with nothing to remediate',
+    },
+    async handle(request: RouteRequest, { deps, metrics }: RouteContext): Promise<RouteResponse> {
+      let events: LazarusEvent[];
+      try {
+        const adapted = adapt(request.body, { region: deps.region, receivedAt: new Date().toISOString() });
+        events = Array.isArray(adapted) ? adapted : [adapted];
+      } catch (error) {
+        if (error instanceof IgnoredSensorPayloadError) {
+          return { status: 202, body: { ignored: error.reason } };
+        }
+        if (error instanceof MalformedSensorPayloadError) {
+          metrics.eventsRejected.inc({ reason: 'malformed_payload' });
+          throw new InvalidRequestError(error.field, `${sensor} payload: ${error.problem}`);
+        }
+        throw error;
+      }
+      const receipts = [];
+      for (const event of events) receipts.push(await submitEvent(requireValidEvent(event, metrics), deps, metrics));
+      return { status: 202, body: { events: receipts } };
+    },
+  };
+}
+
+function signalRoute(action: RemediationAction): Route {
+  return {
+    method: 'POST',
+    path: `/v1/events/{incident_key}/${action}`,
+    role: 'operator',
+    summary: `Send ${action} to a running remediation (the actor recorded is the caller's role and token id)`,
+    requestSchema: 'SignalInput',
+    responses: {
+      202: 'signal delivered: { incident_key, workflow_id, action, actor }',
+      404: 'no such running remediation',
+    },
+    async handle(request: RouteRequest, { deps }: RouteContext): Promise<RouteResponse> {
+      const body = (request.body ?? {}) as { reason?: unknown };
+      if (body.reason !== undefined && typeof body.reason !== 'string') {
+        throw new InvalidRequestError('reason', 'expected a string');
+      }
+      const result = await signalRemediation(deps, request.params.incident_key, action, {
+        ...(typeof body.reason === 'string' ? { reason: body.reason } : {}),
+        actor: actorOf(request.caller),
+      });
+      return { status: 202, body: result };
+    },
+  };
+}
+
+export const routes: readonly Route[] = [
+  {
+    method: 'POST',
+    path: '/v1/events',
+    role: 'sensor',
+    summary:
+      'Submit an event: validated, then put on the Kinesis stream (partition key: service). Without a configured stream ' +
+      'the API starts the remediation itself and sequence_number is null.',
+    requestSchema: 'Event',
+    responses: {
+      202: 'accepted: { incident_key, sequence_number, workflow_id, duplicate? }',
+      400: 'schema error naming the field',
+      503: 'Kinesis or Temporal unreachable',
+    },
+    async handle(request: RouteRequest, { deps, metrics }: RouteContext): Promise<RouteResponse> {
+      const event = requireValidEvent(request.body, metrics);
+      return { status: 202, body: await submitEvent(event, deps, metrics) };
+    },
+  },
+  sensorRoute('nagios', fromNagiosNotification),
+  sensorRoute('datadog', fromDatadogWebhook),
+  sensorRoute('aws', (json) => fromAwsHealthEvent(json)),
+  {
+    method: 'GET',
+    path: '/v1/events',
+    role: 'viewer',
+    summary: 'Remediations from Temporal visibility, newest first',
+    queryParams: [
+      { name: 'service', description: 'LazarusService' },
+      { name: 'host', description: 'LazarusHost (instance id)' },
+      { name: 'outcome', description: 'LazarusOutcome, e.g. REMEDIATED' },
+      { name: 'rule', description: 'LazarusRule' },
+      { name: 'region', description: 'LazarusRegion' },
+      { name: 'since', description: 'ISO 8601: started at or after' },
+      { name: 'limit', description: `at most this many (default 50, max ${maxListLimit})` },
+    ],
+    responses: {
+      200: '{ events: [{ incident_key, workflow_id, status, outcome?, service, host, rule, started_at, closed_at? }] }',
+    },
+    async handle(request: RouteRequest, { deps }: RouteContext): Promise<RouteResponse> {
+      const q = request.query;
+      const limitText = q.get('limit') ?? '50';
+      const limit = Number(limitText);
+      if (!Number.isInteger(limit) || limit < 1 || limit > maxListLimit) {
+        throw new InvalidRequestError('limit', `expected an integer from 1 to ${maxListLimit}`);
+      }
+      const pick = (name: string): Record<string, string> => {
+        const value = q.get(name)?.trim();
+        return value ? { [name]: value } : {};
+      };
+      const events = await listRemediations(deps, {
+        ...pick('service'),
+        ...pick('host'),
+        ...pick('outcome'),
+        ...pick('rule'),
+        ...pick('region'),
+        ...pick('since'),
+        limit,
+      });
+      return { status: 200, body: { events } };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/events/{incident_key}',
+    role: 'viewer',
+    summary: 'One remediation: outcome (absent while running), Temporal status, and the decision trace',
+    responses: {
+      200: '{ incident_key, workflow_id, status, outcome?, phase?, reason?, trace }',
+      404: 'unknown incident key',
+    },
+    async handle(request: RouteRequest, { deps }: RouteContext): Promise<RouteResponse> {
+      return { status: 200, body: await showRemediation(deps, request.params.incident_key) };
+    },
+  },
+  signalRoute('pause'),
+  signalRoute('resume'),
+  signalRoute('cancel'),
+  {
+    method: 'GET',
+    path: '/v1/killswitch',
+    role: 'viewer',
+    summary: "The region's kill switch and shadow settings with their history (who, when, why)",
+    queryParams: [{ name: 'region', description: 'default: the API process region' }],
+    responses: { 200: '{ region, kill_switch: { <scope>: { enabled, reason, actor, at } }, shadow, history }' },
+    async handle(request: RouteRequest, { deps }: RouteContext): Promise<RouteResponse> {
+      return { status: 200, body: await readControl(deps, regionOf(request, deps)) };
+    },
+  },
+  {
+    method: 'PUT',
+    path: '/v1/killswitch',
+    role: 'operator',
+    summary: `Turn the kill switch on or off for a scope (${killSwitchScopes.join(', ')}); the caller and reason are recorded`,
+    queryParams: [{ name: 'region', description: 'default: the API process region' }],
+    requestSchema: 'SwitchChange',
+    responses: { 200: 'the control state after the change' },
+    async handle(request: RouteRequest, { deps }: RouteContext): Promise<RouteResponse> {
+      const change = parseSwitchChange(request.body, killSwitchScopes);
+      return { status: 200, body: await setKillSwitch(deps, regionOf(request, deps), change, actorOf(request.caller)) };
+    },
+  },
+  {
+    method: 'PUT',
+    path: '/v1/shadow',
+    role: 'operator',
+    summary: 'Turn shadow (notification-only) mode on or off: scope global, profile:<name> or service:<name>',
+    queryParams: [{ name: 'region', description: 'default: the API process region' }],
+    requestSchema: 'SwitchChange',
+    responses: { 200: 'the control state after the change' },
+    async handle(request: RouteRequest, { deps }: RouteContext): Promise<RouteResponse> {
+      const change = parseSwitchChange(request.body);
+      return { status: 200, body: await setShadow(deps, regionOf(request, deps), change, actorOf(request.caller)) };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/governor',
+    role: 'viewer',
+    summary: 'The regional breaker with its transitions and the rate-limit windows of services',
+    queryParams: [
+      { name: 'region', description: 'default: the API process region' },
+      { name: 'service', description: 'comma-separated services; default: every service with a running governor' },
+    ],
+    responses: { 200: '{ region, breaker, services: [{ service, events, failing, ... }] }' },
+    async handle(request: RouteRequest, { deps }: RouteContext): Promise<RouteResponse> {
+      const services = (request.query.get('service') ?? '')
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean);
+      return { status: 200, body: await readGovernor(deps, regionOf(request, deps), services) };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/deadletters',
+    role: 'operator',
+    summary: 'Stream records the bridge could not use (dead letters), from Temporal visibility, newest first',
+    queryParams: [
+      { name: 'reason', description: deadLetterReasons.join(' | ') },
+      { name: 'status', description: `${deadLetterStatusFilters.join(' | ')} (default pending)` },
+      { name: 'limit', description: `at most this many (default 50, max ${maxDeadLetterListLimit})` },
+    ],
+    responses: {
+      200:
+        '{ dead_letters: [{ id, status, reason, detail, stream, shard_id, sequence_number, size_bytes, ' +
+        'dead_lettered_at, replay? }] }',
+    },
+    async handle(request: RouteRequest, { deps }: RouteContext): Promise<RouteResponse> {
+      const filter = parseDeadLetterFilter(request.query);
+      return { status: 200, body: { dead_letters: await listDeadLetters(deps, filter) } };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/deadletters/{id}',
+    role: 'operator',
+    summary:
+      'One dead letter: the entry with its payload (base64, and as payload_text when it is UTF-8 text), status, replay',
+    responses: {
+      200: '{ id, status, reason, detail, source, size_bytes, dead_lettered_at, payload_base64, payload_text?, replay? }',
+      404: 'unknown dead letter',
+    },
+    async handle(request: RouteRequest, { deps }: RouteContext): Promise<RouteResponse> {
+      return { status: 200, body: await showDeadLetter(deps, request.params.id) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/v1/deadletters/{id}/replay',
+    role: 'operator',
+    summary:
+      'Replay a pending dead letter: its stored payload, or { payload: <corrected event> }, is validated and submitted ' +
+      'as POST /v1/events does, then the entry is marked replayed (the caller is recorded as actor)',
+    requestSchema: 'DeadLetterReplay',
+    responses: {
+      200: 'submitted: { incident_key, sequence_number, workflow_id, duplicate?, dead_letter: { id, status, replay } }',
+      404: 'unknown dead letter',
+      409: 'the dead letter is already replayed or expired',
+      422: 'still_invalid: the payload is still not a valid event (the message starts with the field); it stays pending',
+    },
+    async handle(request: RouteRequest, { deps, metrics, bodyLimitBytes }: RouteContext): Promise<RouteResponse> {
+      const { corrected } = parseReplayRequest(request.body);
+      const receipt = await replayDeadLetter(deps, metrics, {
+        id: request.params.id,
+        ...(corrected !== undefined ? { corrected } : {}),
+        actor: actorOf(request.caller),
+        maxPayloadBytes: bodyLimitBytes,
+      });
+      return { status: 200, body: receipt };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/healthz',
+    role: 'public',
+    summary: 'Liveness of the API process (does not call dependencies)',
+    responses: { 200: '{ ok: true }' },
+    async handle(): Promise<RouteResponse> {
+      return Promise.resolve({ status: 200, body: { ok: true } });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/metrics',
+    role: 'public',
+    summary: 'Prometheus metrics',
+    responses: { 200: 'Prometheus text format' },
+    async handle(_request: RouteRequest, { metrics }: RouteContext): Promise<RouteResponse> {
+      return {
+        status: 200,
+        body: await metrics.registry.metrics(),
+        text: { contentType: metrics.registry.contentType },
+      };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/openapi.json',
+    role: 'public',
+    summary: 'This API as an OpenAPI 3 document',
+    responses: { 200: 'OpenAPI 3.0 document' },
+    async handle(_request: RouteRequest, { openapi }: RouteContext): Promise<RouteResponse> {
+      return Promise.resolve({ status: 200, body: openapi() });
+    },
+  },
+];
+
+/** Find the route for a method and path; `allowed` lists the methods the path has when none matches. */
+export function matchRoute(
+  table: readonly Route[],
+  method: string,
+  pathname: string,
+): { route: Route; params: Record<string, string> } | { route: undefined; allowed: string[] } {
+  const allowed: string[] = [];
+  for (const route of table) {
+    const names: string[] = [];
+    const pattern = new RegExp(
+      `^${route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+        names.push(name);
+        return '([^/]+)';
+      })}$`,
+    );
+    const match = pattern.exec(pathname);
+    if (!match) continue;
+    if (route.method !== method) {
+      allowed.push(route.method);
+      continue;
+    }
+    const params: Record<string, string> = {};
+    names.forEach((name, i) => {
+      params[name] = decodeURIComponent(match[i + 1]);
+    });
+    return { route, params };
+  }
+  return { route: undefined, allowed };
+}

@@ -1,0 +1,60 @@
+// Getting an event in: validate it, then put it on the Kinesis stream (partition key: service), or, when no stream
+// is configured, start its remediation directly (workflow id event/<incident_key>; already started = duplicate).
+import { PutRecordCommand } from '@aws-sdk/client-kinesis';
+import { checkEvent } from '../core/config/event-validation';
+import { type LazarusEvent } from '../core/event';
+import { startRemediation } from '../ingest/remediation-start';
+import { callTemporal, type ApiDependencies } from './dependencies';
+import { DependencyUnavailableError, InvalidRequestError } from './errors';
+import type { ApiMetrics } from './metrics';
+import { remediationWorkflowId } from '../contracts/workflow-ids';
+
+export interface SubmissionReceipt {
+  incident_key: string;
+  /** Kinesis sequence number; null when the API started the remediation itself (no stream configured). */
+  sequence_number: string | null;
+  workflow_id: string;
+  /** Only without a stream: the remediation of this incident key was already started. */
+  duplicate?: boolean;
+}
+
+/** Validate a submitted body; a failure is a 400 naming the first field at fault (all are listed in the message). */
+export function requireValidEvent(json: unknown, metrics: ApiMetrics): LazarusEvent {
+  const checked = checkEvent(json);
+  if (checked.ok) return checked.event;
+  metrics.eventsRejected.inc({ reason: 'schema' });
+  throw new InvalidRequestError(checked.field, checked.problem);
+}
+
+export async function submitEvent(
+  event: LazarusEvent,
+  deps: ApiDependencies,
+  metrics: ApiMetrics,
+): Promise<SubmissionReceipt> {
+  metrics.eventsReceived.inc({ source: event.source });
+  const workflowId = remediationWorkflowId(event.incident_key);
+  if (deps.kinesis) {
+    const { client, streamName } = deps.kinesis;
+    try {
+      const put = await client.send(
+        new PutRecordCommand({
+          StreamName: streamName,
+          PartitionKey: event.service,
+          Data: Buffer.from(JSON.stringify(event), 'utf8'),
+        }),
+      );
+      metrics.recordsPut.inc();
+      return { incident_key: event.incident_key, sequence_number: put.SequenceNumber ?? null, workflow_id: workflowId };
+    } catch (error) {
+      throw new DependencyUnavailableError('kinesis', `stream ${streamName}: ${(error as Error).message}`);
+    }
+  }
+  const { duplicate } = await callTemporal(
+    workflowId,
+    () => startRemediation(deps.temporal, deps.taskQueue, event),
+    deps.temporal,
+  );
+  if (duplicate) metrics.duplicates.inc();
+  else metrics.workflowsStarted.inc();
+  return { incident_key: event.incident_key, sequence_number: null, workflow_id: workflowId, duplicate };
+}

@@ -1,0 +1,28 @@
+// Recording a dead letter: one entity workflow per record (deadletter/<stream>.<shard>.<sequence>), so a record
+// re-read after a crash is recorded once, and the store is Temporal itself.
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { deadLetterMemo, deadLetterWorkflowId, type DeadLetterEntry } from '../../../contracts/dead-letter';
+
+export interface DeadLetterStore {
+  client: Client;
+  /** The task queue whose workers run the `deadLetter` workflow (the main Lazarus queue). */
+  taskQueue: string;
+  /** How long an unreplayed entry is kept (default: the workflow's 14 days). */
+  retentionMs?: number;
+}
+
+/** Record `entry`; true when it is new, false when this record was already dead-lettered. */
+export async function recordDeadLetter(store: DeadLetterStore, entry: DeadLetterEntry): Promise<boolean> {
+  try {
+    await store.client.workflow.start('deadLetter', {
+      taskQueue: store.taskQueue,
+      workflowId: deadLetterWorkflowId(entry.id),
+      args: [entry, store.retentionMs === undefined ? {} : { retention_ms: store.retentionMs }],
+      memo: { ...deadLetterMemo(entry) },
+    });
+    return true;
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return false;
+    throw error;
+  }
+}

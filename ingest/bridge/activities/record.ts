@@ -1,0 +1,34 @@
+// A stream record's bytes → an event, or the reason it cannot be one (it is then dead-lettered, never retried).
+import { validateEvent } from '../../../core/config/event-validation';
+import type { DeadLetterReason } from '../../../contracts/dead-letter';
+import type { LazarusEvent } from '../../../core/event';
+
+export type DecodedRecord =
+  | { kind: 'event'; event: LazarusEvent }
+  | { kind: 'unusable'; reason: Exclude<DeadLetterReason, 'rejected'>; detail: string };
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function decodeStreamRecord(data: Uint8Array, maxBytes: number): DecodedRecord {
+  if (data.byteLength > maxBytes) {
+    return {
+      kind: 'unusable',
+      reason: 'oversize',
+      detail: `${data.byteLength} bytes, more than the ${maxBytes} allowed`,
+    };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(utf8.decode(data));
+  } catch (error) {
+    const what = error instanceof SyntaxError ? error.message : `not UTF-8 (${(error as Error).message})`;
+    return { kind: 'unusable', reason: 'malformed_json', detail: `not JSON: ${what}` };
+  }
+  const result = validateEvent(json);
+  if (result.ok) return { kind: 'event', event: result.event };
+  return {
+    kind: 'unusable',
+    reason: 'schema',
+    detail: result.errors.map((issue) => `${issue.path}: ${issue.message}`).join('; '),
+  };
+}
