@@ -5,8 +5,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { readRuntimeConfig } from '../../core/runtime-config';
 import { clientConnectionOptions } from '../../platform/temporal-connection';
+import { startRemediation } from '../../ingest/remediation-start';
 import { createDemandSensor, type TrackedService } from './sensor';
-import { remediationWorkflowId } from '../../contracts/workflow-ids';
 import { createSnapshotCache } from '../../platform/config-files';
 
 export function parseTrackedServices(spec: string): TrackedService[] {
@@ -56,12 +56,9 @@ async function main(): Promise<void> {
       return state.hosts.filter((h) => h.ec2State === 'running' && !h.standby).length;
     },
     submit: async (event) => {
-      const handle = await client.workflow.start('remediate', {
-        taskQueue: config.temporal.taskQueue,
-        workflowId: remediationWorkflowId(event.incident_key),
-        args: [event, {}],
-      });
-      return { done: handle.result() };
+      // The one way a remediation starts (a repeated incident key joins the first run, never a second one).
+      const started = await startRemediation(client, config.temporal.taskQueue, event);
+      return { done: client.workflow.getHandle(started.workflow_id).result() };
     },
   });
   process.stdout.write(`lazarus demand sensor: tracking ${services.map((s) => s.service).join(', ') || 'nothing'}\n`);
