@@ -10,13 +10,21 @@ import {
   ListShardsCommand,
   ProvisionedThroughputExceededException,
   ResourceNotFoundException,
+  type GetRecordsCommandOutput,
   type KinesisClient,
   type _Record,
 } from '@aws-sdk/client-kinesis';
 import { Context } from '@temporalio/activity';
 import { isGrpcServiceError, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { BridgeSettings, ShardProgress, ShardReadResult, ShardReaderInput, StreamShard } from '../model/bridge';
-import { compareSequenceNumbers } from '../model/bridge';
+import {
+  closedShardReadToEnd,
+  readerAttemptSettings,
+  readWaitMs,
+  startWindows,
+  temporalRetryBackoffMs,
+  type StartWindow,
+} from '../model/shard-reading';
 import { deadLetterId, type DeadLetterEntry, type DeadLetterReason } from '../../../contracts/dead-letter';
 import type { LazarusEvent } from '../../../core/event';
 import { startRemediation } from '../../remediation-start';
@@ -41,23 +49,79 @@ export interface ShardReaderDependencies {
 
 const grpcInvalidArgument = 3;
 
+/** This process is stopping or has lost the shard: the attempt ends and hands its checkpoint back. */
 class ShardReaderStopped extends Error {
   override name = 'ShardReaderStopped';
 }
+
+/** How an attempt ends: the shard read to its end, its stream deleted or replaced, or the shard handed back. */
+type AttemptEnd = 'shard_ended' | 'stream_gone' | 'handed_back';
+
+/** One read: a batch to start, the end of the attempt, or a failure already waited out (read again). */
+type Read =
+  | { kind: 'batch'; batch: GetRecordsCommandOutput; records: _Record[] }
+  | { kind: 'ended'; end: AttemptEnd }
+  | { kind: 'failed' };
 
 export function createShardReader(
   deps: ShardReaderDependencies,
 ): (input: ShardReaderInput) => Promise<ShardReadResult> {
   return async function readShard(input) {
-    const ctx = Context.current();
-    const { stream, shard_id: shardId } = input;
-    // The lease also bounds the workflow's startToClose for this attempt: never run longer than it allows.
-    const settings: BridgeSettings = {
-      ...deps.settings,
-      lease_ms: Math.min(deps.settings.lease_ms, input.settings.lease_ms || deps.settings.lease_ms),
-    };
+    const run = new ShardReaderRun(deps, input, Context.current());
+    deps.metrics.shardsOwned.inc({ stream: input.stream });
+    try {
+      run.heartbeat();
+      if (!(await run.sameStream())) return run.result('stream_gone');
+      while (run.leaseLeft()) {
+        const read = await run.readBatch();
+        if (read.kind === 'ended') return run.result(read.end);
+        if (read.kind === 'failed') continue;
+        for (const window of run.windowsOf(read.records)) {
+          await run.startWindow(window);
+          run.moveCheckpoint(window);
+        }
+        const end = await run.afterBatch(read.batch, read.records);
+        if (end) return run.result(end);
+      }
+    } catch (error) {
+      if (!(error instanceof ShardReaderStopped)) throw error;
+    } finally {
+      deps.metrics.shardsOwned.dec({ stream: input.stream });
+    }
+    // Lease over, or this process is stopping / lost the shard: hand the checkpoint back to the workflow.
+    return run.result('handed_back');
+  };
+}
+
+/**
+ * One attempt at reading a shard, with its state in the open: the checkpoint and totals it heartbeats, the pacing of
+ * its reads, its place in the shard, and what it knows of the shard's end. Its methods are the stages of the loop in
+ * readShard; a method that finds this process stopping throws ShardReaderStopped, which ends the attempt.
+ */
+class ShardReaderRun {
+  private readonly settings: BridgeSettings;
+  private readonly labels: { stream: string; shard: string };
+  private readonly leaseEnds: number;
+  /** Checkpoint and totals of this attempt: heartbeated as they move, handed back at the end. */
+  private readonly progress: ShardProgress;
+  /** Where the next read starts; none after a failed read, then it starts again right after the checkpoint. */
+  private iterator: string | undefined;
+  /** When the last read was sent (pacing: Kinesis allows 5 reads per second per shard). */
+  private lastReadAt = 0;
+  /** Empty reads since the last record: a closed shard that keeps answering empty has been read. */
+  private emptyReadsAtEnd = 0;
+  /** The shard's ending sequence number once a reshard closed it, looked up now and then while it reads empty. */
+  private endingSequence: string | undefined;
+  private endingCheckedAt = 0;
+
+  constructor(
+    private readonly deps: ShardReaderDependencies,
+    private readonly input: ShardReaderInput,
+    private readonly ctx: Context,
+  ) {
+    this.settings = readerAttemptSettings(deps.settings, input.settings);
     const resumed = ctx.info.heartbeatDetails as ShardProgress | undefined;
-    const progress: ShardProgress = {
+    this.progress = {
       checkpoint: resumed?.checkpoint ?? input.checkpoint,
       records: 0,
       started: 0,
@@ -66,240 +130,237 @@ export function createShardReader(
       lag_ms: 0,
       owner: deps.identity,
     };
-    const stopped = (): boolean => ctx.cancellationSignal.aborted;
-    const pause = async (ms: number): Promise<void> => {
-      try {
-        await ctx.sleep(ms);
-      } catch {
-        throw new ShardReaderStopped();
-      }
-    };
-    const beat = (): void => ctx.heartbeat({ ...progress });
-    const labels = { stream, shard: shardId };
-    const setLag = (ms: number): void => {
-      progress.lag_ms = Math.max(0, ms);
-      deps.metrics.lag.set(labels, progress.lag_ms / 1000);
-    };
+    this.labels = { stream: input.stream, shard: input.shard_id };
+    this.leaseEnds = Date.now() + this.settings.lease_ms;
+  }
 
-    const iteratorAfterCheckpoint = async (): Promise<string | undefined> => {
-      const request = progress.checkpoint
-        ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' as const, StartingSequenceNumber: progress.checkpoint }
-        : { ShardIteratorType: input.start_at === 'latest' ? ('LATEST' as const) : ('TRIM_HORIZON' as const) };
-      const answer = await deps.kinesis.send(
-        new GetShardIteratorCommand({ StreamName: stream, ShardId: shardId, ...request }),
-        { abortSignal: ctx.cancellationSignal },
-      );
-      return answer.ShardIterator;
+  /** Whether to read on: the lease is not over and this process is neither stopping nor has lost the shard. */
+  leaseLeft(): boolean {
+    return Date.now() < this.leaseEnds && !this.stopped();
+  }
+
+  /** Tell Temporal this process still owns the shard, with the checkpoint, lag, totals and owner. */
+  heartbeat(): void {
+    this.ctx.heartbeat({ ...this.progress });
+  }
+
+  /** What the attempt hands back to its workflow. */
+  result(end: AttemptEnd): ShardReadResult {
+    return {
+      ...this.progress,
+      shard_ended: end !== 'handed_back',
+      ...(end === 'stream_gone' ? { stream_gone: true } : {}),
     };
+  }
 
-    /** Run a Temporal call until it is answered: Temporal being away delays records, never skips them. */
-    const untilAnswered = async <T>(call: () => Promise<T>): Promise<T> => {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await deps.temporal.withDeadline(Date.now() + (deps.temporalCallTimeoutMs ?? 5000), call);
-        } catch (error) {
-          if (!isTransient(error)) throw error;
-          deps.metrics.temporalRetries.inc({ stream });
-          if (stopped()) throw new ShardReaderStopped();
-          beat();
-          await pause(Math.min(settings.max_retry_backoff_ms, 100 * 2 ** Math.min(attempt, 10)));
-        }
-      }
-    };
-
-    const deadLetter = async (record: _Record, reason: DeadLetterReason, detail: string): Promise<void> => {
-      const data = record.Data ?? new Uint8Array();
-      const position = { stream, shard_id: shardId, sequence_number: record.SequenceNumber ?? '' };
-      const entry: DeadLetterEntry = {
-        id: deadLetterId(position),
-        reason,
-        detail,
-        source: {
-          ...position,
-          partition_key: record.PartitionKey ?? '',
-          ...(record.ApproximateArrivalTimestamp
-            ? { arrived_at: record.ApproximateArrivalTimestamp.toISOString() }
-            : {}),
-        },
-        payload_base64: Buffer.from(data).toString('base64'),
-        size_bytes: data.byteLength,
-        dead_lettered_at: new Date().toISOString(),
-      };
-      await untilAnswered(() =>
-        recordDeadLetter({ client: deps.temporal, taskQueue: settings.remediation_task_queue }, entry),
-      );
-      progress.dead_letters++;
-      deps.metrics.deadLetters.inc({ stream, reason });
-      deps.metrics.records.inc({ stream, result: 'dead_letter' });
-    };
-
-    const start = async (record: _Record, event: LazarusEvent): Promise<void> => {
-      try {
-        const { duplicate } = await untilAnswered(() =>
-          startRemediation(deps.temporal, settings.remediation_task_queue, event),
-        );
-        if (duplicate) progress.duplicates++;
-        else progress.started++;
-        deps.metrics.records.inc({ stream, result: duplicate ? 'duplicate' : 'started' });
-      } catch (error) {
-        if (error instanceof ShardReaderStopped) throw error;
-        // Temporal refused the start itself (not a transient failure): keep the record, move on.
-        await deadLetter(
-          record,
-          'rejected',
-          `Temporal refused to start event/${event.incident_key}: ${describe(error)}`,
-        );
-      }
-    };
-
-    const handle = async (record: _Record): Promise<void> => {
-      const decoded = decodeStreamRecord(record.Data ?? new Uint8Array(), settings.max_record_bytes);
-      if (decoded.kind === 'event') {
-        deps.metrics.eventsReceived.inc({ source: decoded.event.source });
-        await start(record, decoded.event);
-      } else await deadLetter(record, decoded.reason, decoded.detail);
-    };
-
-    /**
-     * Start a batch's records a window at a time, and move the checkpoint to a window's last record only when every
-     * start in it is confirmed.
-     */
-    const handleBatch = async (records: _Record[]): Promise<void> => {
-      for (let i = 0; i < records.length; i += settings.start_concurrency) {
-        if (stopped()) throw new ShardReaderStopped();
-        const window = records.slice(i, i + settings.start_concurrency);
-        // Records of one partition key (the service) start in stream order; different keys start side by side.
-        const byKey = new Map<string, _Record[]>();
-        for (const record of window) {
-          const key = record.PartitionKey ?? '';
-          byKey.set(key, [...(byKey.get(key) ?? []), record]);
-        }
-        await Promise.all(
-          [...byKey.values()].map(async (inOrder) => {
-            for (const record of inOrder) await handle(record);
-          }),
-        );
-        const last = window[window.length - 1];
-        progress.records += window.length;
-        progress.checkpoint = last.SequenceNumber;
-        // Ingest lag: how old the record was when its start was confirmed.
-        const arrived = last.ApproximateArrivalTimestamp?.getTime();
-        if (arrived !== undefined) setLag(Date.now() - arrived);
-        deps.metrics.checkpoint.inc(labels, window.length);
-        beat();
-      }
-    };
-
-    const result = (shardEnded: boolean, streamGone = false): ShardReadResult => ({
-      ...progress,
-      shard_ended: shardEnded,
-      ...(streamGone ? { stream_gone: true } : {}),
-    });
-
-    // Whether the shard has been closed by a reshard, looked up now and then while it reads empty.
-    let endingSequence: string | undefined;
-    let endingCheckedAt = 0;
-    /** False when the stream was deleted or replaced by a new one of the same name (unsure: true, read on). */
-    const sameStream = async (): Promise<boolean> => {
-      try {
-        return (await streamGeneration(deps.kinesis, stream)) === input.generation;
-      } catch (error) {
-        return !(error instanceof ResourceNotFoundException);
-      }
-    };
-
-    /** Now and then while the shard reads empty: has it been closed, and is it still the same stream? */
-    const refreshEnding = async (): Promise<boolean> => {
-      if (Date.now() - endingCheckedAt < settings.discovery_interval_ms) return true;
-      endingCheckedAt = Date.now();
-      if (!(await sameStream())) return false;
-      try {
-        endingSequence = (await listShards(deps.kinesis, stream)).find(
-          (s) => s.shard_id === shardId,
-        )?.ending_sequence_number;
-      } catch (error) {
-        deps.metrics.readErrors.inc({ stream, kind: readErrorKind(error) });
-      }
-      return true;
-    };
-
-    const leaseEnds = Date.now() + settings.lease_ms;
-    let iterator: string | undefined;
-    let lastRead = 0;
-    let emptyReadsAtEnd = 0;
-    deps.metrics.shardsOwned.inc({ stream });
+  /** False when the stream was deleted or replaced by a new one of the same name (unsure: true, read on). */
+  async sameStream(): Promise<boolean> {
     try {
-      beat();
-      if (!(await sameStream())) return result(true, true);
-      while (Date.now() < leaseEnds && !stopped()) {
-        try {
-          iterator ??= await iteratorAfterCheckpoint();
-        } catch (error) {
-          if (stopped()) break;
-          deps.metrics.readErrors.inc({ stream, kind: readErrorKind(error) });
-          if (error instanceof ResourceNotFoundException && !(await sameStream())) return result(true, true);
-          beat();
-          await pause(settings.idle_poll_ms);
-          continue;
-        }
-        if (iterator === undefined) return result(true);
-        await pause(Math.max(0, lastRead + settings.min_read_interval_ms - Date.now()));
-        lastRead = Date.now();
-        let batch;
-        try {
-          deps.metrics.reads.inc(labels);
-          batch = await deps.kinesis.send(
-            new GetRecordsCommand({ ShardIterator: iterator, Limit: settings.batch_limit }),
-            {
-              abortSignal: ctx.cancellationSignal,
-            },
-          );
-        } catch (error) {
-          if (stopped()) break;
-          deps.metrics.readErrors.inc({ stream, kind: readErrorKind(error) });
-          // Expired or otherwise unusable iterator: start again right after the checkpoint.
-          iterator = undefined;
-          beat();
-          await pause(error instanceof ProvisionedThroughputExceededException ? 1000 : settings.idle_poll_ms);
-          continue;
-        }
-        const records = batch.Records ?? [];
-        await handleBatch(records);
-        // Caught up (Kinesis's own measure where it gives one): nothing is waiting.
-        if (records.length === 0) setLag(batch.MillisBehindLatest ?? 0);
-        beat();
-        if (!batch.NextShardIterator) return result(true);
-        iterator = batch.NextShardIterator;
-        if (records.length > 0) {
-          emptyReadsAtEnd = 0;
-          continue;
-        }
-        if (!(await refreshEnding())) return result(true, true);
-        if (readToEnd(endingSequence, progress, batch.MillisBehindLatest, ++emptyReadsAtEnd)) return result(true);
-        await pause(settings.idle_poll_ms);
-      }
+      return (await streamGeneration(this.deps.kinesis, this.input.stream)) === this.input.generation;
     } catch (error) {
-      if (!(error instanceof ShardReaderStopped)) throw error;
-    } finally {
-      deps.metrics.shardsOwned.dec({ stream });
+      return !(error instanceof ResourceNotFoundException);
     }
-    // Lease over, or this process is stopping / lost the shard: hand the checkpoint back to the workflow.
-    return result(false);
-  };
+  }
+
+  /** Read the next batch after the checkpoint, no sooner than min_read_interval_ms after the last read. */
+  async readBatch(): Promise<Read> {
+    try {
+      this.iterator ??= await this.iteratorAfterCheckpoint();
+    } catch (error) {
+      this.readFailed(error);
+      if (error instanceof ResourceNotFoundException && !(await this.sameStream())) {
+        return { kind: 'ended', end: 'stream_gone' };
+      }
+      this.heartbeat();
+      await this.pause(this.settings.idle_poll_ms);
+      return { kind: 'failed' };
+    }
+    if (this.iterator === undefined) return { kind: 'ended', end: 'shard_ended' };
+    await this.pause(readWaitMs(this.lastReadAt, Date.now(), this.settings.min_read_interval_ms));
+    this.lastReadAt = Date.now();
+    try {
+      this.deps.metrics.reads.inc(this.labels);
+      const batch = await this.deps.kinesis.send(
+        new GetRecordsCommand({ ShardIterator: this.iterator, Limit: this.settings.batch_limit }),
+        { abortSignal: this.ctx.cancellationSignal },
+      );
+      return { kind: 'batch', batch, records: batch.Records ?? [] };
+    } catch (error) {
+      this.readFailed(error);
+      // Expired or otherwise unusable iterator: start again right after the checkpoint.
+      this.iterator = undefined;
+      this.heartbeat();
+      await this.pause(error instanceof ProvisionedThroughputExceededException ? 1000 : this.settings.idle_poll_ms);
+      return { kind: 'failed' };
+    }
+  }
+
+  /** A batch's records a window at a time: the checkpoint moves past a window only once all its starts are done. */
+  windowsOf(records: _Record[]): StartWindow<_Record>[] {
+    return startWindows(records, this.settings.start_concurrency);
+  }
+
+  /** Start a window's records: one partition key's (one service's) in stream order, different keys side by side. */
+  async startWindow(window: StartWindow<_Record>): Promise<void> {
+    if (this.stopped()) throw new ShardReaderStopped();
+    await Promise.all(
+      window.lanes.map(async (lane) => {
+        for (const record of lane) await this.handle(record);
+      }),
+    );
+  }
+
+  /** Move the checkpoint to a window's last record, every start in it being confirmed, and heartbeat it. */
+  moveCheckpoint(window: StartWindow<_Record>): void {
+    this.progress.records += window.records.length;
+    this.progress.checkpoint = window.last.SequenceNumber;
+    // Ingest lag: how old the record was when its start was confirmed.
+    const arrived = window.last.ApproximateArrivalTimestamp?.getTime();
+    if (arrived !== undefined) this.setLag(Date.now() - arrived);
+    this.deps.metrics.checkpoint.inc(this.labels, window.records.length);
+    this.heartbeat();
+  }
 
   /**
-   * Kinesis ends a closed shard's reads with no next iterator; some emulators never do, so a closed shard whose
-   * ending sequence number has been checkpointed, or that answered empty twice with nothing behind, is read too.
+   * After a batch's starts: heartbeat and take the next iterator. An empty read means caught up: then see whether
+   * the shard has been closed and read to its end (or its stream is gone), and if not, wait before reading again.
    */
-  function readToEnd(
-    ending: string | undefined,
-    progress: ShardProgress,
-    millisBehind: number | undefined,
-    emptyReads: number,
-  ): boolean {
-    if (ending === undefined) return false;
-    if (progress.checkpoint !== undefined && compareSequenceNumbers(progress.checkpoint, ending) >= 0) return true;
-    return emptyReads >= 2 && (millisBehind ?? 0) === 0;
+  async afterBatch(batch: GetRecordsCommandOutput, records: _Record[]): Promise<AttemptEnd | undefined> {
+    // Caught up (Kinesis's own measure where it gives one): nothing is waiting.
+    if (records.length === 0) this.setLag(batch.MillisBehindLatest ?? 0);
+    this.heartbeat();
+    if (!batch.NextShardIterator) return 'shard_ended';
+    this.iterator = batch.NextShardIterator;
+    if (records.length > 0) {
+      this.emptyReadsAtEnd = 0;
+      return undefined;
+    }
+    if (!(await this.refreshEnding())) return 'stream_gone';
+    const { checkpoint } = this.progress;
+    if (closedShardReadToEnd(this.endingSequence, checkpoint, batch.MillisBehindLatest, ++this.emptyReadsAtEnd)) {
+      return 'shard_ended';
+    }
+    await this.pause(this.settings.idle_poll_ms);
+    return undefined;
+  }
+
+  private stopped(): boolean {
+    return this.ctx.cancellationSignal.aborted;
+  }
+
+  /** Wait; cancellation (this process stopping, or the shard lost) cuts the wait short and ends the attempt. */
+  private async pause(ms: number): Promise<void> {
+    try {
+      await this.ctx.sleep(ms);
+    } catch {
+      throw new ShardReaderStopped();
+    }
+  }
+
+  private setLag(ms: number): void {
+    this.progress.lag_ms = Math.max(0, ms);
+    this.deps.metrics.lag.set(this.labels, this.progress.lag_ms / 1000);
+  }
+
+  /** A read that failed because this process is stopping ends the attempt; any other failure is counted. */
+  private readFailed(error: unknown): void {
+    if (this.stopped()) throw new ShardReaderStopped();
+    this.deps.metrics.readErrors.inc({ stream: this.input.stream, kind: readErrorKind(error) });
+  }
+
+  private async iteratorAfterCheckpoint(): Promise<string | undefined> {
+    const { checkpoint } = this.progress;
+    const request = checkpoint
+      ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' as const, StartingSequenceNumber: checkpoint }
+      : { ShardIteratorType: this.input.start_at === 'latest' ? ('LATEST' as const) : ('TRIM_HORIZON' as const) };
+    const answer = await this.deps.kinesis.send(
+      new GetShardIteratorCommand({ StreamName: this.input.stream, ShardId: this.input.shard_id, ...request }),
+      { abortSignal: this.ctx.cancellationSignal },
+    );
+    return answer.ShardIterator;
+  }
+
+  /** Now and then while the shard reads empty: has it been closed, and is it still the same stream? */
+  private async refreshEnding(): Promise<boolean> {
+    if (Date.now() - this.endingCheckedAt < this.settings.discovery_interval_ms) return true;
+    this.endingCheckedAt = Date.now();
+    if (!(await this.sameStream())) return false;
+    try {
+      const shards = await listShards(this.deps.kinesis, this.input.stream);
+      this.endingSequence = shards.find((s) => s.shard_id === this.input.shard_id)?.ending_sequence_number;
+    } catch (error) {
+      this.deps.metrics.readErrors.inc({ stream: this.input.stream, kind: readErrorKind(error) });
+    }
+    return true;
+  }
+
+  /** A record becomes a remediation start, or a dead letter when it is not an event we can start. */
+  private async handle(record: _Record): Promise<void> {
+    const decoded = decodeStreamRecord(record.Data ?? new Uint8Array(), this.settings.max_record_bytes);
+    if (decoded.kind === 'event') {
+      this.deps.metrics.eventsReceived.inc({ source: decoded.event.source });
+      await this.start(record, decoded.event);
+    } else await this.deadLetter(record, decoded.reason, decoded.detail);
+  }
+
+  private async start(record: _Record, event: LazarusEvent): Promise<void> {
+    const { stream } = this.input;
+    try {
+      const { duplicate } = await this.untilAnswered(() =>
+        startRemediation(this.deps.temporal, this.settings.remediation_task_queue, event),
+      );
+      if (duplicate) this.progress.duplicates++;
+      else this.progress.started++;
+      this.deps.metrics.records.inc({ stream, result: duplicate ? 'duplicate' : 'started' });
+    } catch (error) {
+      if (error instanceof ShardReaderStopped) throw error;
+      // Temporal refused the start itself (not a transient failure): keep the record, move on.
+      await this.deadLetter(
+        record,
+        'rejected',
+        `Temporal refused to start event/${event.incident_key}: ${describe(error)}`,
+      );
+    }
+  }
+
+  private async deadLetter(record: _Record, reason: DeadLetterReason, detail: string): Promise<void> {
+    const { stream, shard_id: shardId } = this.input;
+    const data = record.Data ?? new Uint8Array();
+    const position = { stream, shard_id: shardId, sequence_number: record.SequenceNumber ?? '' };
+    const entry: DeadLetterEntry = {
+      id: deadLetterId(position),
+      reason,
+      detail,
+      source: {
+        ...position,
+        partition_key: record.PartitionKey ?? '',
+        ...(record.ApproximateArrivalTimestamp ? { arrived_at: record.ApproximateArrivalTimestamp.toISOString() } : {}),
+      },
+      payload_base64: Buffer.from(data).toString('base64'),
+      size_bytes: data.byteLength,
+      dead_lettered_at: new Date().toISOString(),
+    };
+    await this.untilAnswered(() =>
+      recordDeadLetter({ client: this.deps.temporal, taskQueue: this.settings.remediation_task_queue }, entry),
+    );
+    this.progress.dead_letters++;
+    this.deps.metrics.deadLetters.inc({ stream, reason });
+    this.deps.metrics.records.inc({ stream, result: 'dead_letter' });
+  }
+
+  /** Run a Temporal call until it is answered: Temporal being away delays records, never skips them. */
+  private async untilAnswered<T>(call: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.deps.temporal.withDeadline(Date.now() + (this.deps.temporalCallTimeoutMs ?? 5000), call);
+      } catch (error) {
+        if (!isTransient(error)) throw error;
+        this.deps.metrics.temporalRetries.inc({ stream: this.input.stream });
+        if (this.stopped()) throw new ShardReaderStopped();
+        this.heartbeat();
+        await this.pause(temporalRetryBackoffMs(attempt, this.settings.max_retry_backoff_ms));
+      }
+    }
   }
 }
 
