@@ -1,16 +1,18 @@
 // The runbook DAG validator and resolver: checks a runbook against the activity catalog and itself, then applies
-// defaults and orders the steps topologically.
-//
-// A step is *unreachable* when it can never be scheduled: it needs, directly or through other steps, a step that
-// does not exist or a step on a cycle. The root cause is reported where it is (dangling need, cycle) and every step
-// downstream of it is reported as unreachable, so the user sees the whole blast radius at once.
+// defaults and orders the steps topologically. What "unreachable" means, and why it is reported, is in step-graph.ts.
 import { activityCatalog, isRunbookActivity, type CatalogEntry, type RunbookActivityName } from '../activity-catalog';
 import { parseDuration } from '../duration';
 import type { ResolvedRunbook, ResolvedStep } from '../resolved-config';
-import { collectReferences, MalformedReferenceError, parseReference } from '../runbook-references';
+import {
+  collectReferences,
+  MalformedReferenceError,
+  parseReference,
+  type RunbookReference,
+} from '../runbook-references';
 import { configDefaults } from './defaults';
 import type { ConfigIssue } from './errors';
 import type { RunbookFile, StepFile } from './file-shapes';
+import { checkNeeds, indexStepIds, type ReportIssue, type StepGraph } from './step-graph';
 import { issueAt, type YamlSource } from './yaml-source';
 
 /** Event fields a reference may name; `details.<anything>` is allowed too. */
@@ -39,6 +41,189 @@ export interface RunbookValidation {
   paramReferences: ParamReference[];
 }
 
+/** Validate one runbook file's content; a resolved runbook comes back only when there are no issues. */
+export function validateRunbook(source: YamlSource, file: RunbookFile): RunbookValidation {
+  const issues: ConfigIssue[] = [];
+  const report: ReportIssue = (segments, message) => {
+    issues.push(issueAt(source, segments, message));
+  };
+  const graph = indexStepIds(file.steps, report);
+  checkActivities(file.steps, report);
+  checkNeeds(graph, report);
+  const paramReferences = checkInputReferences(graph, report);
+  checkDurations(file, report);
+  if (issues.length > 0) {
+    return { issues, paramReferences };
+  }
+  return { runbook: resolveRunbook(file), issues, paramReferences };
+}
+
+/** Every step's activity and its compensation's against the catalog: known activity, required and accepted inputs. */
+function checkActivities(steps: readonly StepFile[], report: ReportIssue): void {
+  steps.forEach((step, index) => {
+    checkActivity(step.activity, step.input, ['steps', index], report);
+    if (step.compensate) {
+      checkActivity(step.compensate.activity, step.compensate.input, ['steps', index, 'compensate'], report);
+    }
+  });
+}
+
+function checkActivity(
+  activity: string,
+  input: Record<string, unknown> | undefined,
+  base: (string | number)[],
+  report: ReportIssue,
+): void {
+  if (!isRunbookActivity(activity)) {
+    report([...base, 'activity'], `unknown activity "${activity}" (not in core/activity-catalog.ts)`);
+    return;
+  }
+  const entry: CatalogEntry = activityCatalog[activity];
+  const given = input ?? {};
+  for (const required of entry.requires) {
+    if (!Object.prototype.hasOwnProperty.call(given, required)) {
+      // Without an input block the step's activity line is the closest place to point at.
+      report([...base, input === undefined ? 'activity' : 'input'], `${activity} requires input "${required}"`);
+    }
+  }
+  for (const key of Object.keys(given)) {
+    if (!entry.requires.includes(key) && !entry.optional.includes(key)) {
+      const accepted = [...entry.requires, ...entry.optional].join(', ');
+      report([...base, 'input', key], `${activity} takes no input "${key}" (it takes: ${accepted})`);
+    }
+  }
+}
+
+/** Every step's input references; the `${params.<name>}` ones come back for the snapshot builder to check. */
+function checkInputReferences(graph: StepGraph, report: ReportIssue): ParamReference[] {
+  return new ReferenceCheck(graph, report).allSteps();
+}
+
+/**
+ * The `${...}` references in step inputs. Parameter references cannot be checked here (each profile using the
+ * runbook has its own parameters), so they are collected for the snapshot builder.
+ */
+class ReferenceCheck {
+  private readonly paramReferences: ParamReference[] = [];
+
+  constructor(
+    private readonly graph: StepGraph,
+    private readonly report: ReportIssue,
+  ) {}
+
+  /** Check every step's input and compensation input; a step repeating an earlier id is skipped. */
+  allSteps(): ParamReference[] {
+    this.graph.steps.forEach((step, index) => {
+      if (!this.graph.isFirstWithId(step, index)) {
+        return;
+      }
+      this.input(step, step.input ?? {}, ['steps', index, 'input'], false);
+      if (step.compensate) {
+        // A compensation undoes its step, so it may read that step's own output.
+        this.input(step, step.compensate.input ?? {}, ['steps', index, 'compensate', 'input'], true);
+      }
+    });
+    return this.paramReferences;
+  }
+
+  private input(owner: StepFile, value: unknown, base: (string | number)[], allowOwnOutput: boolean): void {
+    for (const occurrence of collectReferences(value)) {
+      const segments = inputPathSegments(base, occurrence.at);
+      const reference = this.parse(occurrence.text, segments);
+      if (reference !== undefined) {
+        this.reference(reference, segments, owner, allowOwnOutput);
+      }
+    }
+  }
+
+  private parse(text: string, segments: (string | number)[]): RunbookReference | undefined {
+    try {
+      return parseReference(text);
+    } catch (error) {
+      if (error instanceof MalformedReferenceError) {
+        this.report(segments, error.message);
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  private reference(
+    reference: RunbookReference,
+    segments: (string | number)[],
+    owner: StepFile,
+    allowOwnOutput: boolean,
+  ): void {
+    const written = `\${${reference.text}}`;
+    let problem: string | undefined;
+    switch (reference.root) {
+      case 'event':
+        problem = eventReferenceProblem(reference, written);
+        break;
+      case 'params':
+        if (reference.path.length > 1) {
+          problem = `${written}: parameters have no sub-fields (write \${params.<name>})`;
+        } else {
+          this.paramReferences.push({ name: reference.path[0] ?? '', segments });
+        }
+        break;
+      case 'remediation':
+        if (reference.path[0] !== 'id' || reference.path.length > 1) {
+          problem = `${written}: the only remediation field is \${remediation.id}`;
+        }
+        break;
+      case 'steps':
+        problem = this.stepReferenceProblem(reference, written, owner, allowOwnOutput);
+        break;
+    }
+    if (problem !== undefined) {
+      this.report(segments, problem);
+    }
+  }
+
+  /** A step output is readable only once it exists: from a step the owner needs, or from the owner's compensation. */
+  private stepReferenceProblem(
+    reference: RunbookReference,
+    written: string,
+    owner: StepFile,
+    allowOwnOutput: boolean,
+  ): string | undefined {
+    const [first, second, third] = reference.path;
+    const target = this.graph.stepById(first ?? '');
+    if (second !== 'output' || third === undefined) {
+      return `${written}: step references are written \${steps.<id>.output.<key>}`;
+    }
+    if (target === undefined) {
+      return `${written}: no step "${first}" in this runbook`;
+    }
+    if (!(allowOwnOutput && target === owner) && !this.graph.ancestorsOf(owner.id).has(target.id)) {
+      return (
+        `${written}: step "${first}" is not among the steps "${owner.id}" needs (directly or transitively), ` +
+        'so its output may not exist yet'
+      );
+    }
+    if (isRunbookActivity(target.activity)) {
+      const outputs: readonly string[] = activityCatalog[target.activity].outputs;
+      if (!outputs.includes(third)) {
+        const listed = outputs.length === 0 ? 'no outputs' : `outputs: ${outputs.join(', ')}`;
+        return `${written}: ${target.activity} does not output "${third}" (${listed})`;
+      }
+    }
+    return undefined;
+  }
+}
+
+function eventReferenceProblem(reference: RunbookReference, written: string): string | undefined {
+  const [first] = reference.path;
+  if (!referableEventFields.includes(first as (typeof referableEventFields)[number])) {
+    return `${written}: events have no field "${first}" (fields: ${referableEventFields.join(', ')})`;
+  }
+  if (first !== 'details' && reference.path.length > 1) {
+    return `${written}: event.${first} has no sub-fields`;
+  }
+  return undefined;
+}
+
 function inputPathSegments(prefix: (string | number)[], at: string): (string | number)[] {
   if (at === '') {
     return prefix;
@@ -46,223 +231,26 @@ function inputPathSegments(prefix: (string | number)[], at: string): (string | n
   return [...prefix, ...at.split(/[.[\]]+/).filter((segment) => segment !== '')];
 }
 
-/** Validate one runbook file's content; a resolved runbook comes back only when there are no issues. */
-export function validateRunbook(source: YamlSource, file: RunbookFile): RunbookValidation {
-  const issues: ConfigIssue[] = [];
-  const paramReferences: ParamReference[] = [];
-  const at = (segments: (string | number)[], message: string): void => {
-    issues.push(issueAt(source, segments, message));
-  };
-
-  // Duplicate ids: the first one wins, later ones are errors.
-  const indexById = new Map<string, number>();
-  file.steps.forEach((step, index) => {
-    if (indexById.has(step.id)) {
-      at(['steps', index, 'id'], `duplicate step id "${step.id}" (first used by steps[${indexById.get(step.id)}])`);
-    } else {
-      indexById.set(step.id, index);
-    }
-  });
-
-  // Activities and their inputs.
-  const checkActivity = (activity: string, input: Record<string, unknown> | undefined, base: (string | number)[]) => {
-    if (!isRunbookActivity(activity)) {
-      at([...base, 'activity'], `unknown activity "${activity}" (not in core/activity-catalog.ts)`);
-      return;
-    }
-    const entry: CatalogEntry = activityCatalog[activity];
-    const given = input ?? {};
-    for (const required of entry.requires) {
-      if (!Object.prototype.hasOwnProperty.call(given, required)) {
-        at([...base, input === undefined ? 'activity' : 'input'], `${activity} requires input "${required}"`);
-      }
-    }
-    for (const key of Object.keys(given)) {
-      if (!entry.requires.includes(key) && !entry.optional.includes(key)) {
-        const accepted = [...entry.requires, ...entry.optional].join(', ');
-        at([...base, 'input', key], `${activity} takes no input "${key}" (it takes: ${accepted})`);
-      }
-    }
-  };
-  file.steps.forEach((step, index) => {
-    checkActivity(step.activity, step.input, ['steps', index]);
-    if (step.compensate) {
-      checkActivity(step.compensate.activity, step.compensate.input, ['steps', index, 'compensate']);
-    }
-  });
-
-  // Needs: dangling ones, then cycles, then what cannot run because of them.
-  const blocked = new Set<string>();
-  file.steps.forEach((step, index) => {
-    (step.needs ?? []).forEach((need, needIndex) => {
-      if (!indexById.has(need)) {
-        at(['steps', index, 'needs', needIndex], `needs unknown step "${need}"`);
-        blocked.add(step.id);
-      }
-    });
-  });
-  const stepById = (id: string): StepFile | undefined => {
-    const index = indexById.get(id);
-    return index === undefined ? undefined : file.steps[index];
-  };
-  const state = new Map<string, 'visiting' | 'done'>();
-  const reportedCycles = new Set<string>();
-  const visit = (id: string, trail: string[]): void => {
-    state.set(id, 'visiting');
-    for (const need of stepById(id)?.needs ?? []) {
-      if (!indexById.has(need)) {
-        continue;
-      }
-      if (state.get(need) === 'visiting') {
-        const cycle = [...trail.slice(trail.indexOf(need)), need];
-        cycle.slice(0, -1).forEach((member) => blocked.add(member));
-        const key = [...cycle.slice(0, -1)].sort().join(',');
-        if (!reportedCycles.has(key)) {
-          reportedCycles.add(key);
-          const first = Math.min(...cycle.map((member) => indexById.get(member) ?? 0));
-          const start = file.steps[first]?.id ?? id;
-          // Rotate the cycle so it reads from the member that comes first in the file, where it is reported.
-          const members = cycle.slice(0, -1);
-          const rotated = [...members.slice(members.indexOf(start)), ...members.slice(0, members.indexOf(start))];
-          at(['steps', first, 'needs'], `cycle: ${[...rotated, start].join(' → ')}`);
-        }
-      } else if (state.get(need) !== 'done') {
-        visit(need, [...trail, need]);
-      }
-    }
-    state.set(id, 'done');
-  };
-  for (const id of indexById.keys()) {
-    if (!state.has(id)) {
-      visit(id, [id]);
-    }
-  }
-  // Transitive ancestors of each step (over existing needs); a step is unreachable if any ancestor is blocked.
-  const ancestors = new Map<string, Set<string>>();
-  const ancestorsOf = (id: string, guard: Set<string> = new Set()): Set<string> => {
-    const known = ancestors.get(id);
-    if (known) {
-      return known;
-    }
-    const result = new Set<string>();
-    if (guard.has(id)) {
-      return result;
-    }
-    guard.add(id);
-    for (const need of stepById(id)?.needs ?? []) {
-      if (indexById.has(need)) {
-        result.add(need);
-        ancestorsOf(need, guard).forEach((ancestor) => result.add(ancestor));
-      }
-    }
-    guard.delete(id);
-    ancestors.set(id, result);
-    return result;
-  };
-  for (const [id, index] of indexById) {
-    if (blocked.has(id)) {
-      continue;
-    }
-    const cause = [...ancestorsOf(id)].find((ancestor) => blocked.has(ancestor));
-    if (cause !== undefined) {
-      at(['steps', index, 'needs'], `step "${id}" is unreachable: it depends on "${cause}", which can never run`);
-    }
-  }
-
-  // References in inputs.
-  const checkReferences = (owner: StepFile, value: unknown, base: (string | number)[], allowOwnOutput: boolean) => {
-    for (const occurrence of collectReferences(value)) {
-      const segments = inputPathSegments(base, occurrence.at);
-      let reference;
-      try {
-        reference = parseReference(occurrence.text);
-      } catch (error) {
-        if (error instanceof MalformedReferenceError) {
-          at(segments, error.message);
-          continue;
-        }
-        throw error;
-      }
-      const written = `\${${reference.text}}`;
-      const [first, second, third] = reference.path;
-      switch (reference.root) {
-        case 'event':
-          if (!referableEventFields.includes(first as (typeof referableEventFields)[number])) {
-            at(segments, `${written}: events have no field "${first}" (fields: ${referableEventFields.join(', ')})`);
-          } else if (first !== 'details' && reference.path.length > 1) {
-            at(segments, `${written}: event.${first} has no sub-fields`);
-          }
-          break;
-        case 'params':
-          if (reference.path.length > 1) {
-            at(segments, `${written}: parameters have no sub-fields (write \${params.<name>})`);
-          } else {
-            paramReferences.push({ name: first ?? '', segments });
-          }
-          break;
-        case 'remediation':
-          if (first !== 'id' || reference.path.length > 1) {
-            at(segments, `${written}: the only remediation field is \${remediation.id}`);
-          }
-          break;
-        case 'steps': {
-          const target = stepById(first ?? '');
-          if (second !== 'output' || third === undefined) {
-            at(segments, `${written}: step references are written \${steps.<id>.output.<key>}`);
-          } else if (target === undefined) {
-            at(segments, `${written}: no step "${first}" in this runbook`);
-          } else if (!(allowOwnOutput && target === owner) && !ancestorsOf(owner.id).has(target.id)) {
-            at(
-              segments,
-              `${written}: step "${first}" is not among the steps "${owner.id}" needs (directly or transitively), ` +
-                'so its output may not exist yet',
-            );
-          } else if (isRunbookActivity(target.activity)) {
-            const outputs: readonly string[] = activityCatalog[target.activity].outputs;
-            if (!outputs.includes(third)) {
-              const listed = outputs.length === 0 ? 'no outputs' : `outputs: ${outputs.join(', ')}`;
-              at(segments, `${written}: ${target.activity} does not output "${third}" (${listed})`);
-            }
-          }
-          break;
-        }
-      }
-    }
-  };
-  file.steps.forEach((step, index) => {
-    if (indexById.get(step.id) !== index) {
-      return;
-    }
-    checkReferences(step, step.input ?? {}, ['steps', index, 'input'], false);
-    if (step.compensate) {
-      checkReferences(step, step.compensate.input ?? {}, ['steps', index, 'compensate', 'input'], true);
-    }
-  });
-
-  // Durations that Temporal would refuse or that make no sense.
+/** Durations that Temporal would refuse or that make no sense. */
+function checkDurations(file: RunbookFile, report: ReportIssue): void {
   if (file.workflow_timeout !== undefined && parseDuration(file.workflow_timeout) === 0) {
-    at(['workflow_timeout'], 'must be longer than 0');
+    report(['workflow_timeout'], 'must be longer than 0');
   }
   file.steps.forEach((step, index) => {
     if (step.timeout !== undefined && parseDuration(step.timeout) === 0) {
-      at(['steps', index, 'timeout'], 'must be longer than 0');
+      report(['steps', index, 'timeout'], 'must be longer than 0');
     }
     const retry = { ...configDefaults.step.retry, ...step.retry };
     const initial = parseDuration(retry.initial_interval);
     if (initial === 0) {
-      at(['steps', index, 'retry', 'initial_interval'], 'must be longer than 0');
+      report(['steps', index, 'retry', 'initial_interval'], 'must be longer than 0');
     } else if (parseDuration(retry.maximum_interval) < initial) {
-      at(
+      report(
         ['steps', index, 'retry', 'maximum_interval'],
         `must not be shorter than initial_interval (${retry.initial_interval})`,
       );
     }
   });
-
-  if (issues.length > 0) {
-    return { issues, paramReferences };
-  }
-  return { runbook: resolveRunbook(file), issues, paramReferences };
 }
 
 function resolveStep(step: StepFile): ResolvedStep {
