@@ -4,3 +4,4 @@
  */
 export * from './bridge';
 export * from './dead-letter-replay';
+export * from './shard-reading';
