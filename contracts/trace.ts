@@ -7,12 +7,17 @@ export type GateName =
   | 'stale'
   | 'rule'
   | 'governor'
+  /** Shadow mode decided (configured, or set at runtime): 'shadow' verdict when on. */
+  | 'shadow'
+  | 'scaling'
+  /** A scaling action refused because the service's cooldown since its last one has not passed. */
+  | 'scaling_cooldown'
+  /** A scaling action refused because a host of the service is being replaced. */
+  | 'replacement_in_progress'
   | 'quorum'
   | 'acknowledge'
   | 'lock'
   | 'kill_switch'
-  | 'scaling'
-  | 'runbook'
   | 'resolve'
   | 'escalate'
   | 'notify';
@@ -70,4 +75,6 @@ export interface RemediationStatus {
   steps: StepRecord[];
   /** Pages of later events for the same resource that follow this remediation's fate. */
   following_pages: string[];
+  /** LOCKED: the lock key of the running remediation this event's page now follows (instead of escalating). */
+  page_follows?: string;
 }

@@ -1,6 +1,7 @@
 // remediate(event): one durable workflow per event (id event/<incident key>) that decides safely and then acts.
-// It reads as the nine steps of docs/architecture.md; each gate records its inputs and verdict in the trace, and
-// every path ends in exactly one outcome. Every outcome but REMEDIATED and SHADOW escalates the page at once
+// It reads as the nine steps of docs/architecture.md. Once the rule matched, every gate is a function of one
+// Decision (the event, its rule and service, the deployment, the trace and its recorder); each gate records its
+// inputs and verdict in the trace, and every path ends in exactly one outcome. Every outcome but REMEDIATED and SHADOW escalates the page at once
 // (LOCKED hands its page to the running remediation instead, see followRunningRemediation).
 import {
   ActivityFailure,
@@ -21,7 +22,7 @@ import { shadowSetting } from '../core/control';
 import type { LazarusEvent } from '../core/event';
 import { isSuccessfulOutcome, Outcome } from '../core/outcome';
 import { evaluateQuorum, type NodeAnswer, type QuorumResult } from '../core/quorum';
-import type { MatchResult, ResolvedRule, ServicePolicy } from '../core/resolved-config';
+import type { DeploymentSettings, MatchResult, ResolvedRule, ServicePolicy } from '../core/resolved-config';
 import type { CheckerActivities } from '../activities/checks';
 import type { EntityActivities } from '../activities/entities';
 import type { ScalingActivities } from '../activities/scaling';
@@ -90,9 +91,76 @@ class Decided extends Error {
   }
 }
 
+/** What a remediation holds from its start: its event, its trace (what the status query returns), its options. */
+interface Remediation {
+  readonly event: LazarusEvent;
+  readonly status: RemediationStatus;
+  readonly options: RemediateOptions;
+  /** Adds a gate's inputs and verdict to the trace, at the current workflow time. */
+  readonly record: (gate: Omit<GateRecord, 'at'>) => void;
+}
+
+/** The context every gate after the rule match takes: the matched rule and the event's service are certain. */
+interface Decision extends Remediation {
+  readonly rule: ResolvedRule;
+  readonly service: ServicePolicy;
+  readonly deployment: DeploymentSettings;
+}
+
+type RunbookHandle = ChildWorkflowHandle<typeof runbook>;
+type OperatorRequest = { reason?: string; actor?: string };
+
 export async function remediate(event: LazarusEvent, options: RemediateOptions = {}): Promise<RemediationStatus> {
+  const status = initialStatus(event);
+  const operator = answerOperator(status);
+  const remediation: Remediation = {
+    event,
+    status,
+    options,
+    record: (gate) => void status.gates.push({ ...gate, at: Date.now() }),
+  };
+  tagSearchAttributes(event);
+
+  let match: MatchResult | undefined;
+  try {
+    // 2 (first, because the stale filter's max age comes from the service's configuration) and 1.
+    match = await resolveEvent(event);
+    const decision = matchRule(remediation, match);
+    filterStale(decision);
+    // 3
+    const admitted = await applyGovernor(decision);
+    // shadow mode is decided once, before anything could touch the fleet
+    status.shadow = await decideShadow(decision);
+    // scaling events: plan checked and clipped before anything acts; the runbook sees the planned count
+    const runbookEvent = decision.rule.category === 'autoscaling' ? await planScalingGate(decision, admitted) : event;
+    // 4
+    status.phase = 'waiting_for_quorum';
+    await checkQuorum(decision);
+    const cancelled = operator.cancelledBeforeRunbook();
+    if (cancelled) throw new Decided(Outcome.Cancelled, cancelReason(cancelled));
+    // 5
+    await acknowledgePage(decision);
+    // 6 + 7 + 8: the runbook child holds the lock and reads the kill switch right before its first step
+    status.phase = 'running';
+    const result = await runLockedRunbook(decision, runbookEvent, operator.runbookStarted);
+    // 9
+    status.phase = 'finishing';
+    if (result.outcome === Outcome.Remediated) {
+      if (decision.rule.category === 'autoscaling') await startScalingCooldown(decision);
+      await resolvePages(decision);
+    }
+    return finish(status, result.outcome, result.reason);
+  } catch (err) {
+    if (!(err instanceof Decided)) throw err;
+    // the service is known (and its pages escalated) even when no rule of it matched
+    const service = match?.service;
+    return await CancellationScope.nonCancellable(() => escalate(remediation, service, err));
+  }
+}
+
+function initialStatus(event: LazarusEvent): RemediationStatus {
   const info = workflowInfo();
-  const status: RemediationStatus = {
+  return {
     workflow_id: info.workflowId,
     incident_key: event.incident_key,
     event,
@@ -103,12 +171,22 @@ export async function remediate(event: LazarusEvent, options: RemediateOptions =
     steps: [],
     following_pages: [],
   };
-  let child: ChildWorkflowHandle<typeof runbook> | undefined;
-  let pendingSignals: Array<(c: ChildWorkflowHandle<typeof runbook>) => Promise<void>> = [];
-  let cancelledBeforeRunbook: { reason?: string; actor?: string } | undefined;
-  const forward = (send: (c: ChildWorkflowHandle<typeof runbook>) => Promise<void>): void => {
+}
+
+/**
+ * Answers the status query and takes the operator's pause, resume and cancel. Each is passed on to the runbook child
+ * once it runs (held until then); a cancel that comes before the runbook started is kept for remediate() to act on.
+ */
+function answerOperator(status: RemediationStatus): {
+  cancelledBeforeRunbook: () => OperatorRequest | undefined;
+  runbookStarted: (child: RunbookHandle) => void;
+} {
+  let child: RunbookHandle | undefined;
+  let pending: Array<(c: RunbookHandle) => Promise<void>> = [];
+  let cancelledBeforeRunbook: OperatorRequest | undefined;
+  const forward = (send: (c: RunbookHandle) => Promise<void>): void => {
     if (child) void send(child).catch(() => undefined);
-    else pendingSignals.push(send);
+    else pending.push(send);
   };
   setHandler(statusQuery, () => status);
   setHandler(pauseSignal, (req) => {
@@ -123,173 +201,119 @@ export async function remediate(event: LazarusEvent, options: RemediateOptions =
     if (!child) cancelledBeforeRunbook = req ?? {};
     forward((c) => c.signal(cancelSignal, req));
   });
-  const gate = (record: Omit<GateRecord, 'at'>): void => void status.gates.push({ ...record, at: Date.now() });
+  return {
+    cancelledBeforeRunbook: () => cancelledBeforeRunbook,
+    runbookStarted: (started) => {
+      child = started;
+      for (const send of pending) void send(started).catch(() => undefined);
+      pending = [];
+    },
+  };
+}
+
+function tagSearchAttributes(event: LazarusEvent): void {
   upsertSearchAttributes([
     { key: LazarusService, value: event.service },
     { key: LazarusRegion, value: event.region },
     { key: LazarusEventType, value: event.event_type },
     ...(event.host ? [{ key: LazarusHost, value: event.host }] : []),
   ]);
-
-  let match: MatchResult | undefined;
-  try {
-    // 2 (first, because the stale filter's max age comes from the service's configuration) and 1.
-    match = await resolveEvent(event);
-    checkRule(event, match, status, gate);
-    const rule = match.rule!;
-    const service = match.service!;
-    filterStale(event, service, gate);
-    // 3
-    const admitted = await applyGovernor(event, match, gate);
-    // shadow mode is decided once, before anything could touch the fleet
-    status.shadow = await decideShadow(event, match, gate);
-    // scaling events: plan checked and clipped before anything acts; the runbook sees the planned count
-    const runbookEvent = rule.category === 'autoscaling' ? await planScalingGate(event, match, admitted, gate) : event;
-    // 4
-    status.phase = 'waiting_for_quorum';
-    await checkQuorum(event, match, gate);
-    if (cancelledBeforeRunbook) throw new Decided(Outcome.Cancelled, cancelReason(cancelledBeforeRunbook));
-    // 5
-    await acknowledgePage(event, service, status, gate);
-    // 6 + 7 + 8: the runbook child holds the lock and reads the kill switch right before its first step
-    status.phase = 'running';
-    const result = await runLockedRunbook(runbookEvent, rule, service, status, options, gate, (c) => {
-      child = c;
-      for (const send of pendingSignals) void send(c).catch(() => undefined);
-      pendingSignals = [];
-    });
-    status.steps = result.steps;
-    status.gates.push(...result.gates);
-    status.following_pages = result.following_pages.map((p) => p.incident_key);
-    if (result.outcome !== Outcome.Remediated && result.outcome !== Outcome.Shadow) {
-      throw new Decided(result.outcome, result.reason);
-    }
-    // 9
-    status.phase = 'finishing';
-    if (rule.category === 'autoscaling' && result.outcome === Outcome.Remediated) {
-      await governorRecordScaling({ service: event.service, at: Date.now(), workflow_id: status.workflow_id });
-    }
-    if (result.outcome === Outcome.Remediated) await resolvePages(event, service, status, gate);
-    return finish(status, result.outcome, result.reason);
-  } catch (err) {
-    if (!(err instanceof Decided)) throw err;
-    return await CancellationScope.nonCancellable(() => escalate(event, match, status, err, gate));
-  }
 }
 
-function checkRule(
-  event: LazarusEvent,
-  match: MatchResult,
-  status: RemediationStatus,
-  gate: (g: Omit<GateRecord, 'at'>) => void,
-): void {
-  status.snapshot_version = match.snapshot_version;
-  const explanations = match.explanations;
-  if (!match.service || !match.rule) {
-    gate({ gate: 'rule', verdict: 'fail', detail: { snapshot_version: match.snapshot_version, explanations } });
-    const why = !match.service
-      ? `service ${event.service} is not onboarded`
-      : `no rule of ${match.service.profile} matches`;
+/** The rule gate: the event's service must be onboarded and one of its rules match; from here on both are certain. */
+function matchRule(remediation: Remediation, match: MatchResult): Decision {
+  const { event, status, record } = remediation;
+  const { rule, service, deployment, snapshot_version, explanations } = match;
+  status.snapshot_version = snapshot_version;
+  if (!service || !rule) {
+    record({ gate: 'rule', verdict: 'fail', detail: { snapshot_version, explanations } });
+    const why = !service ? `service ${event.service} is not onboarded` : `no rule of ${service.profile} matches`;
     throw new Decided(Outcome.NoRule, why);
   }
-  status.rule = match.rule.name;
-  status.runbook = match.rule.runbook.name;
-  upsertSearchAttributes([{ key: LazarusRule, value: match.rule.name }]);
-  gate({
+  status.rule = rule.name;
+  status.runbook = rule.runbook.name;
+  upsertSearchAttributes([{ key: LazarusRule, value: rule.name }]);
+  record({
     gate: 'rule',
     verdict: 'pass',
-    detail: {
-      rule: match.rule.name,
-      runbook: match.rule.runbook.name,
-      snapshot_version: match.snapshot_version,
-      explanations,
-    },
+    detail: { rule: rule.name, runbook: rule.runbook.name, snapshot_version, explanations },
   });
+  return { ...remediation, rule, service, deployment };
 }
 
-function filterStale(event: LazarusEvent, service: ServicePolicy, gate: (g: Omit<GateRecord, 'at'>) => void): void {
+function filterStale({ event, service, record }: Decision): void {
   const occurred = Date.parse(event.occurred_at);
   const age = Date.now() - occurred;
   const detail = { occurred_at: event.occurred_at, age_ms: age, max_event_age_ms: service.max_event_age_ms };
   if (Number.isNaN(occurred) || age > service.max_event_age_ms) {
-    gate({ gate: 'stale', verdict: 'fail', detail });
+    record({ gate: 'stale', verdict: 'fail', detail });
     throw new Decided(
       Outcome.Stale,
       `event is ${Math.round(age / 1000)} s old, older than ${service.max_event_age_ms / 1000} s`,
     );
   }
-  gate({ gate: 'stale', verdict: 'pass', detail });
+  record({ gate: 'stale', verdict: 'pass', detail });
 }
 
-async function applyGovernor(
-  event: LazarusEvent,
-  match: MatchResult,
-  gate: (g: Omit<GateRecord, 'at'>) => void,
-): Promise<AdmitVerdict> {
-  const service = match.service!;
+async function applyGovernor({ event, service, deployment, record }: Decision): Promise<AdmitVerdict> {
   const verdict = await governorAdmit({
     incident_key: event.incident_key,
     service: event.service,
     region: event.region,
     threshold: service.rate_limit.threshold,
     window_ms: service.rate_limit.window_ms,
-    breaker: match.deployment.breaker,
-    breaker_notifications: match.deployment.notifications,
+    breaker: deployment.breaker,
+    breaker_notifications: deployment.notifications,
   });
   const detail = { ...verdict };
   if (verdict.rate_limit.limited) {
-    gate({ gate: 'governor', verdict: 'fail', detail });
+    record({ gate: 'governor', verdict: 'fail', detail });
     throw new Decided(
       Outcome.RateLimited,
       `${verdict.rate_limit.count} events for ${event.service} within ${verdict.rate_limit.window_ms / 1000} s, threshold ${verdict.rate_limit.threshold}`,
     );
   }
   if (verdict.breaker.state === 'open') {
-    gate({ gate: 'governor', verdict: 'fail', detail });
+    record({ gate: 'governor', verdict: 'fail', detail });
     throw new Decided(
       Outcome.CircuitOpen,
       `regional circuit breaker is open: ${verdict.breaker.failing_count} services failing (${verdict.breaker.failing.join(', ')})`,
     );
   }
-  gate({ gate: 'governor', verdict: 'pass', detail });
+  record({ gate: 'governor', verdict: 'pass', detail });
   return verdict;
 }
 
-async function decideShadow(
-  event: LazarusEvent,
-  match: MatchResult,
-  gate: (g: Omit<GateRecord, 'at'>) => void,
-): Promise<boolean> {
-  const configured = match.deployment.shadow || match.service!.shadow;
+/** Shadow mode: configured for the deployment or service, overridden at runtime by the control state. */
+async function decideShadow({ event, service, deployment, record }: Decision): Promise<boolean> {
+  const configured = deployment.shadow || service.shadow;
   let runtime: ReturnType<typeof shadowSetting>;
   try {
-    runtime = shadowSetting(await readControl(event.region), event.service, match.service!.profile);
+    runtime = shadowSetting(await readControl(event.region), event.service, service.profile);
   } catch {
     // Cannot read the control state: act as if in shadow mode? No: the kill-switch gate fails closed later anyway.
     runtime = undefined;
   }
   const shadow = runtime ? runtime.enabled : configured;
   if (shadow || runtime) {
-    gate({ gate: 'runbook', verdict: shadow ? 'shadow' : 'pass', detail: { shadow, configured, runtime } });
+    record({ gate: 'shadow', verdict: shadow ? 'shadow' : 'pass', detail: { shadow, configured, runtime } });
   }
   return shadow;
 }
 
-async function planScalingGate(
-  event: LazarusEvent,
-  match: MatchResult,
-  admitted: AdmitVerdict,
-  gate: (g: Omit<GateRecord, 'at'>) => void,
-): Promise<LazarusEvent> {
-  const service = match.service!;
+async function planScalingGate({ event, service, record }: Decision, admitted: AdmitVerdict): Promise<LazarusEvent> {
   const limits = service.scaling;
   if (!limits) {
-    gate({ gate: 'scaling', verdict: 'fail', detail: { scaling: 'the service has no scaling limits' } });
+    record({ gate: 'scaling', verdict: 'fail', detail: { scaling: 'the service has no scaling limits' } });
     throw new Decided(Outcome.PreconditionFailed, `${event.service} has no scaling limits configured`);
   }
   const busy = await replacementsInProgress({ service: event.service, self: workflowInfo().workflowId });
   if (busy.length > 0) {
-    gate({ gate: 'lock', verdict: 'fail', detail: { scaling: 'host replacement in progress', remediations: busy } });
+    record({
+      gate: 'replacement_in_progress',
+      verdict: 'fail',
+      detail: { scaling: 'host replacement in progress', remediations: busy },
+    });
     throw new Decided(
       Outcome.Locked,
       `a host of ${event.service} is being remediated (${busy.join(', ')}): no scaling now`,
@@ -300,26 +324,21 @@ async function planScalingGate(
   const plan = planScaling(request, census, limits, admitted.last_scaling_at, Date.now());
   const detail = { request, census, limits, last_scaling_at: admitted.last_scaling_at, plan };
   if (plan.verdict === 'cooldown') {
-    gate({ gate: 'governor', verdict: 'fail', detail });
+    record({ gate: 'scaling_cooldown', verdict: 'fail', detail });
     throw new Decided(Outcome.RateLimited, `scaling cooldown: ${plan.reason}`);
   }
   if (plan.verdict === 'refuse') {
-    gate({ gate: 'scaling', verdict: 'fail', detail });
+    record({ gate: 'scaling', verdict: 'fail', detail });
     throw new Decided(Outcome.PreconditionFailed, `scaling plan refused: ${plan.reason}`);
   }
-  gate({ gate: 'scaling', verdict: 'pass', detail });
+  record({ gate: 'scaling', verdict: 'pass', detail });
   return { ...event, details: { ...event.details, delta: plan.count, planned: { from: plan.from, to: plan.to } } };
 }
 
-async function checkQuorum(
-  event: LazarusEvent,
-  match: MatchResult,
-  gate: (g: Omit<GateRecord, 'at'>) => void,
-): Promise<void> {
-  const rule = match.rule!;
-  const { checker_nodes: nodes, quorum, quorum_deadline_ms: deadlineMs } = match.deployment;
+async function checkQuorum({ event, rule, service, deployment, record }: Decision): Promise<void> {
+  const { checker_nodes: nodes, quorum, quorum_deadline_ms: deadlineMs } = deployment;
   if (rule.preconditions.length === 0) {
-    gate({ gate: 'quorum', verdict: 'skip', detail: { reason: 'the rule has no preconditions' } });
+    record({ gate: 'quorum', verdict: 'skip', detail: { reason: 'the rule has no preconditions' } });
     return;
   }
   const answers: NodeAnswer[] = [];
@@ -338,7 +357,7 @@ async function checkQuorum(
           const answer = await checkPreconditions({
             event,
             preconditions: rule.preconditions,
-            params: match.service!.params,
+            params: service.params,
           });
           answers.push({ ...answer, node: node.name, zone: node.zone });
         } catch (err) {
@@ -376,7 +395,7 @@ async function checkQuorum(
     passes: answers.filter((a) => a.status === 'answered' && a.passed).length,
     answers,
   };
-  gate({
+  record({
     gate: 'quorum',
     verdict: result.verdict === 'passed' ? 'pass' : 'fail',
     detail: { ...result, deadline_ms: deadlineMs },
@@ -400,55 +419,54 @@ function routingKeyOf(service: ServicePolicy | undefined): string | undefined {
   return service?.notifications.pagerduty_routing_key;
 }
 
-async function acknowledgePage(
-  event: LazarusEvent,
-  service: ServicePolicy,
-  status: RemediationStatus,
-  gate: (g: Omit<GateRecord, 'at'>) => void,
-): Promise<void> {
+async function acknowledgePage(decision: Decision): Promise<void> {
+  const { event, service, status, record } = decision;
   if (status.shadow) {
-    gate({ gate: 'acknowledge', verdict: 'shadow', detail: { would: 'acknowledge the page' } });
+    record({ gate: 'acknowledge', verdict: 'shadow', detail: { would: 'acknowledge the page' } });
     status.decided_at = Date.now();
     return;
   }
   const routingKey = routingKeyOf(service);
   try {
     if (!routingKey) {
-      gate({ gate: 'acknowledge', verdict: 'skip', detail: { reason: 'the service has no PagerDuty routing key' } });
+      record({ gate: 'acknowledge', verdict: 'skip', detail: { reason: 'the service has no PagerDuty routing key' } });
     } else {
       const result = await pager.acknowledgePage({ routingKey, incidentKey: event.incident_key });
-      gate({ gate: 'acknowledge', verdict: 'pass', detail: { ...result } });
+      record({ gate: 'acknowledge', verdict: 'pass', detail: { ...result } });
     }
   } catch (err) {
     // Not acknowledged in time: PagerDuty's own escalation takes the page; the remediation goes on.
-    gate({
+    record({
       gate: 'acknowledge',
       verdict: 'error',
       detail: { error: failureMessage(err), left_to: 'PagerDuty escalation' },
     });
   }
   status.decided_at = Date.now();
-  await notify(event, service, status, 'acknowledged');
+  await notify(decision, service, 'acknowledged');
 }
 
+/**
+ * The lock gate and the runbook: the child workflow whose id is the lock key runs the runbook (reading the kill
+ * switch before its first step). Its steps, gates and following pages join the trace; it returns only REMEDIATED or
+ * SHADOW, any other outcome is decided here.
+ */
 async function runLockedRunbook(
-  event: LazarusEvent,
-  rule: ResolvedRule,
-  service: ServicePolicy,
-  status: RemediationStatus,
-  options: RemediateOptions,
-  gate: (g: Omit<GateRecord, 'at'>) => void,
-  onStarted: (child: ChildWorkflowHandle<typeof runbook>) => void,
+  decision: Decision,
+  runbookEvent: LazarusEvent,
+  onStarted: (child: RunbookHandle) => void,
 ): Promise<RunbookResult> {
-  const lockKey = rule.lock === 'host' && event.host ? hostLockId(event.host) : serviceLockId(event.service);
-  let child: ChildWorkflowHandle<typeof runbook>;
+  const { rule, service, status, options, record } = decision;
+  const lockKey =
+    rule.lock === 'host' && runbookEvent.host ? hostLockId(runbookEvent.host) : serviceLockId(runbookEvent.service);
+  let child: RunbookHandle;
   try {
     child = await startChild(runbook, {
       workflowId: lockKey,
       args: [
         {
           remediation_id: workflowInfo().workflowId,
-          event,
+          event: runbookEvent,
           rule,
           service,
           shadow: status.shadow,
@@ -458,39 +476,42 @@ async function runLockedRunbook(
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    await followRunningRemediation(event, lockKey, status, gate);
+    await followRunningRemediation(decision, lockKey);
     throw new Decided(Outcome.Locked, `${lockKey} is held by a running remediation`);
   }
   status.runbook_workflow_id = lockKey;
-  gate({ gate: 'lock', verdict: 'pass', detail: { lock: lockKey } });
+  record({ gate: 'lock', verdict: 'pass', detail: { lock: lockKey } });
   onStarted(child);
+  let result: RunbookResult;
   try {
-    return await child.result();
+    result = await child.result();
   } catch (err) {
     if (err instanceof ChildWorkflowFailure) {
       throw new Decided(Outcome.StepFailed, `runbook run failed: ${err.cause?.message ?? err.message}`);
     }
     throw err;
   }
+  status.steps = result.steps;
+  status.gates.push(...result.gates);
+  status.following_pages = result.following_pages.map((p) => p.incident_key);
+  if (result.outcome !== Outcome.Remediated && result.outcome !== Outcome.Shadow) {
+    throw new Decided(result.outcome, result.reason);
+  }
+  return result;
 }
 
 /** A later event for a resource already in remediation: its page follows the running one's fate. */
-async function followRunningRemediation(
-  event: LazarusEvent,
-  lockKey: string,
-  status: RemediationStatus,
-  gate: (g: Omit<GateRecord, 'at'>) => void,
-): Promise<void> {
+async function followRunningRemediation({ event, status, record }: Decision, lockKey: string): Promise<void> {
   try {
     await getExternalWorkflowHandle(lockKey).signal(followPageSignal, {
       incident_key: event.incident_key,
       workflow_id: workflowInfo().workflowId,
     });
-    gate({ gate: 'lock', verdict: 'fail', detail: { lock: lockKey, holder: lockKey, page: 'follows the holder' } });
+    record({ gate: 'lock', verdict: 'fail', detail: { lock: lockKey, holder: lockKey, page: 'follows the holder' } });
     status.following_pages = [];
-    (status as RemediationStatus & { page_follows?: string }).page_follows = lockKey;
+    status.page_follows = lockKey;
   } catch (err) {
-    gate({
+    record({
       gate: 'lock',
       verdict: 'fail',
       detail: { lock: lockKey, holder: lockKey, follow_error: failureMessage(err) },
@@ -498,64 +519,63 @@ async function followRunningRemediation(
   }
 }
 
-async function resolvePages(
-  event: LazarusEvent,
-  service: ServicePolicy,
-  status: RemediationStatus,
-  gate: (g: Omit<GateRecord, 'at'>) => void,
-): Promise<void> {
-  const routingKey = routingKeyOf(service);
-  const keys = routingKey ? [event.incident_key, ...status.following_pages] : [];
-  for (const key of keys) {
-    try {
-      const result = await pager.resolvePage({ routingKey: routingKey!, incidentKey: key });
-      gate({ gate: 'resolve', verdict: 'pass', detail: { incident_key: key, ...result } });
-    } catch (err) {
-      gate({ gate: 'resolve', verdict: 'error', detail: { incident_key: key, error: failureMessage(err) } });
-    }
-  }
-  await notify(event, service, status, 'remediated');
+/** A scaling action done: the service's governor starts its cooldown. */
+async function startScalingCooldown({ event, status }: Decision): Promise<void> {
+  await governorRecordScaling({ service: event.service, at: Date.now(), workflow_id: status.workflow_id });
 }
 
+async function resolvePages(decision: Decision): Promise<void> {
+  const { event, service, status, record } = decision;
+  const routingKey = routingKeyOf(service);
+  if (routingKey) {
+    for (const key of [event.incident_key, ...status.following_pages]) {
+      try {
+        const result = await pager.resolvePage({ routingKey, incidentKey: key });
+        record({ gate: 'resolve', verdict: 'pass', detail: { incident_key: key, ...result } });
+      } catch (err) {
+        record({ gate: 'resolve', verdict: 'error', detail: { incident_key: key, error: failureMessage(err) } });
+      }
+    }
+  }
+  await notify(decision, service, 'remediated');
+}
+
+/** Every outcome but REMEDIATED and SHADOW: the page (and the pages following it) goes to a human at once. */
 async function escalate(
-  event: LazarusEvent,
-  match: MatchResult | undefined,
-  status: RemediationStatus,
-  decision: Decided,
-  gate: (g: Omit<GateRecord, 'at'>) => void,
+  remediation: Remediation,
+  service: ServicePolicy | undefined,
+  decided: Decided,
 ): Promise<RemediationStatus> {
-  const service = match?.service;
-  const attached = (status as RemediationStatus & { page_follows?: string }).page_follows;
-  if (decision.outcome === Outcome.Locked && attached) {
+  const { event, status, record } = remediation;
+  if (decided.outcome === Outcome.Locked && status.page_follows) {
     status.decided_at ??= Date.now();
-    return finish(status, decision.outcome, `${decision.reason}; this page follows it`);
+    return finish(status, decided.outcome, `${decided.reason}; this page follows it`);
   }
   if (status.shadow && service) {
-    gate({ gate: 'escalate', verdict: 'shadow', detail: { would: 'escalate', reason: decision.reason } });
+    record({ gate: 'escalate', verdict: 'shadow', detail: { would: 'escalate', reason: decided.reason } });
     status.decided_at ??= Date.now();
-    return finish(status, decision.outcome, decision.reason);
+    return finish(status, decided.outcome, decided.reason);
   }
-  const note = `Lazarus ${decision.outcome}: ${decision.reason} (workflow ${status.workflow_id})`;
+  const note = `Lazarus ${decided.outcome}: ${decided.reason} (workflow ${status.workflow_id})`;
   for (const key of routingKeyOf(service) ? [event.incident_key, ...status.following_pages] : []) {
     try {
       const result = await pager.escalatePage({ incidentKey: key, note });
-      gate({ gate: 'escalate', verdict: 'pass', detail: { incident_key: key, ...result } });
+      record({ gate: 'escalate', verdict: 'pass', detail: { incident_key: key, ...result } });
     } catch (err) {
-      gate({ gate: 'escalate', verdict: 'error', detail: { incident_key: key, error: failureMessage(err) } });
+      record({ gate: 'escalate', verdict: 'error', detail: { incident_key: key, error: failureMessage(err) } });
     }
   }
   status.decided_at ??= Date.now();
-  finish(status, decision.outcome, decision.reason);
+  finish(status, decided.outcome, decided.reason);
   if (service) {
-    await notify(event, service, status, decision.outcome === Outcome.KillSwitch ? 'kill_switch_blocked' : 'escalated');
+    await notify(remediation, service, decided.outcome === Outcome.KillSwitch ? 'kill_switch_blocked' : 'escalated');
   }
   return status;
 }
 
 async function notify(
-  event: LazarusEvent,
+  { event, status, record }: Remediation,
   service: ServicePolicy,
-  status: RemediationStatus,
   kind: 'acknowledged' | 'remediated' | 'escalated' | 'kill_switch_blocked',
 ): Promise<void> {
   try {
@@ -569,20 +589,14 @@ async function notify(
       incidentKey: event.incident_key,
       channels: service.notifications,
     });
-    status.gates.push({
+    record({
       gate: 'notify',
-      at: Date.now(),
       verdict: result.failed.length ? 'error' : 'pass',
       detail: { kind, delivered: result.delivered.map((c) => c.channel), failed: result.failed },
     });
   } catch (err) {
     // A failed notification never fails a remediation.
-    status.gates.push({
-      gate: 'notify',
-      at: Date.now(),
-      verdict: 'error',
-      detail: { kind, error: failureMessage(err) },
-    });
+    record({ gate: 'notify', verdict: 'error', detail: { kind, error: failureMessage(err) } });
   }
 }
 
@@ -598,7 +612,7 @@ function finish(status: RemediationStatus, outcome: Outcome, reason: string): Re
   return status;
 }
 
-function cancelReason(req: { reason?: string; actor?: string }): string {
+function cancelReason(req: OperatorRequest): string {
   return `cancelled${req.actor ? ` by ${req.actor}` : ''}: ${req.reason ?? 'no reason given'}`;
 }
 

@@ -6,6 +6,12 @@ import type { RemediationView } from './events';
 type Trace = NonNullable<RemediationView['trace']>;
 type Step = Trace['steps'][number];
 
+/**
+ * The gate column fits the gates of every remediation ('acknowledge', 'kill_switch'); the two refusals of a scaling
+ * plan ('scaling_cooldown', 'replacement_in_progress') are longer and push the rest of their one line right.
+ */
+const GATE_COLUMN = 11;
+
 function clock(epochMs: number | undefined): string {
   return epochMs === undefined ? '--:--:--' : new Date(epochMs).toISOString().slice(11, 19);
 }
@@ -32,7 +38,7 @@ export function remediationProgress(previous: RemediationView | undefined, curre
       const detail = JSON.stringify(gate.detail);
       timed.push({
         at: gate.at,
-        line: `${clock(gate.at)} ${gate.gate.padEnd(11)} ${gate.verdict.padEnd(6)} ${detail.length > 100 ? `${detail.slice(0, 99)}…` : detail}`,
+        line: `${clock(gate.at)} ${gate.gate.padEnd(GATE_COLUMN)} ${gate.verdict.padEnd(6)} ${detail.length > 100 ? `${detail.slice(0, 99)}…` : detail}`,
       });
     }
     for (const step of now.steps) {

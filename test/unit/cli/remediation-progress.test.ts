@@ -81,6 +81,13 @@ describe('remediation progress', () => {
     expect(line.length).toBeLessThan(130);
   });
 
+  it('keeps one space after a gate name longer than its column', () => {
+    const busy = { gate: 'replacement_in_progress', at, verdict: 'fail', detail: { remediations: ['event/a'] } };
+    expect(remediationProgress(view({}), view({ gates: [busy] }))).toEqual([
+      '02:00:05 replacement_in_progress fail   {"remediations":["event/a"]}',
+    ]);
+  });
+
   it('is finished when Temporal has closed the workflow, not merely when the outcome is known', () => {
     expect(remediationFinished(view({}, { outcome: 'REMEDIATED' }))).toBe(false);
     expect(remediationFinished(view({}, { outcome: 'REMEDIATED', status: 'COMPLETED' }))).toBe(true);
