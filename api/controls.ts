@@ -14,6 +14,7 @@ import {
 } from '../contracts/messages';
 import { callTemporal, temporalDeadlineMs, within, type ApiDependencies } from './dependencies';
 import { InvalidRequestError, NotFoundError } from './errors';
+import type { GovernorView, SwitchChange } from './types';
 import { controlId, regionalGovernorId, serviceGovernorId } from '../contracts/workflow-ids';
 
 const queryTimeoutMs = 5000;
@@ -21,12 +22,6 @@ const queryTimeoutMs = 5000;
 export interface ReadOptions {
   /** Give up after this long (default: an API request's deadline); /metrics reads with a short one. */
   deadlineMs?: number;
-}
-
-export interface SwitchChange {
-  scope: string;
-  enabled: boolean;
-  reason: string;
 }
 
 /** Check a PUT body `{ scope, enabled, reason }`; `scopes` lists the allowed scopes (none: any `kind:name`). */
@@ -120,13 +115,6 @@ export async function setShadow(
 }
 
 export { killSwitchScopes };
-
-export interface GovernorView {
-  region: string;
-  /** The regional breaker with its transitions; null while no service of the region has failed. */
-  breaker: RegionalGovernorState | null;
-  services: ServiceGovernorState[];
-}
 
 async function queryOrNull<T>(
   deps: ApiDependencies,

@@ -17,14 +17,14 @@ import {
   type DeadLetterReason,
   type DeadLetterReplay,
   type DeadLetterState,
-  type DeadLetterStatus,
 } from '../contracts/dead-letter';
 import { deadLetterPayloadText, eventFromStoredPayload } from '../ingest/bridge/model/dead-letter-replay';
 import { deadLetterQuery, markReplayedUpdate } from '../contracts/dead-letter';
 import { callTemporal, within, type ApiDependencies } from './dependencies';
 import { ConflictError, InvalidRequestError, StillInvalidError } from './errors';
 import type { ApiMetrics } from './metrics';
-import { submitEvent, type SubmissionReceipt } from './submission';
+import { submitEvent } from './submission';
+import type { DeadLetterDetail, DeadLetterReplayReceipt, DeadLetterReplayRequest, DeadLetterSummary } from './types';
 
 export const deadLetterStatusFilters = ['pending', 'replayed', 'expired', 'all'] as const;
 export type DeadLetterStatusFilter = (typeof deadLetterStatusFilters)[number];
@@ -75,33 +75,6 @@ export function deadLetterVisibilityQuery(status: DeadLetterStatusFilter): strin
 export function checkDeadLetterId(id: string): string {
   if (!/^[\w.:-]{1,512}$/.test(id)) throw new InvalidRequestError('id', 'expected <stream>.<shard id>.<sequence>');
   return id;
-}
-
-export interface DeadLetterSummary {
-  id: string;
-  workflow_id: string;
-  status: DeadLetterStatus;
-  /** Temporal's execution status: RUNNING while pending, COMPLETED once replayed or expired (TERMINATED: by hand). */
-  workflow_status: string;
-  reason?: DeadLetterReason;
-  detail?: string;
-  stream?: string;
-  shard_id?: string;
-  sequence_number?: string;
-  size_bytes?: number;
-  dead_lettered_at?: string;
-  closed_at?: string;
-  replay?: DeadLetterReplay;
-}
-
-export interface DeadLetterDetail extends DeadLetterEntry {
-  workflow_id: string;
-  status: DeadLetterStatus;
-  workflow_status: string;
-  /** The payload decoded, when its bytes are UTF-8 text. */
-  payload_text?: string;
-  closed_at?: string;
-  replay?: DeadLetterReplay;
 }
 
 const queryTimeoutMs = 5000;
@@ -223,11 +196,8 @@ export function parseReplayRequest(body: unknown): { corrected?: unknown } {
   }
   const unknown = Object.keys(body).filter((key) => key !== 'payload');
   if (unknown.length) throw new InvalidRequestError(unknown[0], 'unknown field; the body is { payload? }');
-  return 'payload' in body ? { corrected: body.payload } : {};
-}
-
-export interface DeadLetterReplayReceipt extends SubmissionReceipt {
-  dead_letter: { id: string; status: DeadLetterStatus; replay: DeadLetterReplay };
+  const request: DeadLetterReplayRequest = body;
+  return 'payload' in request ? { corrected: request.payload } : {};
 }
 
 /**

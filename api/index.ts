@@ -16,3 +16,4 @@ export * from './remediations';
 export * from './routes';
 export * from './server';
 export * from './submission';
+export * from './types';

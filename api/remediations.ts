@@ -6,6 +6,7 @@ import { cancelSignal, pauseSignal, resumeSignal, statusQuery } from '../contrac
 import type { RemediationStatus } from '../contracts/trace';
 import { callTemporal, within, type ApiDependencies } from './dependencies';
 import { InvalidRequestError } from './errors';
+import type { RemediationAction, RemediationDetail, RemediationSummary, SignalReceipt } from './types';
 import { remediationWorkflowId } from '../contracts/workflow-ids';
 
 // The same keys workflows/search-attributes.ts defines for the workflow; read here from visibility.
@@ -17,21 +18,6 @@ const attribute = {
   rule: defineSearchAttributeKey('LazarusRule', SearchAttributeType.KEYWORD),
   outcome: defineSearchAttributeKey('LazarusOutcome', SearchAttributeType.KEYWORD),
 };
-
-export interface RemediationSummary {
-  incident_key: string;
-  workflow_id: string;
-  /** Temporal execution status: RUNNING, COMPLETED, FAILED, TERMINATED, ... */
-  status: string;
-  outcome?: string;
-  service?: string;
-  host?: string;
-  region?: string;
-  event_type?: string;
-  rule?: string;
-  started_at: string;
-  closed_at?: string;
-}
 
 export interface EventFilter {
   service?: string;
@@ -114,19 +100,6 @@ export async function listRemediations(deps: ApiDependencies, filter: EventFilte
   );
 }
 
-export interface RemediationDetail {
-  incident_key: string;
-  workflow_id: string;
-  /** Temporal execution status (RUNNING, COMPLETED, ...). */
-  status: string;
-  /** Outcome name; absent while the remediation runs. */
-  outcome?: string;
-  phase?: string;
-  reason?: string;
-  /** The decision trace: the workflow's `status` query (or its result once finished). */
-  trace: RemediationStatus | null;
-}
-
 const queryTimeoutMs = 5000;
 
 export async function showRemediation(deps: ApiDependencies, incidentKey: string): Promise<RemediationDetail> {
@@ -158,14 +131,12 @@ export async function showRemediation(deps: ApiDependencies, incidentKey: string
   );
 }
 
-export type RemediationAction = 'pause' | 'resume' | 'cancel';
-
 export async function signalRemediation(
   deps: ApiDependencies,
   incidentKey: string,
   action: RemediationAction,
   input: { reason?: string; actor: string },
-): Promise<{ incident_key: string; workflow_id: string; action: RemediationAction; actor: string }> {
+): Promise<SignalReceipt> {
   const workflowId = remediationWorkflowId(incidentKey);
   await callTemporal(
     `running remediation ${workflowId}`,

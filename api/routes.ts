@@ -23,14 +23,22 @@ import {
 import type { ApiDependencies } from './dependencies';
 import { InvalidRequestError } from './errors';
 import type { ApiMetrics } from './metrics';
-import {
-  listRemediations,
-  maxListLimit,
-  showRemediation,
-  signalRemediation,
-  type RemediationAction,
-} from './remediations';
+import { listRemediations, maxListLimit, showRemediation, signalRemediation } from './remediations';
 import { requireValidEvent, submitEvent } from './submission';
+import type {
+  ControlState,
+  DeadLetterDetail,
+  DeadLetterList,
+  DeadLetterReplayReceipt,
+  GovernorView,
+  Health,
+  RemediationAction,
+  RemediationDetail,
+  RemediationList,
+  SensorSubmission,
+  SignalReceipt,
+  SubmissionReceipt,
+} from './types';
 
 export interface RouteRequest {
   params: Record<string, string>;
@@ -39,9 +47,10 @@ export interface RouteRequest {
   caller: ApiCaller | undefined;
 }
 
-export interface RouteResponse {
+/** What a handler answers; `Body` is the route's type of api/types.ts. */
+export interface RouteResponse<Body = unknown> {
   status: number;
-  body: unknown;
+  body: Body;
   /** Plain text instead of JSON (GET /metrics). */
   text?: { contentType: string };
 }
@@ -93,7 +102,7 @@ function sensorRoute(
     responses: {
       202: 'accepted: { events: [{ incident_key, sequence_number }] }, or { ignored: reason } for a payload with nothing to remediate',
     },
-    async handle(request: RouteRequest, { deps, metrics }: RouteContext): Promise<RouteResponse> {
+    async handle(request: RouteRequest, { deps, metrics }: RouteContext): Promise<RouteResponse<SensorSubmission>> {
       let events: LazarusEvent[];
       try {
         const adapted = adapt(request.body, { region: deps.region, receivedAt: new Date().toISOString() });
@@ -126,7 +135,7 @@ function signalRoute(action: RemediationAction): Route {
       202: 'signal delivered: { incident_key, workflow_id, action, actor }',
       404: 'no such running remediation',
     },
-    async handle(request: RouteRequest, { deps }: RouteContext): Promise<RouteResponse> {
+    async handle(request: RouteRequest, { deps }: RouteContext): Promise<RouteResponse<SignalReceipt>> {
       const body = (request.body ?? {}) as { reason?: unknown };
       if (body.reason !== undefined && typeof body.reason !== 'string') {
         throw new InvalidRequestError('reason', 'expected a string');
@@ -154,7 +163,7 @@ export const routes: readonly Route[] = [
       400: 'schema error naming the field',
       503: 'Kinesis or Temporal unreachable',
     },
-    async handle(request: RouteRequest, { deps, metrics }: RouteContext): Promise<RouteResponse> {
+    async handle(request: RouteRequest, { deps, metrics }: RouteContext): Promise<RouteResponse<SubmissionReceipt>> {
       const event = requireValidEvent(request.body, metrics);
       return { status: 202, body: await submitEvent(event, deps, metrics) };
     },
@@ -179,7 +188,7 @@ export const routes: readonly Route[] = [
     responses: {
       200: '{ events: [{ incident_key, workflow_id, status, outcome?, service, host, rule, started_at, closed_at? }] }',
     },
-    async handle(request: RouteRequest, { deps }: RouteContext): Promise<RouteResponse> {
+    async handle(request: RouteRequest, { deps }: RouteContext): Promise<RouteResponse<RemediationList>> {
       const q = request.query;
       const limitText = q.get('limit') ?? '50';
       const limit = Number(limitText);
@@ -211,7 +220,7 @@ export const routes: readonly Route[] = [
       200: '{ incident_key, workflow_id, status, outcome?, phase?, reason?, trace }',
       404: 'unknown incident key',
     },
-    async handle(request: RouteRequest, { deps }: RouteContext): Promise<RouteResponse> {
+    async handle(request: RouteRequest, { deps }: RouteContext): Promise<RouteResponse<RemediationDetail>> {
       return { status: 200, body: await showRemediation(deps, request.params.incident_key) };
     },
   },
@@ -225,7 +234,7 @@ export const routes: readonly Route[] = [
     summary: "The region's kill switch and shadow settings with their history (who, when, why)",
     queryParams: [{ name: 'region', description: 'default: the API process region' }],
     responses: { 200: '{ region, kill_switch: { <scope>: { enabled, reason, actor, at } }, shadow, history }' },
-    async handle(request: RouteRequest, { deps }: RouteContext): Promise<RouteResponse> {
+    async handle(request: RouteRequest, { deps }: RouteContext): Promise<RouteResponse<ControlState>> {
       return { status: 200, body: await readControl(deps, regionOf(request, deps)) };
     },
   },
@@ -237,7 +246,7 @@ export const routes: readonly Route[] = [
     queryParams: [{ name: 'region', description: 'default: the API process region' }],
     requestSchema: 'SwitchChange',
     responses: { 200: 'the control state after the change' },
-    async handle(request: RouteRequest, { deps }: RouteContext): Promise<RouteResponse> {
+    async handle(request: RouteRequest, { deps }: RouteContext): Promise<RouteResponse<ControlState>> {
       const change = parseSwitchChange(request.body, killSwitchScopes);
       return { status: 200, body: await setKillSwitch(deps, regionOf(request, deps), change, actorOf(request.caller)) };
     },
@@ -250,7 +259,7 @@ export const routes: readonly Route[] = [
     queryParams: [{ name: 'region', description: 'default: the API process region' }],
     requestSchema: 'SwitchChange',
     responses: { 200: 'the control state after the change' },
-    async handle(request: RouteRequest, { deps }: RouteContext): Promise<RouteResponse> {
+    async handle(request: RouteRequest, { deps }: RouteContext): Promise<RouteResponse<ControlState>> {
       const change = parseSwitchChange(request.body);
       return { status: 200, body: await setShadow(deps, regionOf(request, deps), change, actorOf(request.caller)) };
     },
@@ -265,7 +274,7 @@ export const routes: readonly Route[] = [
       { name: 'service', description: 'comma-separated services; default: every service with a running governor' },
     ],
     responses: { 200: '{ region, breaker, services: [{ service, events, failing, ... }] }' },
-    async handle(request: RouteRequest, { deps }: RouteContext): Promise<RouteResponse> {
+    async handle(request: RouteRequest, { deps }: RouteContext): Promise<RouteResponse<GovernorView>> {
       const services = (request.query.get('service') ?? '')
         .split(',')
         .map((name) => name.trim())
@@ -288,7 +297,7 @@ export const routes: readonly Route[] = [
         '{ dead_letters: [{ id, status, reason, detail, stream, shard_id, sequence_number, size_bytes, ' +
         'dead_lettered_at, replay? }] }',
     },
-    async handle(request: RouteRequest, { deps }: RouteContext): Promise<RouteResponse> {
+    async handle(request: RouteRequest, { deps }: RouteContext): Promise<RouteResponse<DeadLetterList>> {
       const filter = parseDeadLetterFilter(request.query);
       return { status: 200, body: { dead_letters: await listDeadLetters(deps, filter) } };
     },
@@ -303,7 +312,7 @@ export const routes: readonly Route[] = [
       200: '{ id, status, reason, detail, source, size_bytes, dead_lettered_at, payload_base64, payload_text?, replay? }',
       404: 'unknown dead letter',
     },
-    async handle(request: RouteRequest, { deps }: RouteContext): Promise<RouteResponse> {
+    async handle(request: RouteRequest, { deps }: RouteContext): Promise<RouteResponse<DeadLetterDetail>> {
       return { status: 200, body: await showDeadLetter(deps, request.params.id) };
     },
   },
@@ -321,7 +330,10 @@ export const routes: readonly Route[] = [
       409: 'the dead letter is already replayed or expired',
       422: 'still_invalid: the payload is still not a valid event (the message starts with the field); it stays pending',
     },
-    async handle(request: RouteRequest, { deps, metrics, bodyLimitBytes }: RouteContext): Promise<RouteResponse> {
+    async handle(
+      request: RouteRequest,
+      { deps, metrics, bodyLimitBytes }: RouteContext,
+    ): Promise<RouteResponse<DeadLetterReplayReceipt>> {
       const { corrected } = parseReplayRequest(request.body);
       const receipt = await replayDeadLetter(deps, metrics, {
         id: request.params.id,
@@ -338,7 +350,7 @@ export const routes: readonly Route[] = [
     role: 'public',
     summary: 'Liveness of the API process (does not call dependencies)',
     responses: { 200: '{ ok: true }' },
-    async handle(): Promise<RouteResponse> {
+    async handle(): Promise<RouteResponse<Health>> {
       return Promise.resolve({ status: 200, body: { ok: true } });
     },
   },

@@ -14,6 +14,7 @@ import {
 import type { ApiMetrics } from './metrics';
 import { buildOpenApiDocument, optionalRequestBodies } from './openapi';
 import { matchRoute, routes, type RouteContext } from './routes';
+import type { ApiErrorBody } from './types';
 
 export const defaultBodyLimitBytes = 64 * 1024;
 
@@ -140,7 +141,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
           response.setHeader('connection', 'close');
         }
         if (!response.headersSent)
-          send(response, failure.status, { error: { code: failure.code, message: failure.message } });
+          send(response, failure.status, {
+            error: { code: failure.code, message: failure.message },
+          } satisfies ApiErrorBody);
         else response.destroy();
         observe('unmatched', failure.status);
       },

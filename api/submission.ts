@@ -7,16 +7,8 @@ import { startRemediation } from '../ingest/remediation-start';
 import { callTemporal, type ApiDependencies } from './dependencies';
 import { DependencyUnavailableError, InvalidRequestError } from './errors';
 import type { ApiMetrics } from './metrics';
+import type { SubmissionReceipt } from './types';
 import { remediationWorkflowId } from '../contracts/workflow-ids';
-
-export interface SubmissionReceipt {
-  incident_key: string;
-  /** Kinesis sequence number; null when the API started the remediation itself (no stream configured). */
-  sequence_number: string | null;
-  workflow_id: string;
-  /** Only without a stream: the remediation of this incident key was already started. */
-  duplicate?: boolean;
-}
 
 /** Validate a submitted body; a failure is a 400 naming the first field at fault (all are listed in the message). */
 export function requireValidEvent(json: unknown, metrics: ApiMetrics): LazarusEvent {

@@ -41,10 +41,9 @@ export async function runCli(
   try {
     return await command.run(args, io);
   } catch (error) {
-    // parseArgs throws TypeErrors with a code for unknown or malformed options.
-    const code = (error as { code?: string }).code;
-    if (error instanceof CliUsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
-      io.stderr(`lazarus ${name}: ${(error as Error).message}\n\n${command.help}\n`);
+    // Bad arguments, including unknown or malformed options (cli/command-args.ts).
+    if (error instanceof CliUsageError) {
+      io.stderr(`lazarus ${name}: ${error.message}\n\n${command.help}\n`);
       return ExitCode.Usage;
     }
     throw error;

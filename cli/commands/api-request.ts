@@ -1,37 +1,14 @@
-// What the API-backed commands share: where the API is (--url / LAZARUS_API_URL), the token (--token /
-// LAZARUS_API_TOKEN), one request function, exit codes by kind of failure, and plain-text tables.
+// What the API-backed commands share once their arguments are read (cli/command-args.ts): one request function, exit
+// codes by kind of failure, and plain-text tables.
+import type { ApiErrorBody } from '../../api/types';
 import type { CliIo } from '../command';
+import type { ApiTarget } from '../command-args';
 
 /**
  * Exit codes of the API commands (docs/api.md): 0 ok, 1 rejected, 2 usage, 3 auth, 4 not found, 5 unavailable,
  * 6 gave up waiting (submit --wait --timeout).
  */
 export const ApiExitCode = { Ok: 0, Rejected: 1, Usage: 2, Auth: 3, NotFound: 4, Unavailable: 5, Timeout: 6 } as const;
-
-export const apiOptions = {
-  url: { type: 'string' },
-  token: { type: 'string' },
-  json: { type: 'boolean' },
-} as const;
-
-export const apiOptionsHelp = `  --url URL      API base URL (default $LAZARUS_API_URL, else http://localhost:8080)
-  --token TOKEN  bearer token (default $LAZARUS_API_TOKEN)
-  --json         print the API's JSON answer
-  -h, --help
-
-Exit status: 0 ok, 1 rejected by the API (400, 409, 422), 2 bad arguments, 3 token missing, unknown or not allowed
-(401, 403), 4 not found, 5 API or a dependency unreachable (503, connection refused).`;
-
-export interface ApiTarget {
-  url: string;
-  token?: string;
-}
-
-export function apiTarget(values: { url?: string; token?: string }): ApiTarget {
-  const url = (values.url ?? process.env.LAZARUS_API_URL ?? 'http://localhost:8080').replace(/\/+$/, '');
-  const token = values.token ?? process.env.LAZARUS_API_TOKEN;
-  return { url, ...(token ? { token } : {}) };
-}
 
 export interface ApiAnswer {
   status: number;
@@ -60,16 +37,16 @@ export async function callApi(target: ApiTarget, method: string, path: string, b
     return { status: response.status, body: parsed };
   } catch (error) {
     const cause = (error as { cause?: { message?: string } }).cause?.message;
-    return {
-      status: 0,
-      body: { error: { code: 'unreachable', message: `${target.url}: ${cause ?? (error as Error).message}` } },
+    const body: ApiErrorBody = {
+      error: { code: 'unreachable', message: `${target.url}: ${cause ?? (error as Error).message}` },
     };
+    return { status: 0, body };
   }
 }
 
 /** Print the answer's error and return the exit code for its status. */
 export function reportFailure(io: CliIo, command: string, answer: ApiAnswer): number {
-  const error = (answer.body as { error?: { code?: string; message?: string } } | null)?.error;
+  const error = (answer.body as Partial<ApiErrorBody> | null)?.error;
   io.stderr(
     `lazarus ${command}: ${error?.message ?? `HTTP ${answer.status}`}${answer.status ? ` (${answer.status})` : ''}\n`,
   );

@@ -2,48 +2,19 @@
 // GET /v1/deadletters/{id} and POST /v1/deadletters/{id}/replay (operator token).
 import fs from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import {
-  deadLetterReasons,
-  type DeadLetterReplay,
-  type DeadLetterStatus,
-  type StreamPosition,
-} from '../../contracts/dead-letter';
+import type {
+  DeadLetterDetail,
+  DeadLetterList,
+  DeadLetterReplayReceipt,
+  DeadLetterReplayRequest,
+  DeadLetterSummary,
+} from '../../api/types';
+import { deadLetterReasons, type DeadLetterReplay } from '../../contracts/dead-letter';
 import type { CliCommand } from '../command';
+import { apiOptionsHelp, parseApiCommandArgs } from '../command-args';
 import { CliUsageError } from '../errors';
-import { apiOptions, apiOptionsHelp, apiTarget, callApi, finish, formatTable, reportFailure } from './api-request';
-import { whereSubmitted, type SubmissionReceipt } from './submit';
-
-interface DeadLetterSummary {
-  id: string;
-  status: DeadLetterStatus;
-  reason?: string;
-  detail?: string;
-  stream?: string;
-  shard_id?: string;
-  sequence_number?: string;
-  size_bytes?: number;
-  dead_lettered_at?: string;
-  replay?: DeadLetterReplay;
-}
-
-interface DeadLetterDetail {
-  id: string;
-  status: DeadLetterStatus;
-  reason: string;
-  detail: string;
-  source: StreamPosition;
-  size_bytes: number;
-  dead_lettered_at: string;
-  payload_base64: string;
-  payload_text?: string;
-  closed_at?: string;
-  replay?: DeadLetterReplay;
-}
-
-interface ReplayReceipt extends SubmissionReceipt {
-  dead_letter: { id: string; status: DeadLetterStatus; replay: DeadLetterReplay };
-}
+import { callApi, finish, formatTable, reportFailure } from './api-request';
+import { whereSubmitted } from './submit';
 
 /** Longest payload `show` prints; --json has all of it. */
 const shownPayloadChars = 4000;
@@ -155,20 +126,17 @@ Examples:
   lazarus deadletters replay ID --payload fix.json
   lazarus deadletters replay ID                    # the stored payload as it is (e.g. after a schema change)`,
   async run(args, io) {
-    const { values, positionals } = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: {
-        ...apiOptions,
+    const { values, positionals, target } = parseApiCommandArgs(
+      args,
+      {
         reason: { type: 'string' },
         status: { type: 'string' },
         limit: { type: 'string' },
         payload: { type: 'string' },
       },
-    });
-    const [action, id, ...rest] = positionals;
-    if (rest.length) throw new CliUsageError(`unexpected ${rest.join(' ')}`);
-    const target = apiTarget(values);
+      { maxPositionals: 2 },
+    );
+    const [action, id] = positionals;
     const listOnly = (['reason', 'status', 'limit'] as const).filter((name) => values[name] !== undefined);
     if (action !== 'list' && listOnly.length) throw new CliUsageError(`--${listOnly[0]} goes with list`);
     if (action !== 'replay' && values.payload !== undefined) throw new CliUsageError('--payload goes with replay');
@@ -178,7 +146,7 @@ Examples:
       for (const name of listOnly) query.set(name, values[name] as string);
       const answer = await callApi(target, 'GET', `/v1/deadletters${query.size ? `?${query.toString()}` : ''}`);
       return finish(io, 'deadletters list', answer, values.json, (body) =>
-        renderList((body as { dead_letters: DeadLetterSummary[] }).dead_letters),
+        renderList((body as DeadLetterList).dead_letters),
       );
     }
     if (action === 'show' && id !== undefined) {
@@ -186,7 +154,7 @@ Examples:
       return finish(io, 'deadletters show', answer, values.json, (body) => renderDetail(body as DeadLetterDetail));
     }
     if (action === 'replay' && id !== undefined) {
-      let body: { payload: unknown } | undefined;
+      let body: DeadLetterReplayRequest | undefined;
       if (values.payload !== undefined) {
         const file = resolve(io.cwd, values.payload);
         try {
@@ -204,7 +172,7 @@ Examples:
         return code;
       }
       return finish(io, 'deadletters replay', answer, values.json, (answered) => {
-        const receipt = answered as ReplayReceipt;
+        const receipt = answered as DeadLetterReplayReceipt;
         return (
           `replayed ${id} as incident ${receipt.incident_key}: ${whereSubmitted(receipt)}\n` +
           `follow it: lazarus events show ${receipt.incident_key}\n`

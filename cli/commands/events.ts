@@ -1,18 +1,9 @@
 // `lazarus events list|show`: remediations from GET /v1/events and GET /v1/events/{key}.
-import { parseArgs } from 'node:util';
+import type { RemediationSummary as Summary } from '../../api/types';
 import type { CliCommand } from '../command';
+import { apiOptionsHelp, parseApiCommandArgs } from '../command-args';
 import { CliUsageError } from '../errors';
-import { apiOptions, apiOptionsHelp, apiTarget, callApi, finish, formatTable, timeOf } from './api-request';
-
-interface Summary {
-  incident_key: string;
-  status: string;
-  outcome?: string;
-  service?: string;
-  host?: string;
-  rule?: string;
-  started_at: string;
-}
+import { callApi, finish, formatTable, timeOf } from './api-request';
 
 /** GET /v1/events/{key} as the CLI reads it. */
 export interface RemediationView {
@@ -96,22 +87,16 @@ Examples:
   lazarus events list --since 2026-11-22T00:00:00Z --json
   lazarus events show nagios/web-1/host/4242`,
   async run(args, io) {
-    const { values, positionals } = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: {
-        ...apiOptions,
-        service: { type: 'string' },
-        host: { type: 'string' },
-        outcome: { type: 'string' },
-        rule: { type: 'string' },
-        region: { type: 'string' },
-        since: { type: 'string' },
-        limit: { type: 'string' },
-      },
+    const { values, positionals, target } = parseApiCommandArgs(args, {
+      service: { type: 'string' },
+      host: { type: 'string' },
+      outcome: { type: 'string' },
+      rule: { type: 'string' },
+      region: { type: 'string' },
+      since: { type: 'string' },
+      limit: { type: 'string' },
     });
     const [action, key, ...rest] = positionals;
-    const target = apiTarget(values);
     if (action === 'list' && key === undefined) {
       const query = new URLSearchParams();
       for (const name of ['service', 'host', 'outcome', 'rule', 'region', 'since', 'limit'] as const) {

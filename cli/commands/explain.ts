@@ -1,7 +1,6 @@
 // `lazarus explain`: which rule handles an event and why the others do not, and what would run.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { nodeHashContent, readConfigTree } from '../../platform/config-files/read-tree';
 import {
   formatDuration,
@@ -13,6 +12,7 @@ import {
 } from '../../core';
 import { buildSnapshot, formatConfigIssue, matchEvent, validateEvent } from '../../core/config';
 import { ExitCode, type CliCommand, type CliIo } from '../command';
+import { parseCommandArgs } from '../command-args';
 import { defaultConfigRoot } from '../config-root';
 import { CliUsageError } from '../errors';
 
@@ -46,20 +46,16 @@ Examples:
   lazarus explain --service web --host i-0123456789abcdef0 --event-type NagiosHostAlarm
   lazarus explain --service web --event-type ScaleUp --details '{"delta":2}' --json`,
   async run(args, io) {
-    const { values, positionals } = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: {
-        service: { type: 'string' },
-        'event-type': { type: 'string' },
-        host: { type: 'string' },
-        environment: { type: 'string' },
-        region: { type: 'string' },
-        'host-state-type': { type: 'string' },
-        details: { type: 'string' },
-        config: { type: 'string' },
-        json: { type: 'boolean' },
-      },
+    const { values, positionals } = parseCommandArgs(args, {
+      service: { type: 'string' },
+      'event-type': { type: 'string' },
+      host: { type: 'string' },
+      environment: { type: 'string' },
+      region: { type: 'string' },
+      'host-state-type': { type: 'string' },
+      details: { type: 'string' },
+      config: { type: 'string' },
+      json: { type: 'boolean' },
     });
     if (positionals.length > 1) {
       throw new CliUsageError('give one event file, or event flags');

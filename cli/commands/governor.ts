@@ -1,15 +1,8 @@
 // `lazarus governor`: the regional breaker and the services' rate-limit windows (GET /v1/governor).
-import { parseArgs } from 'node:util';
-import type { RegionalBreaker } from '../../core/governor';
+import type { GovernorView } from '../../api/types';
 import type { CliCommand } from '../command';
-import { CliUsageError } from '../errors';
-import { apiOptions, apiOptionsHelp, apiTarget, callApi, finish, formatTable, timeOf } from './api-request';
-
-interface GovernorView {
-  region: string;
-  breaker: RegionalBreaker | null;
-  services: Array<{ service: string; events: number[]; failing: boolean; counted: number }>;
-}
+import { apiOptionsHelp, parseApiCommandArgs } from '../command-args';
+import { callApi, finish, formatTable, timeOf } from './api-request';
 
 function render(view: GovernorView): string {
   const lines = [
@@ -56,16 +49,15 @@ Examples:
   lazarus governor
   lazarus governor --service web,api --json`,
   async run(args, io) {
-    const { values, positionals } = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: { ...apiOptions, service: { type: 'string' }, region: { type: 'string' } },
-    });
-    if (positionals.length) throw new CliUsageError(`unexpected ${positionals.join(' ')}`);
+    const { values, target } = parseApiCommandArgs(
+      args,
+      { service: { type: 'string' }, region: { type: 'string' } },
+      { maxPositionals: 0 },
+    );
     const query = new URLSearchParams();
     if (values.service) query.set('service', values.service);
     if (values.region) query.set('region', values.region);
-    const answer = await callApi(apiTarget(values), 'GET', `/v1/governor${query.size ? `?${query.toString()}` : ''}`);
+    const answer = await callApi(target, 'GET', `/v1/governor${query.size ? `?${query.toString()}` : ''}`);
     return finish(io, 'governor', answer, values.json, (body) => render(body as GovernorView));
   },
 };

@@ -1,45 +1,26 @@
 // `lazarus killswitch status|on|off` and `lazarus shadow on|off`: the region's control entity through the API.
-import { parseArgs } from 'node:util';
+import type { ControlState, SwitchChange, SwitchSetting } from '../../api/types';
 import type { CliCommand } from '../command';
+import { apiOptionsHelp, parseApiCommandArgs } from '../command-args';
 import { CliUsageError } from '../errors';
-import { apiOptions, apiOptionsHelp, apiTarget, callApi, finish, formatTable, timeOf } from './api-request';
+import { callApi, finish, formatTable, timeOf } from './api-request';
 
-interface Setting {
-  enabled: boolean;
-  reason: string;
-  actor: string;
-  at: number;
-}
-interface ControlState {
-  region: string;
-  kill_switch: Record<string, Setting>;
-  shadow: Record<string, Setting>;
+function settingRows(
+  name: string,
+  settings: Readonly<Record<string, SwitchSetting | undefined>>,
+): Array<Array<string | undefined>> {
+  return Object.entries(settings).flatMap(([scope, s]) =>
+    s ? [[name, scope, s.enabled ? 'ON' : 'off', s.actor, timeOf(s.at), s.reason]] : [],
+  );
 }
 
 function renderControl(state: ControlState): string {
-  const rows = [
-    ...Object.entries(state.kill_switch).map(([scope, s]) => [
-      'kill switch',
-      scope,
-      s.enabled ? 'ON' : 'off',
-      s.actor,
-      timeOf(s.at),
-      s.reason,
-    ]),
-    ...Object.entries(state.shadow).map(([scope, s]) => [
-      'shadow',
-      scope,
-      s.enabled ? 'ON' : 'off',
-      s.actor,
-      timeOf(s.at),
-      s.reason,
-    ]),
-  ];
+  const rows = [...settingRows('kill switch', state.kill_switch), ...settingRows('shadow', state.shadow)];
   if (rows.length === 0) return `region ${state.region}: kill switch off, no shadow settings (never changed)\n`;
   return `region ${state.region}\n${formatTable(['SWITCH', 'SCOPE', 'STATE', 'BY', 'AT', 'REASON'], rows)}`;
 }
 
-const regionOption = { region: { type: 'string' } } as const;
+const switchOptions = { region: { type: 'string' }, scope: { type: 'string' }, reason: { type: 'string' } } as const;
 
 function regionQuery(region: string | undefined): string {
   return region ? `?region=${encodeURIComponent(region)}` : '';
@@ -66,14 +47,8 @@ Examples:
   lazarus killswitch on --reason "bad deploy of the remediation code" --token dev-operator-token
   lazarus killswitch off --scope autoscaling --reason "capacity restored"`,
   async run(args, io) {
-    const { values, positionals } = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: { ...apiOptions, ...regionOption, scope: { type: 'string' }, reason: { type: 'string' } },
-    });
-    const [action, ...rest] = positionals;
-    if (rest.length) throw new CliUsageError(`unexpected ${rest.join(' ')}`);
-    const target = apiTarget(values);
+    const { values, positionals, target } = parseApiCommandArgs(args, switchOptions, { maxPositionals: 1 });
+    const [action] = positionals;
     const render = (body: unknown): string => renderControl(body as ControlState);
     if (action === 'status') {
       return finish(
@@ -86,7 +61,7 @@ Examples:
     }
     if (action === 'on' || action === 'off') {
       if (!values.reason) throw new CliUsageError('--reason is required: it is recorded with who changed the switch');
-      const change = { scope: values.scope ?? 'global', enabled: action === 'on', reason: values.reason };
+      const change: SwitchChange = { scope: values.scope ?? 'global', enabled: action === 'on', reason: values.reason };
       const answer = await callApi(target, 'PUT', `/v1/killswitch${regionQuery(values.region)}`, change);
       return finish(io, `killswitch ${action}`, answer, values.json, render);
     }
@@ -111,16 +86,12 @@ Examples:
   lazarus shadow on --scope service:web --reason "new runbook on trial"
   lazarus shadow off --reason "trial over" --json`,
   async run(args, io) {
-    const { values, positionals } = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: { ...apiOptions, ...regionOption, scope: { type: 'string' }, reason: { type: 'string' } },
-    });
+    const { values, positionals, target } = parseApiCommandArgs(args, switchOptions);
     const [action, ...rest] = positionals;
     if (rest.length || (action !== 'on' && action !== 'off')) throw new CliUsageError('expected on or off');
     if (!values.reason) throw new CliUsageError('--reason is required: it is recorded with who changed the setting');
-    const change = { scope: values.scope ?? 'global', enabled: action === 'on', reason: values.reason };
-    const answer = await callApi(apiTarget(values), 'PUT', `/v1/shadow${regionQuery(values.region)}`, change);
+    const change: SwitchChange = { scope: values.scope ?? 'global', enabled: action === 'on', reason: values.reason };
+    const answer = await callApi(target, 'PUT', `/v1/shadow${regionQuery(values.region)}`, change);
     return finish(io, `shadow ${action}`, answer, values.json, (body) => renderControl(body as ControlState));
   },
 };

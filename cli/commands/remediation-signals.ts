@@ -1,10 +1,11 @@
 // `lazarus pause|resume|cancel INCIDENT_KEY`: operator signals to a running remediation.
-import { parseArgs } from 'node:util';
+import type { RemediationAction, SignalReceipt, SignalRequest } from '../../api/types';
 import type { CliCommand } from '../command';
+import { apiOptionsHelp, parseApiCommandArgs } from '../command-args';
 import { CliUsageError } from '../errors';
-import { apiOptions, apiOptionsHelp, apiTarget, callApi, finish } from './api-request';
+import { callApi, finish } from './api-request';
 
-function signalCommand(action: 'pause' | 'resume' | 'cancel', summary: string, effect: string): CliCommand {
+function signalCommand(action: RemediationAction, summary: string, effect: string): CliCommand {
   return {
     name: action,
     summary,
@@ -20,21 +21,13 @@ ${apiOptionsHelp}
 Examples:
   lazarus ${action} nagios/web-1/host/4242 --reason "looking at it" --token dev-operator-token`,
     async run(args, io) {
-      const { values, positionals } = parseArgs({
-        args: [...args],
-        allowPositionals: true,
-        options: { ...apiOptions, reason: { type: 'string' } },
-      });
+      const { values, positionals, target } = parseApiCommandArgs(args, { reason: { type: 'string' } });
       if (positionals.length !== 1) throw new CliUsageError('give exactly one INCIDENT_KEY');
       const key = positionals[0];
-      const answer = await callApi(
-        apiTarget(values),
-        'POST',
-        `/v1/events/${encodeURIComponent(key)}/${action}`,
-        values.reason !== undefined ? { reason: values.reason } : {},
-      );
+      const request: SignalRequest = values.reason !== undefined ? { reason: values.reason } : {};
+      const answer = await callApi(target, 'POST', `/v1/events/${encodeURIComponent(key)}/${action}`, request);
       return finish(io, action, answer, values.json, (body) => {
-        const done = body as { actor: string };
+        const done = body as SignalReceipt;
         return `${action} sent to ${key} (actor ${done.actor})\n`;
       });
     },

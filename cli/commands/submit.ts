@@ -3,30 +3,14 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import type { ApiErrorBody, RemediationDetail, SubmissionReceipt } from '../../api/types';
 import { DurationFormatError, formatDuration, parseDuration } from '../../core/duration';
 import type { CliCommand, CliIo } from '../command';
+import { apiOptionsHelp, parseApiCommandArgs, type ApiTarget } from '../command-args';
 import { CliUsageError } from '../errors';
-import {
-  ApiExitCode,
-  apiOptions,
-  apiOptionsHelp,
-  apiTarget,
-  callApi,
-  finish,
-  reportFailure,
-  type ApiTarget,
-} from './api-request';
-import { renderRemediation, type RemediationView } from './events';
+import { ApiExitCode, callApi, finish, reportFailure } from './api-request';
+import { renderRemediation } from './events';
 import { remediationFinished, remediationProgress } from './remediation-progress';
-
-/** What POST /v1/events (and a dead-letter replay) answers. */
-export interface SubmissionReceipt {
-  incident_key: string;
-  sequence_number: string | null;
-  workflow_id: string;
-  duplicate?: boolean;
-}
 
 /** "remediation started", "remediation already started" or "on the stream, sequence N". */
 export function whereSubmitted(receipt: SubmissionReceipt): string {
@@ -45,10 +29,10 @@ async function followRemediation(
   target: ApiTarget,
   key: string,
   timeoutMs: number,
-): Promise<{ code: number; view?: RemediationView }> {
+): Promise<{ code: number; view?: RemediationDetail }> {
   const deadline = io.now() + timeoutMs;
   const path = `/v1/events/${encodeURIComponent(key)}`;
-  let last: RemediationView | undefined;
+  let last: RemediationDetail | undefined;
   let noted = '';
   const note = (text: string): void => {
     if (text !== noted) io.stderr(`  ${text}\n`);
@@ -57,7 +41,7 @@ async function followRemediation(
   for (;;) {
     const answer = await callApi(target, 'GET', path);
     if (answer.status === 200) {
-      const view = answer.body as RemediationView;
+      const view = answer.body as RemediationDetail;
       for (const line of remediationProgress(last, view)) io.stderr(`  ${line}\n`);
       last = view;
       noted = '';
@@ -65,9 +49,7 @@ async function followRemediation(
     } else if (answer.status === 404) {
       note('waiting for the remediation to start');
     } else if (answer.status === 0 || answer.status === 503) {
-      note(
-        `API or Temporal unavailable, retrying (${(answer.body as { error?: { message?: string } }).error?.message})`,
-      );
+      note(`API or Temporal unavailable, retrying (${(answer.body as Partial<ApiErrorBody>).error?.message})`);
     } else {
       const code = reportFailure(io, 'submit --wait', answer);
       if (code === ApiExitCode.Auth) io.stderr('following a remediation needs a viewer or operator token\n');
@@ -115,22 +97,17 @@ Examples:
   lazarus submit --service web --type HealthcheckDown --host i-0abc1234def567890 --wait --timeout 5m \\
     --token dev-operator-token`,
   async run(args, io) {
-    const { values, positionals } = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: {
-        ...apiOptions,
-        service: { type: 'string' },
-        type: { type: 'string' },
-        host: { type: 'string' },
-        region: { type: 'string' },
-        environment: { type: 'string' },
-        key: { type: 'string' },
-        'state-type': { type: 'string' },
-        details: { type: 'string' },
-        wait: { type: 'boolean' },
-        timeout: { type: 'string' },
-      },
+    const { values, positionals, target } = parseApiCommandArgs(args, {
+      service: { type: 'string' },
+      type: { type: 'string' },
+      host: { type: 'string' },
+      region: { type: 'string' },
+      environment: { type: 'string' },
+      key: { type: 'string' },
+      'state-type': { type: 'string' },
+      details: { type: 'string' },
+      wait: { type: 'boolean' },
+      timeout: { type: 'string' },
     });
     if (values.timeout !== undefined && !values.wait) throw new CliUsageError('--timeout goes with --wait');
     let timeoutMs = 10 * 60_000;
@@ -174,7 +151,6 @@ Examples:
         ...(details !== undefined ? { details } : {}),
       };
     }
-    const target = apiTarget(values);
     const answer = await callApi(target, 'POST', '/v1/events', event);
     if (!values.wait) {
       return finish(io, 'submit', answer, values.json, (body) => {

@@ -1,9 +1,9 @@
 // `lazarus validate [paths]`: load the configuration and print every problem, one per line.
-import { parseArgs } from 'node:util';
 import { join, resolve } from 'node:path';
 import { nodeHashContent, readConfigPaths } from '../../platform/config-files/read-tree';
 import { buildSnapshot, formatConfigIssue } from '../../core/config';
 import { ExitCode, type CliCommand } from '../command';
+import { parseCommandArgs } from '../command-args';
 import { defaultConfigRoot } from '../config-root';
 import { CliUsageError } from '../errors';
 
@@ -29,11 +29,7 @@ Examples:
   lazarus validate rules profiles services
   lazarus validate --json ./config`,
   async run(args, io) {
-    const { values, positionals } = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: { json: { type: 'boolean' } },
-    });
+    const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } });
     let paths = positionals.map((path) => resolve(io.cwd, path));
     if (paths.length === 0) {
       const root = defaultConfigRoot(io.cwd);
