@@ -17,17 +17,13 @@ import { startTestApi, type TestApi } from '../support/api-client';
 import { testAwsClients } from '../support/aws';
 import { sample } from '../support/prometheus';
 import { RemediationHarness, step } from '../support/remediation-harness';
-import { connectTestEnv } from '../support/temporal';
+import { useTestStack } from '../support/test-stack';
 import { until } from '../support/wait';
 import { regionalGovernorId } from '../../contracts/workflow-ids';
 
 let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  env = await connectTestEnv();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const stack = useTestStack({ temporal: true });
+beforeAll(() => ({ env } = stack));
 
 async function withApi<T>(h: RemediationHarness, fn: (api: TestApi) => Promise<T>): Promise<T> {
   const api = await startTestApi({ temporal: env.client, taskQueue: h.taskQueue, region: h.region });

@@ -2,19 +2,18 @@
 // workflow (shipped stateless profile, scale_up/scale_down runbooks) and the AWS emulator; demand falls and it shrinks,
 // never outside its bounds.
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Outcome } from '../../core/outcome';
 import { createDemandSensor } from '../../sensors/demand';
 import { createMainQueueActivities } from '../../worker/lazarus-activities';
-import { createLazarusWorkers, writeConfigTree } from '../support/lazarus-stack';
+import { createLazarusWorkers } from '../support/lazarus-stack';
 import { remediate } from '../../workflows';
-import { testAwsClients } from '../support/aws';
 import { stackValue } from '../support/stack-env';
 import { getJson, postJson } from '../support/stand-ins';
-import { connectTestEnv, uniqueTaskQueue } from '../support/temporal';
+import { uniqueTaskQueue } from '../support/temporal';
+import { useTestStack } from '../support/test-stack';
 import { remediationWorkflowId } from '../../contracts/workflow-ids';
-import { destroyAwsClients, type AwsClients } from '../../platform/aws-clients';
+import type { AwsClients } from '../../platform/aws-clients';
 
 const id = randomUUID().slice(0, 8);
 const service = `pool-${id}`;
@@ -24,10 +23,10 @@ const taskQueue = uniqueTaskQueue('autoscale');
 let env: TestWorkflowEnvironment;
 let aws: AwsClients;
 let configRoot: string;
-beforeAll(async () => {
-  env = await connectTestEnv();
-  aws = testAwsClients();
-  configRoot = writeConfigTree({
+const stack = useTestStack({
+  temporal: true,
+  aws: true,
+  configTree: () => ({
     region,
     taskQueue,
     services: {
@@ -35,13 +34,9 @@ beforeAll(async () => {
         `name: ${service}\nteam: sre\nprofile: stateless\n` +
         `params:\n  scaling: { min_hosts: 2, max_hosts: 4, max_step: 2, cooldown: 1s }\n`,
     },
-  });
+  }),
 });
-afterAll(async () => {
-  destroyAwsClients(aws);
-  rmSync(configRoot, { recursive: true, force: true });
-  await env?.teardown();
-});
+beforeAll(() => ({ env, aws, configRoot } = stack));
 
 it('grows the pool when demand rises and shrinks it when demand falls, within its bounds', async () => {
   const fleetUrl = stackValue('fleetSimulatorUrl');

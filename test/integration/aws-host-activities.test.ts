@@ -13,6 +13,7 @@ import {
 } from '../../activities/aws';
 import { startFleetSimulator, type RunningFleetSimulator } from '../../devstack/fleet-simulator';
 import { testAwsClients } from '../support/aws';
+import { useTestStack } from '../support/test-stack';
 import { destroyAwsClients, type AwsClients } from '../../platform/aws-clients';
 
 const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> =>
@@ -23,18 +24,19 @@ describe('AWS host activities against the AWS emulator', () => {
   let fleet: RunningFleetSimulator;
   let activities: AwsActivities;
 
+  // Declared before the stack's hooks, so it runs first: the simulator stops before its AWS clients are destroyed.
+  afterAll(async () => {
+    await fleet?.stop();
+  });
+  const stack = useTestStack({ aws: true });
   beforeAll(async () => {
-    aws = testAwsClients();
+    aws = stack.aws;
     fleet = await startFleetSimulator({ ec2: aws.ec2, elb: aws.elb, bootDelayMs: 0, pollMs: 60_000 });
     activities = createAwsActivities({
       ec2: aws.ec2,
       elb: aws.elb,
       tuning: { drainTimeoutMs: 500, drainPollMs: 50, launchTimeoutMs: 5000, pollMs: 50 },
     });
-  });
-  afterAll(async () => {
-    await fleet.stop();
-    destroyAwsClients(aws);
   });
 
   const serviceName = (prefix: string): string => `${prefix}-${randomUUID().slice(0, 8)}`;

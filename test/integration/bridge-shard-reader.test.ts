@@ -13,20 +13,12 @@ import {
   type ShardReaderInput,
 } from '../../ingest/bridge/model/bridge';
 import { createBridgeMetrics, createShardReader, streamGeneration, type BridgeMetrics } from '../../ingest/bridge';
-import { testAwsClients } from '../support/aws';
+import { useTestStack } from '../support/test-stack';
 import { type AwsClients } from '../../platform/aws-clients';
 
 let aws: AwsClients;
-
-beforeAll(() => {
-  aws = testAwsClients();
-});
-
-afterAll(() => {
-  aws.kinesis.destroy();
-  aws.ec2.destroy();
-  aws.elb.destroy();
-});
+const stack = useTestStack({ aws: true });
+beforeAll(() => ({ aws } = stack));
 
 interface StartCall {
   type: string;

@@ -10,13 +10,12 @@ import {
 } from '@aws-sdk/client-kinesis';
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { LazarusEvent } from '../../core/event';
 import type { shardReader } from '../../ingest/bridge/workflows/bridge';
 import { streamGeneration } from '../../ingest/bridge';
-import { testAwsClients } from '../support/aws';
 import { startBridgeProcess, type BridgeProcess, type BridgeProcessOptions } from '../support/bridge-process';
-import { connectTestEnv, uniqueTaskQueue } from '../support/temporal';
+import { uniqueTaskQueue } from '../support/temporal';
+import { useTestStack } from '../support/test-stack';
 import { until } from '../support/wait';
 import { type AwsClients } from '../../platform/aws-clients';
 import { shardReaderWorkflowId } from '../../ingest/bridge/model';
@@ -24,26 +23,18 @@ import { deadLetterId, deadLetterWorkflowId, type DeadLetterEntry } from '../../
 
 jest.setTimeout(180_000);
 
-let env: TestWorkflowEnvironment;
 let client: Client;
 let aws: AwsClients;
 const running: BridgeProcess[] = [];
 
-beforeAll(async () => {
-  env = await connectTestEnv();
-  client = env.client;
-  aws = testAwsClients();
+const testStack = useTestStack({ temporal: true, aws: true });
+beforeAll(() => {
+  client = testStack.env.client;
+  aws = testStack.aws;
 });
 
 afterEach(async () => {
   await Promise.all(running.splice(0).map((bridge) => bridge.stop('SIGKILL')));
-});
-
-afterAll(async () => {
-  aws.kinesis.destroy();
-  aws.ec2.destroy();
-  aws.elb.destroy();
-  await env.teardown();
 });
 
 interface BridgeTestStack {

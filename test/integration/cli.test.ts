@@ -4,34 +4,16 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { runCli } from '../../cli/main';
-import { startTestApi, type TestApi } from '../support/api-client';
-import { RemediationHarness } from '../support/remediation-harness';
-import { connectTestEnv } from '../support/temporal';
+import type { TestApi } from '../support/api-client';
+import type { RemediationHarness } from '../support/remediation-harness';
+import { useTestStack } from '../support/test-stack';
 import { until } from '../support/wait';
 
-let env: TestWorkflowEnvironment;
 let h: RemediationHarness;
 let api: TestApi;
-let stopWorkers: () => void;
-let workersDone: Promise<unknown>;
-
-beforeAll(async () => {
-  env = await connectTestEnv();
-  h = new RemediationHarness(env);
-  api = await startTestApi({ temporal: env.client, taskQueue: h.taskQueue, region: h.region });
-  let stop!: () => void;
-  const stopped = new Promise<void>((resolve) => (stop = resolve));
-  stopWorkers = stop;
-  workersDone = h.run(() => stopped);
-});
-afterAll(async () => {
-  stopWorkers?.();
-  await workersDone;
-  await api?.server.close();
-  await env?.teardown();
-});
+const stack = useTestStack({ temporal: true, harness: true, api: true });
+beforeAll(() => ({ harness: h, api } = stack));
 
 async function lazarus(
   args: string[],

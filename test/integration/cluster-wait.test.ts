@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createAwsActivities, type AwsActivities } from '../../activities/aws';
 import { ClusterFailureType, createClusterActivities, type ClusterActivities } from '../../activities/health';
-import { testAwsClients } from '../support/aws';
 import { stackValue } from '../support/stack-env';
 import { getJson, postJson } from '../support/stand-ins';
-import { destroyAwsClients, type AwsClients } from '../../platform/aws-clients';
+import { useTestStack } from '../support/test-stack';
+import type { AwsClients } from '../../platform/aws-clients';
 
 const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> =>
   new MockActivityEnvironment().run(fn, ...args);
@@ -16,8 +16,9 @@ describe('waiting on cluster health and ring membership served by the fleet simu
   let awsActivities: AwsActivities;
   let cluster: ClusterActivities;
 
+  const stack = useTestStack({ aws: true });
   beforeAll(() => {
-    aws = testAwsClients();
+    aws = stack.aws;
     simulator = stackValue('fleetSimulatorUrl');
     awsActivities = createAwsActivities({ ec2: aws.ec2, elb: aws.elb, tuning: { launchTimeoutMs: 5000, pollMs: 50 } });
     cluster = createClusterActivities({
@@ -25,7 +26,6 @@ describe('waiting on cluster health and ring membership served by the fleet simu
       intervalMs: 50,
     });
   });
-  afterAll(() => destroyAwsClients(aws));
 
   async function createService(hosts: number): Promise<{ name: string; instanceIds: string[] }> {
     const name = `es-${randomUUID().slice(0, 8)}`;

@@ -10,33 +10,16 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { runCli } from '../../cli/main';
 import { deadLetterId, type DeadLetterEntry, type DeadLetterReason } from '../../contracts/dead-letter';
 import { recordDeadLetter } from '../../ingest/bridge/activities/dead-letters';
-import { startTestApi, type TestApi } from '../support/api-client';
-import { RemediationHarness } from '../support/remediation-harness';
-import { connectTestEnv } from '../support/temporal';
+import type { TestApi } from '../support/api-client';
+import type { RemediationHarness } from '../support/remediation-harness';
+import { useTestStack } from '../support/test-stack';
 import { until } from '../support/wait';
 
 let env: TestWorkflowEnvironment;
 let h: RemediationHarness;
 let api: TestApi;
-let stopWorkers: () => void;
-let workersDone: Promise<unknown>;
-
-beforeAll(async () => {
-  env = await connectTestEnv();
-  h = new RemediationHarness(env);
-  api = await startTestApi({ temporal: env.client, taskQueue: h.taskQueue, region: h.region });
-  let stop!: () => void;
-  const stopped = new Promise<void>((resolve) => (stop = resolve));
-  stopWorkers = stop;
-  await h.start();
-  workersDone = h.run(() => stopped);
-});
-afterAll(async () => {
-  stopWorkers?.();
-  await workersDone;
-  await api?.server.close();
-  await env?.teardown();
-});
+const stack = useTestStack({ temporal: true, harness: true, api: true });
+beforeAll(() => ({ env, harness: h, api } = stack));
 
 const stream = `events-${randomUUID().slice(0, 8)}`;
 let sequence = 0;

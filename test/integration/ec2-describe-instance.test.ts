@@ -2,18 +2,18 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { AwsFailureType, createEc2Activities } from '../../activities/aws';
 import type { HostFacts } from '../../core';
-import { testAwsClients } from '../support/aws';
 import { launchTestHosts } from '../support/fleet';
 import { stackValue } from '../support/stack-env';
-import { destroyAwsClients, type AwsClients } from '../../platform/aws-clients';
+import { useTestStack } from '../support/test-stack';
+import type { AwsClients } from '../../platform/aws-clients';
 
 describe('describeInstance activity against the AWS emulator', () => {
   let aws: AwsClients;
+  const stack = useTestStack({ aws: true });
   beforeAll(() => {
-    aws = testAwsClients();
+    aws = stack.aws;
     process.stdout.write(`EC2 calls go to the emulator at ${stackValue('awsEndpoint')}\n`);
   });
-  afterAll(() => destroyAwsClients(aws));
 
   it('returns the image, type, zone and tags of an instance launched with RunInstances', async () => {
     const [instanceId] = await launchTestHosts(aws.ec2, { service: 'checkout', count: 1, instanceType: 'm5.large' });

@@ -3,10 +3,10 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createAwsActivities, createEc2Activities, type AwsActivities } from '../../activities/aws';
 import { createHealthActivities, HealthFailureType, probeHost, type HealthActivities } from '../../activities/health';
 import type { FleetSimulatorState, SimulatedService } from '../../devstack/fleet-simulator';
-import { testAwsClients } from '../support/aws';
 import { stackValue } from '../support/stack-env';
 import { getJson, postJson } from '../support/stand-ins';
-import { destroyAwsClients, type AwsClients } from '../../platform/aws-clients';
+import { useTestStack } from '../support/test-stack';
+import type { AwsClients } from '../../platform/aws-clients';
 
 const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> =>
   new MockActivityEnvironment().run(fn, ...args);
@@ -17,13 +17,13 @@ describe('fleet simulator control API and the health probe', () => {
   let awsActivities: AwsActivities;
   let health: HealthActivities;
 
+  const stack = useTestStack({ aws: true });
   beforeAll(() => {
-    aws = testAwsClients();
+    aws = stack.aws;
     simulator = stackValue('fleetSimulatorUrl');
     awsActivities = createAwsActivities({ ec2: aws.ec2, elb: aws.elb, tuning: { launchTimeoutMs: 5000, pollMs: 50 } });
     health = createHealthActivities({ ec2: aws.ec2, intervalMs: 50, probeTimeoutMs: 500 });
   });
-  afterAll(() => destroyAwsClients(aws));
 
   async function createService(
     hosts: number,

@@ -3,7 +3,6 @@
 // replacement in the AWS emulator, verifies its health, registers it, keeps the old host for forensics, resolves
 // the page, and tells Slack and email. Nothing is stubbed: real Temporal, moto, PagerDuty emulator over TLS through
 // pdjs, Slack webhook and SMTP receivers, fleet simulator health endpoints probed from three checker nodes.
-import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -12,14 +11,14 @@ import type { Worker } from '@temporalio/worker';
 import { type LazarusEvent } from '../../core/event';
 import { Outcome } from '../../core/outcome';
 import { createMainQueueActivities } from '../../worker/lazarus-activities';
-import { createLazarusWorkers, writeConfigTree } from '../support/lazarus-stack';
+import { createLazarusWorkers } from '../support/lazarus-stack';
 import { remediate } from '../../workflows';
-import { testAwsClients } from '../support/aws';
 import { stackValue } from '../support/stack-env';
 import { getJson, pagerClientFor, postJson, sharedPagerDuty } from '../support/stand-ins';
-import { connectTestEnv, uniqueTaskQueue } from '../support/temporal';
+import { uniqueTaskQueue } from '../support/temporal';
+import { useTestStack } from '../support/test-stack';
 import { remediationWorkflowId } from '../../contracts/workflow-ids';
-import { destroyAwsClients, type AwsClients } from '../../platform/aws-clients';
+import type { AwsClients } from '../../platform/aws-clients';
 
 const id = randomUUID().slice(0, 8);
 const service = `e2e-${id}`;
@@ -37,10 +36,10 @@ let env: TestWorkflowEnvironment;
 let aws: AwsClients;
 let workers: Worker[] = [];
 let configRoot: string;
-beforeAll(async () => {
-  env = await connectTestEnv();
-  aws = testAwsClients();
-  configRoot = writeConfigTree({
+const stack = useTestStack({
+  temporal: true,
+  aws: true,
+  configTree: () => ({
     region,
     taskQueue,
     services: {
@@ -49,13 +48,9 @@ beforeAll(async () => {
         `  slack_webhooks: [${stackValue('slackWebhookUrl')}]\n  emails: [${oncall}]\n` +
         `  pagerduty_routing_key: ${routingKey}\n`,
     },
-  });
+  }),
 });
-afterAll(async () => {
-  destroyAwsClients(aws);
-  fs.rmSync(configRoot, { recursive: true, force: true });
-  await env?.teardown();
-});
+beforeAll(() => ({ env, aws, configRoot } = stack));
 
 it('replaces a failed host: ack, drain, clone, verify, register, forensics, resolve, Slack and email', async () => {
   // Arrange: a service of four hosts behind a target group; one host fails; its page is triggered.

@@ -2,23 +2,19 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowFailedError } from '@temporalio/client';
 import { createActivities } from '../../activities';
 import { inspectHost } from '../../workflows';
-import { testAwsClients } from '../support/aws';
 import { launchTestHosts } from '../support/fleet';
-import { connectTestEnv, createTestWorker, uniqueTaskQueue } from '../support/temporal';
-import { destroyAwsClients, type AwsClients } from '../../platform/aws-clients';
+import { createTestWorker, uniqueTaskQueue } from '../support/temporal';
+import { useTestStack } from '../support/test-stack';
+import type { AwsClients } from '../../platform/aws-clients';
 
 describe('inspectHost workflow on the Temporal dev server', () => {
   let env: TestWorkflowEnvironment;
   let aws: AwsClients;
+  const stack = useTestStack({ temporal: true, aws: true });
   beforeAll(async () => {
-    env = await connectTestEnv();
-    aws = testAwsClients();
+    ({ env, aws } = stack);
     const info = await env.client.workflowService.getSystemInfo({});
     process.stdout.write(`workflow test connected to Temporal server ${info.serverVersion} at the dev server\n`);
-  });
-  afterAll(async () => {
-    destroyAwsClients(aws);
-    await env?.teardown();
   });
 
   it('runs the describeInstance activity through a worker and returns the host facts', async () => {

@@ -7,17 +7,13 @@ import { remediate } from '../../workflows';
 import { reportServiceUpdate } from '../../contracts/messages';
 import { sample } from '../support/prometheus';
 import { RemediationHarness } from '../support/remediation-harness';
-import { connectTestEnv } from '../support/temporal';
+import { useTestStack } from '../support/test-stack';
 import { remediationWorkflowId } from '../../contracts/workflow-ids';
 import { regionalGovernorId } from '../../contracts/workflow-ids';
 
 let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  env = await connectTestEnv();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const stack = useTestStack({ temporal: true });
+beforeAll(() => ({ env } = stack));
 
 describe('worker metrics from workflow sinks', () => {
   it('counts each remediation by its final outcome and observes how long it took to decide', async () => {

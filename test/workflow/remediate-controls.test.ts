@@ -13,18 +13,14 @@ import {
   statusQuery,
 } from '../../contracts/messages';
 import { RemediationHarness, step, type HarnessOptions } from '../support/remediation-harness';
-import { connectTestEnv } from '../support/temporal';
+import { useTestStack } from '../support/test-stack';
 import { until } from '../support/wait';
 import { remediationWorkflowId } from '../../contracts/workflow-ids';
 import { controlId, regionalGovernorId, serviceGovernorId } from '../../contracts/workflow-ids';
 
 let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  env = await connectTestEnv();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const stack = useTestStack({ temporal: true });
+beforeAll(() => ({ env } = stack));
 
 function start(h: RemediationHarness, event: LazarusEvent = h.event(), killSwitchPollMs = 200) {
   return env.client.workflow.start(remediate, {

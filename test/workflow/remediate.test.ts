@@ -4,16 +4,12 @@ import { Outcome } from '../../core/outcome';
 import { remediate, type RemediateOptions } from '../../workflows';
 import type { RemediationStatus } from '../../contracts/trace';
 import { failingStep, RemediationHarness, step, type HarnessOptions } from '../support/remediation-harness';
-import { connectTestEnv } from '../support/temporal';
+import { useTestStack } from '../support/test-stack';
 import { remediationWorkflowId } from '../../contracts/workflow-ids';
 
 let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  env = await connectTestEnv();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const stack = useTestStack({ temporal: true });
+beforeAll(() => ({ env } = stack));
 
 async function remediateOnce(
   harness: RemediationHarness,

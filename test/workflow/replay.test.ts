@@ -10,18 +10,14 @@ import { remediate } from '../../workflows';
 import { failingStep, RemediationHarness, step } from '../support/remediation-harness';
 import { venvBin } from '../../devstack/paths';
 import { stackValue } from '../support/stack-env';
-import { connectTestEnv } from '../support/temporal';
+import { useTestStack } from '../support/test-stack';
 import { remediationWorkflowId } from '../../contracts/workflow-ids';
 
 const historyDir = path.join(__dirname, '..', 'replay', 'histories');
 
 let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  env = await connectTestEnv();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const stack = useTestStack({ temporal: true });
+beforeAll(() => ({ env } = stack));
 
 async function record(name: string, harness: RemediationHarness): Promise<void> {
   const event = harness.event({ incident_key: `replay-${name}` });

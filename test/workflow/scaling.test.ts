@@ -5,17 +5,13 @@ import type { ResolvedRule } from '../../core/resolved-config';
 import { remediate } from '../../workflows';
 import { setKillSwitchUpdate, setShadowUpdate } from '../../contracts/messages';
 import { RemediationHarness, step, type HarnessOptions } from '../support/remediation-harness';
-import { connectTestEnv } from '../support/temporal';
+import { useTestStack } from '../support/test-stack';
 import { remediationWorkflowId } from '../../contracts/workflow-ids';
 import { controlId } from '../../contracts/workflow-ids';
 
 let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  env = await connectTestEnv();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const stack = useTestStack({ temporal: true });
+beforeAll(() => ({ env } = stack));
 
 const scaleUpRule: Partial<ResolvedRule> = {
   name: 'scale_up',
