@@ -1,8 +1,9 @@
 // Bearer tokens and roles. Configuration holds only sha256 hashes of tokens; a presented token is hashed and compared
 // with every configured hash in constant time, so neither timing nor the configuration reveals a token.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { sha256Hex } from '../platform/content-hash';
 import { ForbiddenError, UnauthenticatedError } from './errors';
 
 export const apiRoles = ['sensor', 'viewer', 'operator'] as const;
@@ -34,10 +35,6 @@ export class TokenConfigError extends Error {
   constructor(source: string, problem: string) {
     super(`API tokens from ${source}: ${problem}`);
   }
-}
-
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 /** Parse `{ "<sha256 hex>": "<role>" }` as found in LAZARUS_API_TOKENS or api/api-tokens.yaml. */
@@ -79,7 +76,7 @@ export function loadTokens(env: Readonly<Record<string, string | undefined>>, ya
 export function authenticate(header: string | undefined, tokens: readonly TokenEntry[]): ApiCaller {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
   if (!match) throw new UnauthenticatedError();
-  const presented = createHash('sha256').update(match[1], 'utf8').digest();
+  const presented = Buffer.from(sha256Hex(match[1]), 'hex');
   let found: TokenEntry | undefined;
   // Compare with every entry, without stopping early, so the time does not depend on which entry matched.
   for (const entry of tokens) {

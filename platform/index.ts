@@ -5,6 +5,7 @@
  */
 export * from './aws-clients';
 export * from './config-files';
+export * from './content-hash';
 export * from './errors';
 export * from './metrics-server';
 export * from './temporal-connection';

@@ -1,5 +1,5 @@
+import { sha256Hex } from '../../platform/content-hash';
 // The EC2 tags Lazarus reads and writes: one place for their names.
-import { createHash } from 'node:crypto';
 
 export const LazarusTag = {
   service: 'lazarus:service',
@@ -35,5 +35,5 @@ export function copyableTags(tags: Record<string, string>): Record<string, strin
  * also look up an instance carrying the tag before launching.
  */
 export function launchToken(idempotencyKey: string): string {
-  return `lz-${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 61)}`;
+  return `lz-${sha256Hex(idempotencyKey).slice(0, 61)}`;
 }

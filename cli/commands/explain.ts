@@ -1,7 +1,8 @@
 // `lazarus explain`: which rule handles an event and why the others do not, and what would run.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { nodeHashContent, readConfigTree } from '../../platform/config-files/read-tree';
+import { readConfigTree } from '../../platform/config-files';
+import { snapshotVersion } from '../../platform/content-hash';
 import {
   formatDuration,
   resolveReferences,
@@ -64,7 +65,7 @@ Examples:
       throw new CliUsageError('give an event file, or at least --service');
     }
     const root = values.config === undefined ? defaultConfigRoot(io.cwd) : resolve(io.cwd, values.config);
-    const built = buildSnapshot(await readConfigTree(root), { hashContent: nodeHashContent });
+    const built = buildSnapshot(await readConfigTree(root), { hashContent: snapshotVersion });
     if (built.errors) {
       io.stderr(`the configuration under ${root} is invalid:\n${built.errors.map(formatConfigIssue).join('\n')}\n`);
       return ExitCode.Failed;

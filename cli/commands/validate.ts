@@ -1,6 +1,7 @@
 // `lazarus validate [paths]`: load the configuration and print every problem, one per line.
 import { join, resolve } from 'node:path';
-import { nodeHashContent, readConfigPaths } from '../../platform/config-files/read-tree';
+import { readConfigPaths } from '../../platform/config-files';
+import { snapshotVersion } from '../../platform/content-hash';
 import { buildSnapshot, formatConfigIssue } from '../../core/config';
 import { ExitCode, type CliCommand } from '../command';
 import { parseCommandArgs } from '../command-args';
@@ -41,7 +42,7 @@ Examples:
     } catch (error) {
       throw new CliUsageError(`cannot read ${paths.join(', ')}: ${(error as Error).message}`);
     }
-    const result = buildSnapshot(files, { hashContent: nodeHashContent });
+    const result = buildSnapshot(files, { hashContent: snapshotVersion });
     if (values.json) {
       io.stdout(
         `${JSON.stringify(

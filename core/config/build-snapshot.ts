@@ -2,7 +2,7 @@
 // Each stage reports into one issue list and hands on what it could resolve, so one pass finds every problem.
 import type { DeploymentSettings, ResolvedRunbook, ServicePolicy } from '../resolved-config';
 import { indexByName, readConfigFiles, type ConfigFileText, type Parsed } from './config-files';
-import { canonicalJson, sha256Hex } from './content-hash';
+import { canonicalJson } from './canonical-json';
 import { resolveDeploymentFile } from './deployment-settings';
 import type { ConfigIssue } from './errors';
 import type { RunbookFile } from './file-shapes';
@@ -15,23 +15,18 @@ import { deepFreeze, type ConfigSnapshot, type ResolvedProfile } from './snapsho
 export { configFileKind, type ConfigFileKind, type ConfigFileText } from './config-files';
 
 export interface BuildSnapshotOptions {
-  /** Turns the normalized content into the snapshot version; default `sha256:<hex>` computed in plain JS. */
-  hashContent?: (normalized: string) => string;
+  /**
+   * Turns the normalized content into the snapshot version (`sha256:<hex>` from platform/content-hash.ts). The
+   * caller's: core has no hashing of its own, so one SHA-256 serves the whole project.
+   */
+  hashContent: (normalized: string) => string;
 }
 
 export type BuildSnapshotResult =
   { snapshot: ConfigSnapshot; errors?: undefined } | { snapshot?: undefined; errors: ConfigIssue[] };
 
-/** Content hash in plain JS: `sha256:<hex>`. */
-export function defaultHashContent(normalized: string): string {
-  return `sha256:${sha256Hex(normalized)}`;
-}
-
 /** Build the snapshot from file texts; every problem of every file is reported, located, in one pass. */
-export function buildSnapshot(
-  files: readonly ConfigFileText[],
-  options: BuildSnapshotOptions = {},
-): BuildSnapshotResult {
+export function buildSnapshot(files: readonly ConfigFileText[], options: BuildSnapshotOptions): BuildSnapshotResult {
   const issues: ConfigIssue[] = [];
   const read = readConfigFiles(files, issues);
   const named = indexByName(read, issues);
@@ -50,7 +45,7 @@ export function buildSnapshot(
   }
   const snapshot = assembleSnapshot(
     { deployment, profiles: profiles.resolved, services, runbooks: runbooks.resolvedRunbooks },
-    options.hashContent ?? defaultHashContent,
+    options.hashContent,
   );
   return { snapshot: deepFreeze(snapshot) };
 }

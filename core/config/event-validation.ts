@@ -1,6 +1,6 @@
 // Validation of events at the edge: the JSON Schema plus the size limit of `details`.
 import type { LazarusEvent } from '../event';
-import { utf8Length } from './content-hash';
+import { utf8Length } from './canonical-json';
 import type { EventIssue } from './errors';
 import { formatFieldPath, schemaViolations } from './schema-validation';
 

@@ -5,7 +5,7 @@
  * import only core/runbook-references and core/duration, not this folder; activities call the loader and matcher.
  */
 export * from './build-snapshot';
-export * from './content-hash';
+export * from './canonical-json';
 export * from './defaults';
 export * from './errors';
 export * from './event-validation';

@@ -1,7 +1,7 @@
 // Reading configuration YAML from disk: the one loader the worker's config activity and the `lazarus` CLI share.
-import { createHash } from 'node:crypto';
 import { access, readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import { sha256Hex } from '../content-hash';
 import { configFileKind, type ConfigFileText } from '../../core/config';
 
 /** The folders of a configuration tree, relative to its root. */
@@ -77,14 +77,6 @@ export async function readConfigPaths(paths: readonly string[], baseDir: string)
 
 /** SHA-256 of the files as read, to notice when anything changed on disk. */
 export function hashConfigFiles(files: readonly ConfigFileText[]): string {
-  const hash = createHash('sha256');
-  for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
-    hash.update(file.path).update('\0').update(file.text).update('\0');
-  }
-  return hash.digest('hex');
-}
-
-/** The snapshot version computed with node:crypto (same format as the pure default, much faster). */
-export function nodeHashContent(normalized: string): string {
-  return `sha256:${createHash('sha256').update(normalized, 'utf8').digest('hex')}`;
+  const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return sha256Hex(...sorted.flatMap((file) => [file.path, '\0', file.text, '\0']));
 }

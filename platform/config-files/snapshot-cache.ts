@@ -2,7 +2,8 @@
 // and services/ read and built into one snapshot, cached and rebuilt only when the files change.
 import { ApplicationFailure } from '@temporalio/common';
 import { buildSnapshot, formatConfigIssue, type ConfigIssue, type ConfigSnapshot } from '../../core/config';
-import { hashConfigFiles, nodeHashContent, readConfigTree } from './read-tree';
+import { snapshotVersion } from '../content-hash';
+import { hashConfigFiles, readConfigTree } from './read-tree';
 
 /** Failure type of a configuration that does not load; not retried (a person has to fix the files). */
 export const ConfigFailureType = { ConfigInvalid: 'ConfigInvalid' } as const;
@@ -42,7 +43,7 @@ export function createSnapshotCache(deps: SnapshotCacheOptions): () => Promise<C
       cached.checkedAt = now();
       return cached.snapshot;
     }
-    const result = buildSnapshot(files, { hashContent: nodeHashContent });
+    const result = buildSnapshot(files, { hashContent: snapshotVersion });
     if (result.errors) {
       const failure = configInvalidFailure(deps.configRoot, result.errors);
       if (!cached) throw failure;

@@ -3,12 +3,12 @@ import {
   authenticate,
   authorize,
   loadTokens,
-  sha256Hex,
   TokenConfigError,
   type ApiCaller,
   type RequiredRole,
 } from '../../api/auth';
 import { ForbiddenError, UnauthenticatedError } from '../../api/errors';
+import { sha256Hex } from '../../platform/content-hash';
 
 describe('API tokens', () => {
   it('without configuration, the documented development tokens map to their roles', () => {

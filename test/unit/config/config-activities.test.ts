@@ -5,6 +5,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { createConfigActivities } from '../../../activities/config';
 import { eventOf, minimalFiles } from './config-fixture';
 import { readConfigTree } from '../../../platform/config-files';
+import { snapshotVersion } from '../../../platform/content-hash';
 
 describe('config activities', () => {
   let root: string;
@@ -37,9 +38,9 @@ describe('config activities', () => {
     expect(result.snapshot_version).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 
-  it('computes the same version as the pure loader', async () => {
+  it('computes the same version as the loader the CLI uses', async () => {
     const { buildSnapshot } = await import('../../../core/config');
-    const pure = buildSnapshot(await readConfigTree(root));
+    const pure = buildSnapshot(await readConfigTree(root), { hashContent: snapshotVersion });
     expect((await activities().resolveEvent(eventOf())).snapshot_version).toBe(pure.snapshot?.version);
   });
 

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSnapshot, type ConfigFileText, type ConfigIssue, type ConfigSnapshot } from '../../../core/config';
 import type { LazarusEvent } from '../../../core';
+import { snapshotVersion } from '../../../platform/content-hash';
 
 export const repoRoot = join(__dirname, '..', '..', '..');
 
@@ -54,7 +55,7 @@ export function filesWith(changes: Record<string, string | undefined> = {}): Con
 }
 
 export function snapshotOf(files: ConfigFileText[]): ConfigSnapshot {
-  const result = buildSnapshot(files);
+  const result = buildSnapshot(files, { hashContent: snapshotVersion });
   if (result.errors) {
     throw new Error(`expected a valid configuration, got:\n${JSON.stringify(result.errors, null, 2)}`);
   }
@@ -62,7 +63,7 @@ export function snapshotOf(files: ConfigFileText[]): ConfigSnapshot {
 }
 
 export function issuesOf(files: ConfigFileText[]): ConfigIssue[] {
-  const result = buildSnapshot(files);
+  const result = buildSnapshot(files, { hashContent: snapshotVersion });
   if (!result.errors) {
     throw new Error('expected configuration errors, got a snapshot');
   }

@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-unsafe-assignment -- jest's asymmetric matchers (expect.any, ...) are typed any */
 import { buildSnapshot, formatConfigIssue } from '../../../core/config';
+import { snapshotVersion } from '../../../platform/content-hash';
 import { filesWith, issuesOf } from './config-fixture';
 
 describe('configuration files against their schemas', () => {
@@ -95,6 +96,7 @@ describe('configuration files against their schemas', () => {
         'services/deployment.yaml': 'region: us-east-1\nquorum: zero\n',
         'rules/any_health.yaml': 'name: any_health\ncriteria: {}\naction: replace_host\n',
       }),
+      { hashContent: snapshotVersion },
     );
     expect(result.errors?.map(formatConfigIssue)).toEqual([
       'rules/any_health.yaml:2:1: criteria: must NOT have fewer than 1 properties',
