@@ -42,7 +42,7 @@ describe('how a shard reader paces and orders its work', () => {
       ['4', '5'],
     ]);
     expect(windows.map((w) => w.last.seq)).toEqual(['3', '5']);
-    expect(windows[0]!.lanes.map((lane) => lane.map((r) => r.seq))).toEqual([['1', '3'], ['2']]);
+    expect(windows[0].lanes.map((lane) => lane.map((r) => r.seq))).toEqual([['1', '3'], ['2']]);
     expect(partitionKeyLanes(records).map((lane) => lane.map((r) => r.seq))).toEqual([['1', '3'], ['2', '5'], ['4']]);
   });
 
