@@ -51,7 +51,7 @@ function resolveLocal(from: string, specifier: string): string {
 
 function packageName(specifier: string): string {
   const parts = specifier.split('/');
-  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
 
 /** Walks the value-import graph from the entry; returns every module reached and every package import. */
