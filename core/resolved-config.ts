@@ -67,13 +67,22 @@ export interface NotificationChannels {
   pagerduty_routing_key?: string;
 }
 
+/** A service's channels: its pages always have a routing key (a service without one does not load). */
+export interface ServiceNotificationChannels extends NotificationChannels {
+  /**
+   * Where the service's pages are acknowledged, resolved and escalated: its own key, else its profile's, else its
+   * team's default (`teams.<team>.pagerduty_routing_key`), else the deployment's `pagerduty.default_routing_key`.
+   */
+  pagerduty_routing_key: string;
+}
+
 export interface ServicePolicy {
   service: string;
   team: string;
   profile: string;
   /** Profile parameters with the service's overrides applied (health_path, max_step, cooldown_ms, ...). */
   params: Record<string, string | number | boolean>;
-  notifications: NotificationChannels;
+  notifications: ServiceNotificationChannels;
   shadow: boolean;
   max_event_age_ms: number;
   rate_limit: { threshold: number; window_ms: number };
@@ -102,6 +111,11 @@ export interface DeploymentSettings {
   temporal_ui_url?: string;
   /** Who hears of circuit-breaker transitions. */
   notifications?: NotificationChannels;
+  /**
+   * `pagerduty.default_routing_key` of the deployment file: the route of every service without its own, its
+   * profile's or its team's, and where a page for an event of a service not configured here goes (NO_RULE).
+   */
+  pagerduty_default_routing_key?: string;
 }
 
 /** Why a candidate rule did or did not match an event: one line per criterion. */

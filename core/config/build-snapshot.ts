@@ -38,8 +38,7 @@ export function buildSnapshot(files: readonly ConfigFileText[], options: BuildSn
     issues,
   );
   const deployment = resolveDeploymentFile(read, issues);
-  const teamEmailDomain = read.deployments[0]?.value.team_email_domain;
-  const services = resolveServices(named.services, profiles, read.brokenNames, teamEmailDomain, issues);
+  const services = resolveServices(named.services, profiles, read.brokenNames, read.deployments[0], issues);
   if (issues.length > 0 || deployment === undefined) {
     return { errors: dedupe(issues) };
   }

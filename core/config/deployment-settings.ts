@@ -66,6 +66,9 @@ function resolveDeployment(file: DeploymentFile): DeploymentSettings {
               : {}),
           },
         }),
+    ...(file.pagerduty?.default_routing_key === undefined
+      ? {}
+      : { pagerduty_default_routing_key: file.pagerduty.default_routing_key }),
   };
 }
 

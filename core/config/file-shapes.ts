@@ -88,4 +88,6 @@ export interface DeploymentFile {
   temporal_ui_url?: string;
   team_email_domain?: string;
   notifications?: NotificationsFile;
+  pagerduty?: { default_routing_key?: string };
+  teams?: Record<string, { pagerduty_routing_key?: string }>;
 }

@@ -11,7 +11,14 @@ import { createTestWorker } from './temporal';
 
 export const checkerZones = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
 
-/** A config root with the shipped rules/ and profiles/, a deployment whose checker nodes use `taskQueue`, and services. */
+/** The paging default of a written config tree: the route of its services that name no routing key. */
+export const testDefaultRoutingKey = 'R0UT1NGKEYTESTDEFAULT00000000000';
+
+/**
+ * A config root with the shipped rules/ and profiles/, a deployment whose checker nodes use `taskQueue` and whose
+ * `pagerduty.default_routing_key` is testDefaultRoutingKey (unless the extra lines have a `pagerduty:` section),
+ * and services.
+ */
 export function writeConfigTree(options: {
   region: string;
   taskQueue: string;
@@ -27,9 +34,11 @@ export function writeConfigTree(options: {
   const nodes = checkerZones
     .map((zone, i) => `  - { name: checker-${i}, zone: ${zone}, task_queue: ${options.taskQueue}-${zone} }`)
     .join('\n');
+  const extra = options.deployment ?? '';
+  const paging = /^pagerduty:/m.test(extra) ? '' : `pagerduty:\n  default_routing_key: ${testDefaultRoutingKey}\n`;
   fs.writeFileSync(
     path.join(root, 'services', 'deployment.yaml'),
-    `region: ${options.region}\nchecker_nodes:\n${nodes}\nquorum: 2\nquorum_deadline: 20s\n${options.deployment ?? ''}`,
+    `region: ${options.region}\nchecker_nodes:\n${nodes}\nquorum: 2\nquorum_deadline: 20s\n${paging}${extra}`,
   );
   for (const [name, content] of Object.entries(options.services)) {
     fs.writeFileSync(path.join(root, 'services', `${name}.yaml`), content);

@@ -1,6 +1,14 @@
-import { buildSnapshot, formatConfigIssue } from '../../../core/config';
+import { buildSnapshot, formatConfigIssue, matchEvent } from '../../../core/config';
 import { snapshotVersion } from '../../../platform/content-hash';
-import { filesWith, issuesOf, minimalFiles, shippedFiles, snapshotOf } from './config-fixture';
+import {
+  eventOf,
+  filesWith,
+  fixtureRoutingKey,
+  issuesOf,
+  minimalFiles,
+  shippedFiles,
+  snapshotOf,
+} from './config-fixture';
 
 describe('the shipped configuration', () => {
   it('validates cleanly', () => {
@@ -45,6 +53,21 @@ describe('the shipped configuration', () => {
     });
   });
 
+  it("gives every example service a paging route: its own key, its team's or the deployment's default", () => {
+    const snapshot = snapshotOf(shippedFiles());
+    const routes = Object.fromEntries(
+      Object.values(snapshot.services).map((service) => [service.service, service.notifications.pagerduty_routing_key]),
+    );
+    expect(routes).toEqual({
+      api: 'R0UT1NGKEYPLATFORM00000000000000',
+      checkout: 'R0UT1NGKEYCHECKOUT0000000000000000',
+      ring: 'R0UT1NGKEYSRE0000000000000000000',
+      search: 'R0UT1NGKEYSRE0000000000000000000',
+      web: 'R0UT1NGKEYFRONTEND00000000000000',
+    });
+    expect(snapshot.deployment.pagerduty_default_routing_key).toBe('R0UT1NGKEYSRE0000000000000000000');
+  });
+
   it('starts with a yaml-language-server schema line in every file', () => {
     for (const file of shippedFiles()) {
       expect(file.text.split('\n')[0]).toMatch(
@@ -65,7 +88,7 @@ describe('buildSnapshot', () => {
       max_event_age_ms: 15 * 60_000,
       rate_limit: { threshold: 3, window_ms: 10 * 60_000 },
       scaling: { min_hosts: 2, max_hosts: 100, max_step: 5, cooldown_ms: 10 * 60_000 },
-      notifications: { slack_webhooks: [], emails: [] },
+      notifications: { slack_webhooks: [], emails: [], pagerduty_routing_key: fixtureRoutingKey },
     });
     expect(snapshot.deployment).toEqual({
       region: 'us-east-1',
@@ -78,6 +101,7 @@ describe('buildSnapshot', () => {
       quorum_deadline_ms: 45_000,
       breaker: { open_threshold: 5, close_threshold: 2, window_ms: 10 * 60_000 },
       shadow: false,
+      pagerduty_default_routing_key: fixtureRoutingKey,
     });
   });
 
@@ -255,5 +279,84 @@ describe('cross-file checks', () => {
       }),
     );
     expect(explicit.profiles.basic?.rules[0]?.category).toBe('host_replacement');
+  });
+});
+
+describe('paging routes', () => {
+  const service = (notifications = '', team = 'frontend'): string =>
+    `name: web\nteam: ${team}\nprofile: basic\n${notifications}`;
+  const own = 'notifications:\n  pagerduty_routing_key: OWNKEY\n';
+  const teams = 'teams:\n  frontend: { pagerduty_routing_key: TEAMKEY }\n  payments: {}\n';
+  const deploymentDefault = 'pagerduty:\n  default_routing_key: DEFAULTKEY\n';
+  const routeOf = (changes: Record<string, string>): string | undefined =>
+    snapshotOf(filesWith(changes, { pagingDefault: false })).services.web?.notifications.pagerduty_routing_key;
+
+  it('refuses a service without any route, naming its file, the field and where a default can go', () => {
+    expect(
+      issuesOf(filesWith({ 'services/web.yaml': service() }, { pagingDefault: false })).map(formatConfigIssue),
+    ).toEqual([
+      "services/web.yaml:1:1: notifications.pagerduty_routing_key: no PagerDuty routing key, so the service's pages " +
+        'would go nowhere: set notifications.pagerduty_routing_key here or in profile "basic", or ' +
+        'teams.frontend.pagerduty_routing_key or pagerduty.default_routing_key in services/deployment.yaml',
+    ]);
+    // at the service's notifications when it has some; another team's default is no route for it
+    expect(
+      issuesOf(
+        filesWith(
+          {
+            'services/web.yaml': service('notifications:\n  emails: [web@example.com]\n', 'payments'),
+            'services/deployment.yaml': `region: us-east-1\n${teams}`,
+          },
+          { pagingDefault: false },
+        ),
+      ).map((issue) => `${issue.file}:${issue.line}:${issue.column}: ${issue.path}`),
+    ).toEqual(['services/web.yaml:4:1: notifications.pagerduty_routing_key']);
+  });
+
+  it("is reported with the deployment file's own problems, in one pass", () => {
+    expect(
+      issuesOf(
+        filesWith(
+          { 'services/web.yaml': service(), 'services/deployment.yaml': 'region: us-east-1\nquorum: 9\n' },
+          {
+            pagingDefault: false,
+          },
+        ),
+      ).map((issue) => `${issue.file}: ${issue.path}`),
+    ).toEqual(['services/deployment.yaml: quorum', 'services/web.yaml: notifications.pagerduty_routing_key']);
+  });
+
+  it("takes the service's own key, else its profile's, else its team's, else the deployment's default", () => {
+    const deployment = `region: us-east-1\n${teams}${deploymentDefault}`;
+    const profileWithKey = `${minimalFiles['profiles/basic.yaml']}notifications:\n  pagerduty_routing_key: PROFILEKEY\n`;
+    expect(
+      routeOf({
+        'services/web.yaml': service(own),
+        'profiles/basic.yaml': profileWithKey,
+        'services/deployment.yaml': deployment,
+      }),
+    ).toBe('OWNKEY');
+    expect(routeOf({ 'profiles/basic.yaml': profileWithKey, 'services/deployment.yaml': deployment })).toBe(
+      'PROFILEKEY',
+    );
+    expect(routeOf({ 'services/deployment.yaml': deployment })).toBe('TEAMKEY');
+    expect(routeOf({ 'services/web.yaml': service('', 'payments'), 'services/deployment.yaml': deployment })).toBe(
+      'DEFAULTKEY',
+    );
+    expect(routeOf({ 'services/web.yaml': service('', 'search'), 'services/deployment.yaml': deployment })).toBe(
+      'DEFAULTKEY',
+    );
+    expect(routeOf({ 'services/deployment.yaml': `region: us-east-1\n${teams}` })).toBe('TEAMKEY');
+  });
+
+  it("hands the deployment's default to the match of an event whose service is not configured", () => {
+    const snapshot = snapshotOf(filesWith({ 'services/deployment.yaml': `region: us-east-1\n${deploymentDefault}` }));
+    const result = matchEvent(snapshot, eventOf({ service: 'billing' }));
+    expect(result.service).toBeUndefined();
+    expect(result.deployment.pagerduty_default_routing_key).toBe('DEFAULTKEY');
+    const withoutDefault = snapshotOf(
+      filesWith({ 'services/deployment.yaml': `region: us-east-1\n${teams}` }, { pagingDefault: false }),
+    );
+    expect(withoutDefault.deployment).not.toHaveProperty('pagerduty_default_routing_key');
   });
 });

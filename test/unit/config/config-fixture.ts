@@ -7,6 +7,11 @@ import { snapshotVersion } from '../../../platform/content-hash';
 
 export const repoRoot = join(__dirname, '..', '..', '..');
 
+/** The minimal deployment's paging default: the route of every service here without its own. */
+export const fixtureRoutingKey = 'R0UT1NGKEYFIXTURE000000000000000';
+const pagingDefault = `pagerduty:\n  default_routing_key: ${fixtureRoutingKey}\n`;
+const minimalDeployment = 'region: us-east-1\n';
+
 export const minimalFiles: Record<string, string> = {
   'rules/host_down.yaml': `name: host_down
 criteria:
@@ -42,13 +47,24 @@ rules: [host_down, any_health]
 team: frontend
 profile: basic
 `,
-  'services/deployment.yaml': `region: us-east-1
-`,
+  'services/deployment.yaml': `${minimalDeployment}${pagingDefault}`,
 };
 
-/** The minimal files with some replaced (a value of undefined removes the file). */
-export function filesWith(changes: Record<string, string | undefined> = {}): ConfigFileText[] {
+/**
+ * The minimal files with some replaced (a value of undefined removes the file). A deployment file given here gets
+ * the paging default too (every service needs a route), unless it has a `pagerduty:` section of its own or
+ * `pagingDefault: false` asks for none.
+ */
+export function filesWith(
+  changes: Record<string, string | undefined> = {},
+  options: { pagingDefault?: boolean } = {},
+): ConfigFileText[] {
   const merged: Record<string, string | undefined> = { ...minimalFiles, ...changes };
+  const deployment = 'services/deployment.yaml' in changes ? changes['services/deployment.yaml'] : minimalDeployment;
+  merged['services/deployment.yaml'] =
+    deployment === undefined || options.pagingDefault === false || /^pagerduty:/m.test(deployment)
+      ? deployment
+      : `${deployment.endsWith('\n') ? deployment : `${deployment}\n`}${pagingDefault}`;
   return Object.entries(merged)
     .filter((entry): entry is [string, string] => entry[1] !== undefined)
     .map(([path, text]) => ({ path, text }));
