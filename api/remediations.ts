@@ -6,7 +6,7 @@ import { cancelSignal, pauseSignal, resumeSignal, statusQuery } from '../contrac
 import type { RemediationStatus } from '../contracts/trace';
 import { callTemporal, within, type ApiDependencies } from './dependencies';
 import { InvalidRequestError } from './errors';
-import type { RemediationAction, RemediationDetail, RemediationSummary, SignalReceipt } from './types';
+import type { RemediationAction, RemediationDetail, RemediationSummary, SignalReceipt, StepsSource } from './types';
 import { remediationWorkflowId } from '../contracts/workflow-ids';
 
 // The same keys workflows/search-attributes.ts defines for the workflow; read here from visibility.
@@ -102,6 +102,49 @@ export async function listRemediations(deps: ApiDependencies, filter: EventFilte
 
 const queryTimeoutMs = 5000;
 
+/** The runbook run's own status, or why it could not be read. */
+type RunbookRead = { status: RemediationStatus } | { unavailable: string };
+
+/**
+ * The live status of the runbook child `runbookId` of the remediation run `parentRunId`: its steps and gates exist
+ * only there until it ends. The lock id is reused by later remediations, so the run read must be this remediation's
+ * child. Never fails: a closed child, another holder of the lock or a query without answer is reported instead.
+ */
+async function readRunbook(deps: ApiDependencies, runbookId: string, parentRunId: string): Promise<RunbookRead> {
+  try {
+    const info = await deps.temporal.workflow.getHandle(runbookId).describe();
+    if (info.parentExecution?.runId !== parentRunId) {
+      return { unavailable: `${runbookId} is not the runbook run of this remediation (the lock changed hands)` };
+    }
+    if (info.status.name !== 'RUNNING') {
+      return { unavailable: `runbook run ${runbookId} has ended (${info.status.name})` };
+    }
+    const handle = deps.temporal.workflow.getHandle(runbookId, info.runId);
+    return { status: await within(queryTimeoutMs, 'temporal', handle.query(statusQuery)) };
+  } catch (error) {
+    const cause = (error as { cause?: unknown }).cause;
+    const detail = [(error as Error).message, (cause as Error | undefined)?.message].filter(Boolean).join(': ');
+    return { unavailable: `runbook run ${runbookId} did not answer: ${detail || String(error)}` };
+  }
+}
+
+/**
+ * The remediation's trace with the runbook run's live part: its steps replace the remediation's (empty until the run
+ * ends), its gates follow the remediation's, and its pause (the kill switch holds steps there) and its phase (paused,
+ * compensating) show when the remediation's own say only that the runbook runs.
+ */
+function withRunbook(remediation: RemediationStatus, runbook: RemediationStatus): RemediationStatus {
+  const phase = remediation.phase === 'running' ? runbook.phase : remediation.phase;
+  const paused = remediation.paused ?? runbook.paused;
+  return {
+    ...remediation,
+    phase,
+    ...(paused ? { paused } : {}),
+    gates: [...remediation.gates, ...runbook.gates],
+    steps: runbook.steps,
+  };
+}
+
 export async function showRemediation(deps: ApiDependencies, incidentKey: string): Promise<RemediationDetail> {
   const workflowId = remediationWorkflowId(incidentKey);
   return await callTemporal(
@@ -110,11 +153,23 @@ export async function showRemediation(deps: ApiDependencies, incidentKey: string
       const handle = deps.temporal.workflow.getHandle(workflowId);
       const info = await handle.describe();
       let trace: RemediationStatus | null = null;
+      let stepsSource: StepsSource = 'remediation';
+      let runbookUnavailable: string | undefined;
       if (info.status.name === 'COMPLETED') {
         // The workflow returns its final status: read from history, no worker needed.
         trace = (await handle.result()) as RemediationStatus;
       } else if (info.status.name === 'RUNNING') {
         trace = await within(queryTimeoutMs, 'temporal', handle.query(statusQuery));
+        // While the runbook runs, its steps are only in the runbook run (the remediation copies them at its end).
+        if (trace.runbook_workflow_id && !trace.outcome && trace.phase !== 'done') {
+          const runbook = await readRunbook(deps, trace.runbook_workflow_id, info.runId);
+          if ('status' in runbook) {
+            trace = withRunbook(trace, runbook.status);
+            stepsSource = 'runbook';
+          } else {
+            runbookUnavailable = runbook.unavailable;
+          }
+        }
       }
       const outcome = trace?.outcome ?? info.typedSearchAttributes.get(attribute.outcome) ?? undefined;
       return {
@@ -124,6 +179,8 @@ export async function showRemediation(deps: ApiDependencies, incidentKey: string
         ...(outcome ? { outcome } : {}),
         ...(trace ? { phase: trace.phase } : {}),
         ...(trace?.reason ? { reason: trace.reason } : {}),
+        steps_source: stepsSource,
+        ...(runbookUnavailable ? { runbook_unavailable: runbookUnavailable } : {}),
         trace,
       };
     },

@@ -215,9 +215,10 @@ export const routes: readonly Route[] = [
     method: 'GET',
     path: '/v1/events/{incident_key}',
     role: 'viewer',
-    summary: 'One remediation: outcome (absent while running), Temporal status, and the decision trace',
+    summary:
+      'One remediation: outcome (absent while running), Temporal status, and the decision trace with the live steps of its runbook',
     responses: {
-      200: '{ incident_key, workflow_id, status, outcome?, phase?, reason?, trace }',
+      200: '{ incident_key, workflow_id, status, outcome?, phase?, reason?, steps_source, runbook_unavailable?, trace }',
       404: 'unknown incident key',
     },
     async handle(request: RouteRequest, { deps }: RouteContext): Promise<RouteResponse<RemediationDetail>> {

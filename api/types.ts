@@ -54,9 +54,20 @@ export interface RemediationDetail {
   outcome?: string;
   phase?: string;
   reason?: string;
-  /** The decision trace: the workflow's `status` query (or its result once finished). */
+  /**
+   * Where `trace.steps` come from. `runbook`: the runbook run, queried live while it runs (its steps with their
+   * attempts; its gates follow the remediation's). `remediation`: the remediation's own status: before the runbook
+   * starts, once it has ended, or when the runbook run could not be read (then `runbook_unavailable` says why and the
+   * steps are empty until the remediation takes them from the ended run).
+   */
+  steps_source: StepsSource;
+  /** Only with `steps_source: 'remediation'` while a runbook runs: why its run was not read (closed, no answer). */
+  runbook_unavailable?: string;
+  /** The decision trace: the workflow's `status` query (or its result once finished), with the runbook's live part. */
   trace: RemediationStatus | null;
 }
+
+export type StepsSource = 'runbook' | 'remediation';
 
 export type RemediationAction = 'pause' | 'resume' | 'cancel';
 

@@ -1,37 +1,34 @@
 // `lazarus events list|show`: remediations from GET /v1/events and GET /v1/events/{key}.
-import type { RemediationSummary as Summary } from '../../api/types';
+import type { RemediationDetail, RemediationSummary as Summary } from '../../api/types';
 import type { CliCommand } from '../command';
 import { apiOptionsHelp, parseApiCommandArgs } from '../command-args';
 import { CliUsageError } from '../errors';
 import { callApi, finish, formatTable, timeOf } from './api-request';
 
-/** GET /v1/events/{key} as the CLI reads it. */
-export interface RemediationView {
-  incident_key: string;
-  status: string;
-  outcome?: string;
-  phase?: string;
-  reason?: string;
-  trace: {
-    event: { service: string; host?: string; event_type: string };
-    rule?: string;
-    runbook?: string;
-    shadow: boolean;
-    paused?: { reason: string; actor?: string };
-    gates: Array<{ gate: string; at: number; verdict: string; detail: Record<string, unknown> }>;
-    steps: Array<{
-      id: string;
-      activity: string;
-      status: string;
-      attempts: Array<{ started_at?: number; ended_at?: number }>;
-      error?: string;
-      started_at?: number;
-      ended_at?: number;
-    }>;
-  } | null;
+type Step = NonNullable<RemediationDetail['trace']>['steps'][number];
+
+/** The step's error, else (while it waits to retry) the error of its latest failed attempt. */
+function stepError(step: Step): string | undefined {
+  if (step.error) return step.error;
+  const failed = [...step.attempts].reverse().find((attempt) => attempt.error !== undefined);
+  return failed ? `attempt ${failed.attempt}: ${failed.error}` : undefined;
 }
 
-export function renderRemediation(detail: RemediationView): string {
+function compensationOf(step: Step): string | undefined {
+  const c = step.compensation;
+  if (!c) return undefined;
+  return `${c.activity} ${c.status}${c.error ? `: ${c.error}` : ''}`;
+}
+
+/** Where the steps shown come from: the runbook run while it runs, else the remediation (and why). */
+function stepsHeading(detail: RemediationDetail): string {
+  const runbookId = detail.trace?.runbook_workflow_id;
+  if (detail.steps_source === 'runbook') return `runbook steps (live, from ${runbookId ?? 'the runbook run'}):`;
+  if (detail.runbook_unavailable) return `runbook steps (from the remediation: ${detail.runbook_unavailable}):`;
+  return 'runbook steps:';
+}
+
+export function renderRemediation(detail: RemediationDetail): string {
   const lines = [
     `incident   ${detail.incident_key}`,
     `status     ${detail.status}${detail.phase ? ` (${detail.phase})` : ''}`,
@@ -54,14 +51,45 @@ export function renderRemediation(detail: RemediationView): string {
         trace.gates.map((g) => [timeOf(g.at), g.gate, g.verdict, JSON.stringify(g.detail).slice(0, 100)]),
       ).trimEnd(),
     );
-    if (trace.steps.length) {
-      lines.push('', 'runbook steps:');
-      lines.push(
-        formatTable(
-          ['STEP', 'ACTIVITY', 'STATUS', 'ATTEMPTS', 'ERROR'],
-          trace.steps.map((s) => [s.id, s.activity, s.status, String(s.attempts.length), s.error]),
-        ).trimEnd(),
-      );
+    if (trace.steps.length || detail.runbook_unavailable) {
+      lines.push('', stepsHeading(detail));
+      if (trace.steps.length) {
+        lines.push(
+          formatTable(
+            ['STEP', 'ACTIVITY', 'STATUS', 'ATTEMPTS', 'RETRIES', 'STARTED', 'ENDED', 'ERROR', 'COMPENSATION'],
+            trace.steps.map((s) => [
+              s.id,
+              s.activity,
+              s.status,
+              String(s.attempts.length),
+              String(Math.max(0, s.attempts.length - 1)),
+              timeOf(s.started_at),
+              timeOf(s.ended_at),
+              stepError(s),
+              compensationOf(s),
+            ]),
+          ).trimEnd(),
+        );
+      }
+      // every attempt of a step that was retried or had one fail: when it ran and how it ended
+      const retried = trace.steps.filter((s) => s.attempts.length > 1 || s.attempts.some((a) => a.error));
+      if (retried.length) {
+        lines.push('', 'attempts:');
+        lines.push(
+          formatTable(
+            ['STEP', 'ATTEMPT', 'STARTED', 'ENDED', 'ERROR'],
+            retried.flatMap((s) =>
+              s.attempts.map((a) => [
+                s.id,
+                String(a.attempt),
+                timeOf(a.started_at),
+                a.ended_at === undefined ? '(running)' : timeOf(a.ended_at),
+                a.error === undefined ? undefined : `${a.error_type ? `${a.error_type}: ` : ''}${a.error}`,
+              ]),
+            ),
+          ).trimEnd(),
+        );
+      }
     }
   }
   return `${lines.join('\n')}\n`;
@@ -74,7 +102,8 @@ export const eventsCommand: CliCommand = {
        lazarus events show INCIDENT_KEY [options]
 
 list: remediations from Temporal visibility, newest first (GET /v1/events; viewer or operator token).
-show: one remediation: its outcome (absent while running), status and every gate and step of its decision trace.
+show: one remediation: its outcome (absent while running), status and every gate and step of its decision trace;
+while its runbook runs, each step as it stands (status, attempts, retries, errors), read live from the runbook run.
 
 Options:
   --service, --host, --outcome, --rule, --region   filters of list
@@ -115,7 +144,7 @@ Examples:
     }
     if (action === 'show' && key !== undefined && rest.length === 0) {
       const answer = await callApi(target, 'GET', `/v1/events/${encodeURIComponent(key)}`);
-      return finish(io, 'events show', answer, values.json, (body) => renderRemediation(body as RemediationView));
+      return finish(io, 'events show', answer, values.json, (body) => renderRemediation(body as RemediationDetail));
     }
     throw new CliUsageError('expected "events list" or "events show INCIDENT_KEY"');
   },

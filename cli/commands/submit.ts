@@ -1,5 +1,6 @@
 // `lazarus submit`: send an event (a JSON file, or flags) to POST /v1/events; with --wait, follow its remediation
-// through GET /v1/events/{key} until it has an outcome, printing each new step of the decision trace to stderr.
+// through GET /v1/events/{key} until it has an outcome, printing each new gate of the decision trace and each runbook
+// step as it starts, retries and ends to stderr.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { resolve } from 'node:path';
@@ -10,7 +11,7 @@ import { apiOptionsHelp, parseApiCommandArgs, type ApiTarget } from '../command-
 import { CliUsageError } from '../errors';
 import { ApiExitCode, callApi, finish, reportFailure } from './api-request';
 import { renderRemediation } from './events';
-import { remediationFinished, remediationProgress } from './remediation-progress';
+import { remediationFinished, remediationKnown, remediationProgress } from './remediation-progress';
 
 /** "remediation started", "remediation already started" or "on the stream, sequence N". */
 export function whereSubmitted(receipt: SubmissionReceipt): string {
@@ -43,7 +44,8 @@ async function followRemediation(
     if (answer.status === 200) {
       const view = answer.body as RemediationDetail;
       for (const line of remediationProgress(last, view)) io.stderr(`  ${line}\n`);
-      last = view;
+      // a read that missed the runbook run keeps what the run had shown, so nothing is printed twice
+      last = remediationKnown(last, view);
       noted = '';
       if (remediationFinished(view)) return { code: ApiExitCode.Ok, view };
     } else if (answer.status === 404) {
@@ -83,8 +85,9 @@ Options:
   --key KEY            incident key (default cli/<random>)
   --state-type TYPE    HARD or SOFT
   --details JSON       details object, e.g. '{"reason":"load"}'
-  --wait               follow the remediation until it has an outcome: each new gate and runbook step of its
-                       decision trace is printed to stderr, the outcome and trace to stdout (needs an operator
+  --wait               follow the remediation until it has an outcome: each new gate of its decision trace, and
+                       each runbook step as it starts, retries (with the failed attempt's error), ends and is
+                       compensated, is printed to stderr, the outcome and trace to stdout (needs an operator
                        token: a sensor token may submit but not read)
   --timeout DURATION   with --wait: give up waiting after this long (default 10m; e.g. 90s, 30m)
 ${apiOptionsHelp}
