@@ -12,15 +12,46 @@ export interface CatalogEntry {
   outputs: readonly string[];
   /** Kill-switch category this action belongs to. */
   category: 'host_replacement' | 'autoscaling' | 'any';
+  /**
+   * Long-running (it waits or polls): the activity heartbeats its progress while it runs, and a step running it is
+   * scheduled with this heartbeat timeout (ms) unless the step's input sets `heartbeatTimeoutMs`. A worker that dies
+   * is noticed after this long instead of at the end of the step's start-to-close timeout.
+   */
+  heartbeatTimeoutMs?: number;
 }
+
+/**
+ * Heartbeat timeout of the steps of long-running activities: how long a dead worker can hold a step. At most 30 s;
+ * a step may set its own with the input `heartbeatTimeoutMs` (at least `minStepHeartbeatTimeoutMs`).
+ */
+export const defaultStepHeartbeatTimeoutMs = 20_000;
+export const minStepHeartbeatTimeoutMs = 1_000;
+
+/**
+ * How many times one attempt of a long-running step is handed to another worker (its worker died or shut down)
+ * before the loss counts as a failed attempt of the step. Bounds an activity that kills every worker it runs on.
+ */
+export const stepWorkerLossLimit = 3;
+
+/**
+ * Input key under which a long-running step handed to another worker receives the progress the lost attempt last
+ * heartbeated (the workflow adds it; a runbook cannot set it). The activity resumes from it.
+ */
+export const stepResumeInputKey = 'resumeFrom';
+
+/** ApplicationFailure type of a long-running activity stopped by its worker's graceful shutdown (handed back). */
+export const workerShutdownFailureType = 'WorkerShutdown';
+
+const longRunning = { heartbeatTimeoutMs: defaultStepHeartbeatTimeoutMs } as const;
 
 export const activityCatalog = {
   drainHost: {
     description: 'Deregister a host from every ELBv2 target group it is in and wait for draining to finish.',
     requires: ['instanceId'],
-    optional: ['drainTimeoutMs'],
+    optional: ['drainTimeoutMs', 'heartbeatTimeoutMs'],
     outputs: ['targetGroupArns'],
     category: 'host_replacement',
+    ...longRunning,
   },
   restoreHost: {
     description: 'Compensation of drainHost: register the host again in the target groups it was drained from.',
@@ -34,9 +65,10 @@ export const activityCatalog = {
       'Launch a replacement with the failed host`s image, type, subnet, security groups, profile and tags; ' +
       'idempotent by idempotencyKey (EC2 ClientToken). Waits until running.',
     requires: ['instanceId', 'idempotencyKey'],
-    optional: ['extraTags'],
+    optional: ['extraTags', 'heartbeatTimeoutMs'],
     outputs: ['instanceId', 'privateIpAddress', 'availabilityZone'],
     category: 'host_replacement',
+    ...longRunning,
   },
   terminateHost: {
     description: 'Compensation of cloneHost / launch: terminate a replacement that never went into service.',
@@ -48,9 +80,10 @@ export const activityCatalog = {
   waitHealthy: {
     description: 'Probe a host`s health endpoint until it answers healthy, or fail after timeoutMs.',
     requires: ['instanceId'],
-    optional: ['timeoutMs', 'healthPath', 'healthPort', 'intervalMs'],
+    optional: ['timeoutMs', 'healthPath', 'healthPort', 'intervalMs', 'heartbeatTimeoutMs'],
     outputs: ['latencyMs'],
     category: 'any',
+    ...longRunning,
   },
   registerHost: {
     description: 'Register a host in the given ELBv2 target groups.',
@@ -91,30 +124,34 @@ export const activityCatalog = {
   waitClusterHealth: {
     description: 'Wait until the service`s cluster (Elasticsearch) reports at least the given status.',
     requires: ['service'],
-    optional: ['status', 'timeoutMs'],
+    optional: ['status', 'timeoutMs', 'heartbeatTimeoutMs'],
     outputs: ['status'],
     category: 'any',
+    ...longRunning,
   },
   waitRingJoin: {
     description: 'Wait until a host has joined the service`s Cassandra ring (state UN).',
     requires: ['service', 'instanceId'],
-    optional: ['timeoutMs'],
+    optional: ['timeoutMs', 'heartbeatTimeoutMs'],
     outputs: [],
     category: 'any',
+    ...longRunning,
   },
   launchFromTemplate: {
     description: 'Launch count hosts cloned from a healthy template host of the service; idempotent by idempotencyKey.',
     requires: ['service', 'count', 'idempotencyKey'],
-    optional: ['templateInstanceId'],
+    optional: ['templateInstanceId', 'heartbeatTimeoutMs'],
     outputs: ['instanceIds'],
     category: 'autoscaling',
+    ...longRunning,
   },
   waitAllHealthy: {
     description: 'Probe each of several hosts until all are healthy, or fail after timeoutMs.',
     requires: ['instanceIds'],
-    optional: ['timeoutMs', 'healthPath', 'healthPort'],
+    optional: ['timeoutMs', 'healthPath', 'healthPort', 'heartbeatTimeoutMs'],
     outputs: [],
     category: 'any',
+    ...longRunning,
   },
   registerHosts: {
     description: 'Register several hosts in the service`s target groups.',
@@ -133,9 +170,10 @@ export const activityCatalog = {
   drainHosts: {
     description: 'Deregister several hosts from the service`s target groups and wait for draining.',
     requires: ['instanceIds'],
-    optional: ['drainTimeoutMs'],
+    optional: ['drainTimeoutMs', 'heartbeatTimeoutMs'],
     outputs: ['targetGroupArns'],
     category: 'autoscaling',
+    ...longRunning,
   },
   retireHosts: {
     description: 'Terminate hosts that were drained for scale-down.',
@@ -150,4 +188,19 @@ export type RunbookActivityName = keyof typeof activityCatalog;
 
 export function isRunbookActivity(name: string): name is RunbookActivityName {
   return Object.prototype.hasOwnProperty.call(activityCatalog, name);
+}
+
+/**
+ * The heartbeat timeout (ms) a step of `activity` is scheduled with: the step input's `heartbeatTimeoutMs` when it
+ * is a number of at least `minStepHeartbeatTimeoutMs`, else the catalog's default; undefined for an activity that
+ * is not long-running (scheduled without a heartbeat timeout).
+ */
+export function stepHeartbeatTimeoutMs(activity: string, input: unknown): number | undefined {
+  if (!isRunbookActivity(activity)) return undefined;
+  const entry: CatalogEntry = activityCatalog[activity];
+  if (entry.heartbeatTimeoutMs === undefined) return undefined;
+  const given = (input as { heartbeatTimeoutMs?: unknown } | null | undefined)?.heartbeatTimeoutMs;
+  return typeof given === 'number' && Number.isFinite(given) && given >= minStepHeartbeatTimeoutMs
+    ? given
+    : entry.heartbeatTimeoutMs;
 }

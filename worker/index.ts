@@ -5,3 +5,4 @@
  */
 export * from './main';
 export * from './metrics';
+export * from './settings';

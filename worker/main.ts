@@ -12,19 +12,28 @@ import { createWorkerMetrics, readWorkerMetricsEndpoint } from './metrics';
 import { serveMetrics, type RunningMetricsServer } from '../platform/metrics-server';
 import { createAwsClients, destroyAwsClients } from '../platform/aws-clients';
 import { createSnapshotCache } from '../platform/config-files';
+import { readWorkerProcessSettings } from './settings';
 
 export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const config = readRuntimeConfig(env);
   const metricsEndpoint = readWorkerMetricsEndpoint(env);
+  const settings = readWorkerProcessSettings(env);
+  // SIGTERM/SIGINT: stop polling, let in-flight tasks finish for the grace time, then cancel what still runs (the
+  // long-running step activities hand their progress back and the workflow gives them to another worker).
   Runtime.install({
     logger: new DefaultLogger(env.LAZARUS_LOG_LEVEL === 'debug' ? 'DEBUG' : 'INFO'),
     shutdownSignals: ['SIGINT', 'SIGTERM'],
   });
   const connection = await NativeConnection.connect(nativeConnectionOptions(config.temporal));
   const aws = createAwsClients(config.aws);
-  const workflowSource: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = fs.existsSync(workflowBundlePath)
-    ? { workflowBundle: { codePath: workflowBundlePath } }
+  const bundle = settings.workflowBundle ?? (fs.existsSync(workflowBundlePath) ? workflowBundlePath : undefined);
+  const workflowSource: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = bundle
+    ? { workflowBundle: { codePath: bundle } }
     : { workflowsPath };
+  const shutdown: Pick<WorkerOptions, 'shutdownGraceTime' | 'identity'> = {
+    shutdownGraceTime: settings.shutdownGraceMs,
+    ...(settings.identity ? { identity: settings.identity } : {}),
+  };
   const clientConnection = await Connection.connect(clientConnectionOptions(config.temporal));
   const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
   // Where rules/, profiles/ and services/ live; checked (and its checker nodes read) before polling starts.
@@ -62,6 +71,8 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
         ...workflowSource,
         activities: main,
         sinks: metrics.sinks,
+        stickyQueueScheduleToStartTimeout: settings.stickyTimeoutMs,
+        ...shutdown,
       }),
       ...(await Promise.all(
         nodes.map((node) =>
@@ -70,6 +81,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
             namespace: config.temporal.namespace,
             taskQueue: node.task_queue,
             activities: createNodeCheckerActivities(node, main),
+            ...shutdown,
           }),
         ),
       )),
@@ -78,7 +90,8 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       `lazarus worker: polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address} ` +
         `(namespace ${config.temporal.namespace}, config ${configRoot} version ${snapshot.version.slice(0, 12)}); ` +
         `checker nodes: ${nodes.map((n) => `${n.name} (${n.zone})`).join(', ') || 'none'}; ` +
-        `metrics on http://${metricsEndpoint.host}:${metricsServer.port}/metrics\n`,
+        `metrics on http://${metricsEndpoint.host}:${metricsServer.port}/metrics; ` +
+        `shutdown grace ${settings.shutdownGraceMs} ms\n`,
     );
     // resolve after a shutdown signal once in-flight tasks are done
     await Promise.all(workers.map((w) => w.run()));

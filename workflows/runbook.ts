@@ -4,6 +4,7 @@
 // outputs), pauses at step boundaries, and on failure, cancel or workflow_timeout compensates completed steps in
 // reverse order.
 import {
+  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
@@ -12,8 +13,15 @@ import {
   proxyActivities,
   setHandler,
   sleep,
+  TimeoutFailure,
   workflowInfo,
 } from '@temporalio/workflow';
+import {
+  stepHeartbeatTimeoutMs,
+  stepResumeInputKey,
+  stepWorkerLossLimit,
+  workerShutdownFailureType,
+} from '../core/activity-catalog';
 import { blockingKillSwitch, type ControlState } from '../core/control';
 import type { LazarusEvent } from '../core/event';
 import { Outcome } from '../core/outcome';
@@ -65,11 +73,45 @@ type StepActivity = (input: unknown) => Promise<Record<string, unknown> | undefi
 
 function stepActivity(activity: string, timeoutMs: number): StepActivity {
   // Retries are the workflow's (see runStep), so each attempt is recorded in the trace.
-  const activities = proxyActivities<Record<string, StepActivity>>({
-    startToCloseTimeout: timeoutMs,
-    retry: { maximumAttempts: 1 },
-  });
-  return activities[activity];
+  if (stepHeartbeatTimeoutMs(activity, undefined) === undefined) {
+    const activities = proxyActivities<Record<string, StepActivity>>({
+      startToCloseTimeout: timeoutMs,
+      retry: { maximumAttempts: 1 },
+    });
+    return activities[activity];
+  }
+  // A long-running activity (core/activity-catalog.ts) heartbeats: its heartbeat timeout notices a dead worker, and
+  // a cancel reaches it through its heartbeats and is awaited. An attempt whose worker died (heartbeat timeout) or
+  // shut down (WorkerShutdown) is handed to another worker at once with the progress it last heartbeated, without
+  // counting as a failed attempt, up to stepWorkerLossLimit times.
+  return async (input: unknown) => {
+    const call = proxyActivities<Record<string, StepActivity>>({
+      startToCloseTimeout: timeoutMs,
+      heartbeatTimeout: stepHeartbeatTimeoutMs(activity, input),
+      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+      retry: { maximumAttempts: 1 },
+    })[activity];
+    let resumeFrom: unknown;
+    for (let lost = 0; ; lost++) {
+      try {
+        return await call(
+          resumeFrom === undefined ? input : { ...(input as object), [stepResumeInputKey]: resumeFrom },
+        );
+      } catch (err) {
+        const cause = err instanceof ActivityFailure ? err.cause : undefined;
+        let progress: unknown;
+        if (cause instanceof TimeoutFailure && cause.timeoutType === 'HEARTBEAT') {
+          progress = cause.lastHeartbeatDetails;
+        } else if (cause instanceof ApplicationFailure && cause.type === workerShutdownFailureType) {
+          progress = cause.details?.[0];
+        } else {
+          throw err;
+        }
+        if (lost >= stepWorkerLossLimit || CancellationScope.current().consideredCancelled) throw err;
+        resumeFrom = progress ?? resumeFrom;
+      }
+    }
+  };
 }
 
 function describeFailure(err: unknown): { message: string; type?: string; nonRetryable: boolean } {

@@ -11,7 +11,7 @@ import {
 import { DescribeInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import type { InstanceId } from '../../core';
 import { AwsFailureType, awsFailure, classifyAwsError } from './errors';
-import { heartbeatIfActivity, pollUntil, previousHeartbeat } from './polling';
+import { pollUntil, previousHeartbeat, whileHeartbeating } from './polling';
 import { LazarusTag } from './tags';
 
 export interface ElbDependencies {
@@ -32,6 +32,13 @@ export interface DrainHostInput {
 export interface DrainHostsInput {
   instanceIds: InstanceId[];
   drainTimeoutMs?: number;
+}
+
+/** What a drain heartbeats. */
+export interface DrainProgress {
+  targetGroupArns: string[];
+  /** When the hosts were deregistered (epoch ms). */
+  since?: number;
 }
 
 export interface TargetGroupsOutput {
@@ -62,8 +69,16 @@ export interface TargetGroupDirectory {
   targetGroupsTaggedFor(service: string): Promise<string[]>;
   register(instanceIds: InstanceId[], targetGroupArns: string[], where: string): Promise<void>;
   deregister(instanceIds: InstanceId[], targetGroupArns: string[], where: string): Promise<void>;
-  /** Waits until none of the instances is `draining` in any of the groups; false if the timeout passed first. */
-  waitDrained(instanceIds: InstanceId[], targetGroupArns: string[], timeoutMs: number): Promise<boolean>;
+  /**
+   * Waits until none of the instances is `draining` in any of the groups; false if the timeout passed first.
+   * `progress` is what each poll heartbeats (default: the groups).
+   */
+  waitDrained(
+    instanceIds: InstanceId[],
+    targetGroupArns: string[],
+    timeoutMs: number,
+    progress?: () => unknown,
+  ): Promise<boolean>;
 }
 
 export function createTargetGroupDirectory({
@@ -160,7 +175,7 @@ export function createTargetGroupDirectory({
       }
     },
 
-    async waitDrained(instanceIds, targetGroupArns, timeoutMs) {
+    async waitDrained(instanceIds, targetGroupArns, timeoutMs, progress = () => ({ targetGroupArns })) {
       const drained = await pollUntil(
         async () => {
           for (const arn of targetGroupArns) {
@@ -169,7 +184,7 @@ export function createTargetGroupDirectory({
           }
           return true;
         },
-        { timeoutMs, intervalMs: drainPollMs, progress: () => ({ targetGroupArns }) },
+        { timeoutMs, intervalMs: drainPollMs, progress },
       );
       return drained === true;
     },
@@ -198,26 +213,46 @@ export function createElbActivities(deps: ElbDependencies): ElbActivities {
     }
   }
 
-  async function drain(instanceIds: InstanceId[], drainTimeoutMs: number | undefined, where: string) {
-    await assertExist(instanceIds, where);
-    const groupsByHost = await directory.targetGroupsOf(instanceIds, where);
-    // A retried attempt finds the host already deregistered: the groups come from the last attempt's heartbeat,
-    // so the output (which restoreHost needs) is the same whichever attempt completes.
-    const earlier = previousHeartbeat<{ targetGroupArns?: string[] }>()?.targetGroupArns ?? [];
-    const arns = [...new Set([...earlier, ...[...groupsByHost.values()].flat()])];
-    heartbeatIfActivity({ targetGroupArns: arns });
-    for (const [id, groups] of groupsByHost) await directory.deregister([id], groups, where);
-    // Draining that outlasts the timeout is not a failure: the host stops getting new connections at once.
-    await directory.waitDrained(instanceIds, arns, drainTimeoutMs ?? defaultDrainMs);
-    return arns;
+  /**
+   * Heartbeats { targetGroupArns, since }: the groups the hosts were in (once read) and when draining began. An
+   * attempt handed to another worker finds the hosts already deregistered: the groups come from the lost attempt's
+   * heartbeat, so the output (which restoreHost needs) is the same whichever attempt completes, and the drain wait
+   * ends when the first attempt's would have.
+   */
+  async function drain(
+    instanceIds: InstanceId[],
+    drainTimeoutMs: number | undefined,
+    where: string,
+    input: unknown,
+  ): Promise<string[]> {
+    const earlier = previousHeartbeat<DrainProgress>(input);
+    const progress: DrainProgress = { targetGroupArns: earlier?.targetGroupArns ?? [], since: earlier?.since };
+    return await whileHeartbeating(
+      () => ({ ...progress }),
+      async () => {
+        await assertExist(instanceIds, where);
+        const groupsByHost = await directory.targetGroupsOf(instanceIds, where);
+        const arns = [...new Set([...progress.targetGroupArns, ...[...groupsByHost.values()].flat()])];
+        progress.targetGroupArns = arns;
+        progress.since ??= Date.now();
+        for (const [id, groups] of groupsByHost) await directory.deregister([id], groups, where);
+        // Draining that outlasts the timeout is not a failure: the host stops getting new connections at once.
+        const left = progress.since + (drainTimeoutMs ?? defaultDrainMs) - Date.now();
+        await directory.waitDrained(instanceIds, arns, left, () => ({ ...progress }));
+        return arns;
+      },
+    );
   }
 
   return {
-    async drainHost({ instanceId, drainTimeoutMs }) {
-      return { targetGroupArns: await drain([instanceId], drainTimeoutMs, `drainHost(${instanceId})`) };
+    async drainHost(input) {
+      const { instanceId, drainTimeoutMs } = input;
+      return { targetGroupArns: await drain([instanceId], drainTimeoutMs, `drainHost(${instanceId})`, input) };
     },
-    async drainHosts({ instanceIds, drainTimeoutMs }) {
-      return { targetGroupArns: await drain(instanceIds, drainTimeoutMs, `drainHosts(${instanceIds.join(',')})`) };
+    async drainHosts(input) {
+      const { instanceIds, drainTimeoutMs } = input;
+      const where = `drainHosts(${instanceIds.join(',')})`;
+      return { targetGroupArns: await drain(instanceIds, drainTimeoutMs, where, input) };
     },
     async restoreHost({ instanceId, targetGroupArns }) {
       await directory.register([instanceId], targetGroupArns, `restoreHost(${instanceId})`);

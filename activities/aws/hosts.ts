@@ -16,7 +16,7 @@ import type { HostFacts, InstanceId } from '../../core';
 import { toHostFacts } from './ec2';
 import type { TargetGroupDirectory } from './elb';
 import { AwsFailureType, awsFailure, classifyAwsError } from './errors';
-import { pollUntil } from './polling';
+import { heartbeatIfActivity, pollUntil, previousHeartbeat, whileHeartbeating } from './polling';
 import { copyableTags, launchToken, LazarusTag, standbyRole } from './tags';
 
 export type ForensicsMode = 'stop' | 'isolate';
@@ -90,6 +90,17 @@ export interface HostActivities {
 
 const liveStates = ['pending', 'running'];
 
+/** What cloneHost and launchFromTemplate heartbeat: the launch token and, once launched, the instances. */
+export interface LaunchProgress {
+  token: string;
+  phase: 'launching' | 'waiting for running';
+  instanceIds?: InstanceId[];
+}
+
+function launchProgress(idempotencyKey: string): LaunchProgress {
+  return { token: launchToken(idempotencyKey), phase: 'launching' };
+}
+
 function tagList(tags: Record<string, string>): Array<{ Key: string; Value: string }> {
   return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 }
@@ -161,7 +172,11 @@ export function createHostActivities(deps: HostDependencies): HostActivities {
   }
 
   /** Waits until every instance is running; a retry of the activity resumes the wait. */
-  async function waitRunning(instanceIds: InstanceId[], where: string): Promise<HostFacts[]> {
+  async function waitRunning(
+    instanceIds: InstanceId[],
+    where: string,
+    progress: () => unknown = () => ({ waitingFor: instanceIds }),
+  ): Promise<HostFacts[]> {
     const facts = await pollUntil(
       async () => {
         const hosts = await describe(instanceIds, where);
@@ -169,7 +184,7 @@ export function createHostActivities(deps: HostDependencies): HostActivities {
         if (dead) throw awsFailure(AwsFailureType.LaunchFailed, `${where}: ${dead.instanceId} went ${dead.state}`);
         return hosts.every((h) => h.state === 'running') ? hosts : undefined;
       },
-      { timeoutMs: launchTimeoutMs, intervalMs: pollMs, progress: () => ({ waitingFor: instanceIds }) },
+      { timeoutMs: launchTimeoutMs, intervalMs: pollMs, progress },
     );
     if (!facts) {
       throw awsFailure(
@@ -183,7 +198,9 @@ export function createHostActivities(deps: HostDependencies): HostActivities {
 
   /**
    * Launches `count` copies of `template`, exactly once per idempotency key: real EC2 dedups on the ClientToken;
-   * the emulator (moto) ignores ClientToken, so we first look for instances tagged with the key's token.
+   * the emulator (moto) ignores ClientToken, so we first look for instances tagged with the key's token. The ids of
+   * the launched instances are heartbeated (`progress`), so an attempt handed to another worker waits for those
+   * (`resumed`) instead of looking them up again.
    */
   async function launchOnce(
     template: HostFacts,
@@ -191,16 +208,21 @@ export function createHostActivities(deps: HostDependencies): HostActivities {
     idempotencyKey: string,
     tags: Record<string, string>,
     where: string,
+    progress: LaunchProgress,
+    resumed: LaunchProgress | undefined,
   ): Promise<HostFacts[]> {
     const token = launchToken(idempotencyKey);
-    const earlier = await findInstances(
-      [
-        { Name: `tag:${LazarusTag.idempotencyKey}`, Values: [token] },
-        { Name: 'instance-state-name', Values: [...liveStates, 'stopping', 'stopped'] },
-      ],
-      where,
-    );
-    let ids = earlier.flatMap((i) => (i.InstanceId ? [i.InstanceId] : []));
+    let ids = resumed?.token === token && resumed.instanceIds ? resumed.instanceIds : [];
+    if (ids.length === 0) {
+      const earlier = await findInstances(
+        [
+          { Name: `tag:${LazarusTag.idempotencyKey}`, Values: [token] },
+          { Name: 'instance-state-name', Values: [...liveStates, 'stopping', 'stopped'] },
+        ],
+        where,
+      );
+      ids = earlier.flatMap((i) => (i.InstanceId ? [i.InstanceId] : []));
+    }
     if (ids.length === 0) {
       if (!template.imageId) throw awsFailure(AwsFailureType.InvalidRequest, `${where}: template has no image id`);
       const input: RunInstancesCommandInput = {
@@ -226,7 +248,10 @@ export function createHostActivities(deps: HostDependencies): HostActivities {
         throw classifyAwsError(err, `${where}: RunInstances(image ${template.imageId})`);
       }
     }
-    return await waitRunning(ids, where);
+    progress.instanceIds = ids;
+    progress.phase = 'waiting for running';
+    heartbeatIfActivity({ ...progress });
+    return await waitRunning(ids, where, () => ({ ...progress }));
   }
 
   async function terminate(instanceIds: InstanceId[], where: string): Promise<void> {
@@ -243,20 +268,63 @@ export function createHostActivities(deps: HostDependencies): HostActivities {
     }
   }
 
+  async function launchFromTemplateOnce(
+    service: string,
+    count: number,
+    idempotencyKey: string,
+    templateInstanceId: InstanceId | undefined,
+    where: string,
+    progress: LaunchProgress,
+    input: unknown,
+  ): Promise<HostFacts[]> {
+    const resumed = previousHeartbeat<LaunchProgress>(input);
+    let template: HostFacts | undefined;
+    if (templateInstanceId) {
+      [template] = await describe([templateInstanceId], where);
+    } else {
+      for (const host of await serviceHosts(service, where)) {
+        if (host.state !== 'running' || isProtected(host)) continue;
+        if (!deps.isTemplateCandidate || (await deps.isTemplateCandidate(host))) {
+          template = host;
+          break;
+        }
+      }
+    }
+    if (!template) throw awsFailure(AwsFailureType.NoTemplateHost, `${where}: no healthy running host to copy`);
+    return await launchOnce(
+      template,
+      count,
+      idempotencyKey,
+      { [LazarusTag.service]: service, [LazarusTag.remediation]: idempotencyKey },
+      where,
+      progress,
+      resumed,
+    );
+  }
+
   return {
-    async cloneHost({ instanceId, idempotencyKey, extraTags, remediationId }) {
+    async cloneHost(input) {
+      const { instanceId, idempotencyKey, extraTags, remediationId } = input;
       const where = `cloneHost(${instanceId})`;
-      const [failed] = await describe([instanceId], where);
-      const [clone] = await launchOnce(
-        failed,
-        1,
-        idempotencyKey,
-        {
-          ...extraTags,
-          [LazarusTag.replaces]: instanceId,
-          [LazarusTag.remediation]: remediationId ?? idempotencyKey,
+      const progress = launchProgress(idempotencyKey);
+      const [clone] = await whileHeartbeating(
+        () => ({ ...progress }),
+        async () => {
+          const [failed] = await describe([instanceId], where);
+          return await launchOnce(
+            failed,
+            1,
+            idempotencyKey,
+            {
+              ...extraTags,
+              [LazarusTag.replaces]: instanceId,
+              [LazarusTag.remediation]: remediationId ?? idempotencyKey,
+            },
+            where,
+            progress,
+            previousHeartbeat<LaunchProgress>(input),
+          );
         },
-        where,
       );
       return {
         instanceId: clone.instanceId,
@@ -338,29 +406,18 @@ export function createHostActivities(deps: HostDependencies): HostActivities {
       return {};
     },
 
-    async launchFromTemplate({ service, count, idempotencyKey, templateInstanceId }) {
+    async launchFromTemplate(input) {
+      const { service, count, idempotencyKey, templateInstanceId } = input;
       const where = `launchFromTemplate(${service}, ${count})`;
-      let template: HostFacts | undefined;
-      if (templateInstanceId) {
-        [template] = await describe([templateInstanceId], where);
-      } else {
-        for (const host of await serviceHosts(service, where)) {
-          if (host.state !== 'running' || isProtected(host)) continue;
-          if (!deps.isTemplateCandidate || (await deps.isTemplateCandidate(host))) {
-            template = host;
-            break;
-          }
-        }
-      }
-      if (!template) throw awsFailure(AwsFailureType.NoTemplateHost, `${where}: no healthy running host to copy`);
-      const hosts = await launchOnce(
-        template,
-        count,
-        idempotencyKey,
-        { [LazarusTag.service]: service, [LazarusTag.remediation]: idempotencyKey },
-        where,
+      const progress = launchProgress(idempotencyKey);
+      return await whileHeartbeating(
+        () => ({ ...progress }),
+        async () => ({
+          instanceIds: (
+            await launchFromTemplateOnce(service, count, idempotencyKey, templateInstanceId, where, progress, input)
+          ).map((h) => h.instanceId),
+        }),
       );
-      return { instanceIds: hosts.map((h) => h.instanceId) };
     },
 
     async registerHosts({ service, instanceIds }) {

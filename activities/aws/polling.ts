@@ -1,5 +1,9 @@
 // Waiting inside an activity: heartbeats while polling, and sleeps that end early when Temporal cancels the attempt.
-import { asyncLocalStorage } from '@temporalio/activity';
+// Long-running activities (core/activity-catalog.ts, `heartbeatTimeoutMs`) run inside whileHeartbeating(): they
+// heartbeat their progress every few seconds, resume from the progress of a lost attempt (previousHeartbeat) and hand
+// their progress back when the worker shuts down.
+import { ApplicationFailure, asyncLocalStorage, CancelledFailure, type Context } from '@temporalio/activity';
+import { stepResumeInputKey, workerShutdownFailureType } from '../../core/activity-catalog';
 
 /** Heartbeat when running as a Temporal activity; a no-op when called directly (scripts, the simulator). */
 export function heartbeatIfActivity(details?: unknown): void {
@@ -21,8 +25,9 @@ export interface PollOptions {
 }
 
 /**
- * Calls `check` until it returns a value other than undefined, or `timeoutMs` passes (then returns undefined).
- * Heartbeats on every round so a long wait is not mistaken for a dead worker.
+ * Calls `check` until it returns a value other than undefined, or `timeoutMs` passes (then returns undefined; with
+ * a timeout of 0 or less, `check` runs once). Heartbeats on every round so a long wait is not mistaken for a dead
+ * worker.
  */
 export async function pollUntil<T>(check: () => Promise<T | undefined>, options: PollOptions): Promise<T | undefined> {
   const deadline = Date.now() + options.timeoutMs;
@@ -36,7 +41,55 @@ export async function pollUntil<T>(check: () => Promise<T | undefined>, options:
   }
 }
 
-/** Details the previous attempt of this activity heartbeated, if any (a retry resumes from them). */
-export function previousHeartbeat<T>(): T | undefined {
-  return asyncLocalStorage.getStore()?.info.heartbeatDetails as T | undefined;
+/**
+ * The progress a previous attempt of this activity heartbeated, if any: Temporal's heartbeat details when the server
+ * retried the activity, else what the workflow handed over in the input's `resumeFrom` when it gave the step to
+ * another worker after its worker died or shut down (workflows/runbook.ts). A retry resumes from it.
+ */
+export function previousHeartbeat<T>(input?: unknown): T | undefined {
+  const fromServer = asyncLocalStorage.getStore()?.info.heartbeatDetails as T | undefined;
+  if (fromServer !== undefined && fromServer !== null) return fromServer;
+  const handedOver = (input as Record<string, unknown> | null | undefined)?.[stepResumeInputKey];
+  return handedOver === undefined || handedOver === null ? undefined : (handedOver as T);
+}
+
+/** How often whileHeartbeating() heartbeats: a quarter of the heartbeat timeout, between 250 ms and 5 s. */
+export function heartbeatIntervalMs(heartbeatTimeoutMs: number | undefined): number {
+  if (!heartbeatTimeoutMs) return 5000;
+  return Math.min(5000, Math.max(250, Math.floor(heartbeatTimeoutMs / 4)));
+}
+
+function stoppedByShutdown(context: Context, err: unknown): boolean {
+  const reason: unknown = context.cancellationSignal.aborted ? context.cancellationSignal.reason : undefined;
+  const cancelled = reason instanceof CancelledFailure ? reason : err instanceof CancelledFailure ? err : undefined;
+  return cancelled?.message === 'WORKER_SHUTDOWN';
+}
+
+/**
+ * Runs `work`, heartbeating `progress()` at once and then every heartbeatIntervalMs() (whatever `work` is waiting
+ * on: a slow AWS call, a probe), so a dead worker is noticed within the step's heartbeat timeout and a cancel is
+ * delivered within a few seconds. When the worker shuts down gracefully and cancels the attempt, it fails with the
+ * retryable `WorkerShutdown` failure carrying `progress()`, which the workflow hands to another worker at once.
+ * Outside an activity it just runs `work`.
+ */
+export async function whileHeartbeating<T>(progress: () => unknown, work: () => Promise<T>): Promise<T> {
+  const context = asyncLocalStorage.getStore();
+  if (!context) return await work();
+  const beat = (): void => context.heartbeat(progress());
+  beat();
+  const timer = setInterval(beat, heartbeatIntervalMs(context.info.heartbeatTimeoutMs));
+  try {
+    return await work();
+  } catch (err) {
+    if (stoppedByShutdown(context, err)) {
+      throw ApplicationFailure.create({
+        type: workerShutdownFailureType,
+        message: `${context.info.activityType}: worker shutting down; handed back with its progress`,
+        details: [progress()],
+      });
+    }
+    throw err;
+  } finally {
+    clearInterval(timer);
+  }
 }

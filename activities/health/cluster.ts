@@ -2,7 +2,7 @@
 // read over HTTP from any running host of the service (the fleet simulator serves both per service).
 import { ApplicationFailure } from '@temporalio/activity';
 import type { HostFacts, InstanceId } from '../../core';
-import { pollUntil } from '../aws/polling';
+import { pollUntil, previousHeartbeat, whileHeartbeating } from '../aws/polling';
 
 export type ClusterStatus = 'red' | 'yellow' | 'green';
 const rank: Record<ClusterStatus, number> = { red: 0, yellow: 1, green: 2 };
@@ -31,6 +31,14 @@ export interface ClusterActivities {
     timeoutMs?: number;
   }): Promise<{ status: ClusterStatus }>;
   waitRingJoin(input: { service: string; instanceId: InstanceId; timeoutMs?: number }): Promise<Record<string, never>>;
+}
+
+/** What waitClusterHealth and waitRingJoin heartbeat. */
+export interface ClusterWaitProgress {
+  /** When the wait began (epoch ms). */
+  since: number;
+  /** The last answer: a cluster status, a ring state, "no answer" or "not in the ring". */
+  last: string;
 }
 
 interface RingNode {
@@ -68,11 +76,30 @@ export function createClusterActivities(deps: ClusterDependencies): ClusterActiv
     return undefined;
   }
 
+  /**
+   * Polls `check` for up to timeoutMs, heartbeating { since, last }; an attempt handed to another worker keeps the
+   * first attempt's `since`, so the wait still ends timeoutMs after it began.
+   */
+  async function waitFor<T>(
+    input: unknown,
+    timeoutMs: number | undefined,
+    check: () => Promise<T | undefined>,
+    last: () => string,
+  ): Promise<T | undefined> {
+    const since = previousHeartbeat<ClusterWaitProgress>(input)?.since ?? Date.now();
+    const progress = (): ClusterWaitProgress => ({ since, last: last() });
+    const left = since + (timeoutMs ?? deps.timeoutMs ?? 600_000) - Date.now();
+    return await whileHeartbeating(progress, () => pollUntil(check, { timeoutMs: left, intervalMs, progress }));
+  }
+
   return {
-    async waitClusterHealth({ service, status = 'green', timeoutMs }) {
+    async waitClusterHealth(input) {
+      const { service, status = 'green', timeoutMs } = input;
       const where = `waitClusterHealth(${service}, ${status})`;
       let last: string = 'no answer';
-      const reached = await pollUntil(
+      const reached = await waitFor(
+        input,
+        timeoutMs,
         async () => {
           const answer = await askService<{ status?: ClusterStatus }>(
             service,
@@ -84,7 +111,7 @@ export function createClusterActivities(deps: ClusterDependencies): ClusterActiv
           last = answer?.status ?? 'no answer';
           return answer?.status && rank[answer.status] >= rank[status] ? answer.status : undefined;
         },
-        { timeoutMs: timeoutMs ?? deps.timeoutMs ?? 600_000, intervalMs, progress: () => ({ last }) },
+        () => last,
       );
       if (!reached) {
         throw ApplicationFailure.retryable(`${where}: cluster still ${last}`, ClusterFailureType.NotReady);
@@ -92,10 +119,13 @@ export function createClusterActivities(deps: ClusterDependencies): ClusterActiv
       return { status: reached };
     },
 
-    async waitRingJoin({ service, instanceId, timeoutMs }) {
+    async waitRingJoin(input) {
+      const { service, instanceId, timeoutMs } = input;
       const where = `waitRingJoin(${service}, ${instanceId})`;
       let last = 'not in the ring';
-      const joined = await pollUntil(
+      const joined = await waitFor(
+        input,
+        timeoutMs,
         async () => {
           const answer = await askService<{ nodes?: RingNode[] }>(
             service,
@@ -106,7 +136,7 @@ export function createClusterActivities(deps: ClusterDependencies): ClusterActiv
           last = node?.state ?? 'not in the ring';
           return node?.state === 'UN' ? true : undefined;
         },
-        { timeoutMs: timeoutMs ?? deps.timeoutMs ?? 600_000, intervalMs, progress: () => ({ last }) },
+        () => last,
       );
       if (!joined) throw ApplicationFailure.retryable(`${where}: host is ${last}`, ClusterFailureType.NotReady);
       return {};
