@@ -14,6 +14,11 @@ export const Outcome = {
   StepFailed: 'STEP_FAILED',
   TimedOut: 'TIMED_OUT',
   Cancelled: 'CANCELLED',
+  /**
+   * Lazarus itself failed to decide or act: a dependency out of retries (configuration, governor, census), an
+   * unexpected error in workflow code, a runbook run that failed. Compensated, escalated, lock released like any other.
+   */
+  Failed: 'FAILED',
 } as const;
 
 export type Outcome = (typeof Outcome)[keyof typeof Outcome];

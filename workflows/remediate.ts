@@ -10,6 +10,7 @@ import {
   ChildWorkflowFailure,
   condition,
   getExternalWorkflowHandle,
+  isCancellation,
   proxyActivities,
   setHandler,
   startChild,
@@ -53,7 +54,17 @@ import { hostLockId, serviceLockId } from '../contracts/workflow-ids';
 export interface RemediateOptions {
   /** How often a runbook paused by the kill switch re-reads it (tests make it short). */
   kill_switch_poll_ms?: number;
+  /**
+   * How long escalating or resolving a page keeps retrying after its first, bounded try failed (default 6 hours):
+   * a PagerDuty outage delays the page, it never drops it.
+   */
+  page_retry_ms?: number;
+  /** Longest wait between those retries (default 5 minutes). */
+  page_retry_max_interval_ms?: number;
 }
+
+const defaultPageRetryMs = 6 * 3600_000;
+const defaultPageRetryMaxIntervalMs = 5 * 60_000;
 
 /** The configuration activity (activities/config): the event's service, matching rule and settings. */
 interface ConfigActivities {
@@ -151,11 +162,23 @@ export async function remediate(event: LazarusEvent, options: RemediateOptions =
     }
     return finish(status, result.outcome, result.reason);
   } catch (err) {
-    if (!(err instanceof Decided)) throw err;
-    // the service is known (and its pages escalated) even when no rule of it matched
+    // the service is known (and its pages escalated) even when no rule of it matched; a service Lazarus cannot name
+    // pages the deployment's default route
     const service = match?.service;
-    return await CancellationScope.nonCancellable(() => escalate(remediation, service, err));
+    const route = routingKeyOf(service) ?? match?.deployment?.pagerduty_default_routing_key;
+    return await CancellationScope.nonCancellable(() => escalate(remediation, service, route, decidedFrom(err)));
   }
+}
+
+/**
+ * Every way a remediation can stop becomes an outcome: a decision, a Temporal cancellation (`temporal workflow
+ * cancel`), or anything else — an activity out of retries, an unexpected error in this code — as FAILED, so no path
+ * ends in a failed workflow or a workflow task retried forever with the page acknowledged.
+ */
+function decidedFrom(err: unknown): Decided {
+  if (err instanceof Decided) return err;
+  if (isCancellation(err)) return new Decided(Outcome.Cancelled, 'cancelled through Temporal (workflow cancellation)');
+  return new Decided(Outcome.Failed, `Lazarus failed: ${failureMessage(err)}`);
 }
 
 function initialStatus(event: LazarusEvent): RemediationStatus {
@@ -486,8 +509,8 @@ async function runLockedRunbook(
   try {
     result = await child.result();
   } catch (err) {
-    if (err instanceof ChildWorkflowFailure) {
-      throw new Decided(Outcome.StepFailed, `runbook run failed: ${err.cause?.message ?? err.message}`);
+    if (err instanceof ChildWorkflowFailure && !isCancellation(err)) {
+      throw new Decided(Outcome.Failed, `runbook run failed: ${err.cause?.message ?? err.message}`);
     }
     throw err;
   }
@@ -525,25 +548,76 @@ async function startScalingCooldown({ event, status }: Decision): Promise<void> 
 }
 
 async function resolvePages(decision: Decision): Promise<void> {
-  const { event, service, status, record } = decision;
+  const { event, service, status } = decision;
   const routingKey = routingKeyOf(service);
   if (routingKey) {
     for (const key of [event.incident_key, ...status.following_pages]) {
-      try {
-        const result = await pager.resolvePage({ routingKey, incidentKey: key });
-        record({ gate: 'resolve', verdict: 'pass', detail: { incident_key: key, ...result } });
-      } catch (err) {
-        record({ gate: 'resolve', verdict: 'error', detail: { incident_key: key, error: failureMessage(err) } });
-      }
+      await untilPagerDutyAccepts(decision, service, 'resolve', key, '', () =>
+        pager.resolvePage({ routingKey, incidentKey: key }),
+      );
     }
   }
   await notify(decision, service, 'remediated');
+}
+
+/**
+ * A page change (escalate or resolve) that must reach PagerDuty: one bounded try (inside the acknowledgement window),
+ * and when that fails the other channels say so at once, then retries with capped backoff for hours (page_retry_ms).
+ * A page Lazarus acknowledged is never left acknowledged without a person told.
+ */
+async function untilPagerDutyAccepts(
+  remediation: Remediation,
+  service: ServicePolicy | undefined,
+  gate: 'escalate' | 'resolve',
+  key: string,
+  note: string,
+  call: () => Promise<object>,
+): Promise<boolean> {
+  const { record, options } = remediation;
+  try {
+    record({ gate, verdict: 'pass', detail: { incident_key: key, ...(await call()) } });
+    return true;
+  } catch (err) {
+    const unreachable = !noPageToChange(err);
+    record({
+      gate,
+      verdict: 'error',
+      detail: { incident_key: key, error: failureMessage(err), retrying: unreachable },
+    });
+    // A page that does not exist (and no route to trigger one on) or a request PagerDuty refuses: retrying for hours
+    // changes nothing, and the other channels have already been told by the outcome's notification.
+    if (!unreachable) return false;
+  }
+  if (service) await notify(remediation, service, 'pager_unreachable');
+  const retryMs = options.page_retry_ms ?? defaultPageRetryMs;
+  const maxIntervalMs = options.page_retry_max_interval_ms ?? defaultPageRetryMaxIntervalMs;
+  const durable = proxyActivities<PagerActivities>({
+    startToCloseTimeout: '10 seconds',
+    scheduleToCloseTimeout: retryMs,
+    retry: { initialInterval: Math.min(2000, maxIntervalMs), backoffCoefficient: 2, maximumInterval: maxIntervalMs },
+  });
+  try {
+    const result =
+      gate === 'escalate'
+        ? await durable.escalatePage({ incidentKey: key, note })
+        : await durable.resolvePage({ routingKey: routingKeyOf(service) ?? '', incidentKey: key });
+    record({ gate, verdict: 'pass', detail: { incident_key: key, ...result, after_retries: true } });
+    return true;
+  } catch (err) {
+    record({
+      gate,
+      verdict: 'error',
+      detail: { incident_key: key, error: failureMessage(err), gave_up_after_ms: retryMs },
+    });
+    return false;
+  }
 }
 
 /** Every outcome but REMEDIATED and SHADOW: the page (and the pages following it) goes to a human at once. */
 async function escalate(
   remediation: Remediation,
   service: ServicePolicy | undefined,
+  route: string | undefined,
   decided: Decided,
 ): Promise<RemediationStatus> {
   const { event, status, record } = remediation;
@@ -557,13 +631,26 @@ async function escalate(
     return finish(status, decided.outcome, decided.reason);
   }
   const note = `Lazarus ${decided.outcome}: ${decided.reason} (workflow ${status.workflow_id})`;
-  for (const key of routingKeyOf(service) ? [event.incident_key, ...status.following_pages] : []) {
-    try {
-      const result = await pager.escalatePage({ incidentKey: key, note });
-      record({ gate: 'escalate', verdict: 'pass', detail: { incident_key: key, ...result } });
-    } catch (err) {
-      record({ gate: 'escalate', verdict: 'error', detail: { incident_key: key, error: failureMessage(err) } });
-    }
+  // An event whose service Lazarus cannot name (not onboarded, or the configuration unavailable) still has its page
+  // escalated by incident key; a page that does not exist (the sensor never paged) is triggered on the route.
+  for (const key of [event.incident_key, ...status.following_pages]) {
+    await untilPagerDutyAccepts(remediation, service, 'escalate', key, note, async () => {
+      try {
+        return await pager.escalatePage({ incidentKey: key, note });
+      } catch (err) {
+        if (!route || failureType(err) !== 'PagerIncidentNotFound') throw err;
+        const summary = `${note} [${event.event_type} ${event.service}${event.host ? ` ${event.host}` : ''}]`;
+        const triggered = await pager.triggerPage({
+          routingKey: route,
+          incidentKey: key,
+          summary: summary.slice(0, 1024),
+          source: 'lazarus',
+          severity: 'critical',
+          customDetails: { outcome: decided.outcome, reason: decided.reason, workflow_id: status.workflow_id },
+        });
+        return { ...triggered, triggered: true };
+      }
+    });
   }
   status.decided_at ??= Date.now();
   finish(status, decided.outcome, decided.reason);
@@ -576,7 +663,7 @@ async function escalate(
 async function notify(
   { event, status, record }: Remediation,
   service: ServicePolicy,
-  kind: 'acknowledged' | 'remediated' | 'escalated' | 'kill_switch_blocked',
+  kind: 'acknowledged' | 'remediated' | 'escalated' | 'kill_switch_blocked' | 'pager_unreachable',
 ): Promise<void> {
   try {
     const result = await pager.notify({
@@ -614,6 +701,18 @@ function finish(status: RemediationStatus, outcome: Outcome, reason: string): Re
 
 function cancelReason(req: OperatorRequest): string {
   return `cancelled${req.actor ? ` by ${req.actor}` : ''}: ${req.reason ?? 'no reason given'}`;
+}
+
+/** PagerDuty answered, and there is no page to change (none has the key) or it refused the change. */
+function noPageToChange(err: unknown): boolean {
+  const type = failureType(err);
+  return type === 'PagerIncidentNotFound' || type === 'PagerRejected';
+}
+
+/** The type of the application failure behind an activity failure (e.g. PagerIncidentNotFound). */
+function failureType(err: unknown): string | undefined {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
 }
 
 function failureMessage(err: unknown): string {

@@ -8,6 +8,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  CancelledFailure,
   condition,
   isCancellation,
   proxyActivities,
@@ -54,7 +55,8 @@ export type RunbookOutcome =
   | typeof Outcome.KillSwitch
   | typeof Outcome.StepFailed
   | typeof Outcome.TimedOut
-  | typeof Outcome.Cancelled;
+  | typeof Outcome.Cancelled
+  | typeof Outcome.Failed;
 
 export interface RunbookResult {
   outcome: RunbookOutcome;
@@ -275,32 +277,51 @@ export async function runbook(input: RunbookInput): Promise<RunbookResult> {
   let reason = `${rule.runbook.name} completed`;
   let timedOut = false;
   const timerScope = new CancellationScope();
-  const timer = timerScope.run(async () => {
-    await sleep(rule.runbook.workflow_timeout_ms);
-    timedOut = true;
-    runScope.cancel();
-  });
+  // Handled from the start: a cancellation of the whole run (`temporal workflow cancel`) rejects the timer at once,
+  // and an unhandled rejection would fail the workflow task instead of letting the run compensate.
+  const timer = timerScope
+    .run(async () => {
+      await sleep(rule.runbook.workflow_timeout_ms);
+      timedOut = true;
+      runScope.cancel();
+    })
+    .catch(() => undefined);
+  // A stop (workflow_timeout, cancel) waits for the running step; if that step then finishes anyway, the run still
+  // stopped: its last step is undone with the others, never reported as REMEDIATED.
+  let stopped: { error: unknown } | undefined;
   try {
     await runScope.run(runDag);
+    if (timedOut || cancelRequest || runScope.consideredCancelled) stopped = { error: new CancelledFailure('stopped') };
   } catch (err) {
+    stopped = { error: err };
+  }
+  if (stopped) {
+    const err = stopped.error;
     if (timedOut) {
       outcome = Outcome.TimedOut;
       reason = `runbook ${rule.runbook.name} exceeded its workflow_timeout of ${rule.runbook.workflow_timeout_ms} ms`;
     } else if (cancelRequest) {
       outcome = Outcome.Cancelled;
       reason = `cancelled${cancelRequest.actor ? ` by ${cancelRequest.actor}` : ''}: ${cancelRequest.reason ?? 'no reason given'}`;
+    } else if (isCancellation(err)) {
+      // `temporal workflow cancel` (of this run or of its remediation): undone and escalated like an operator's cancel.
+      outcome = Outcome.Cancelled;
+      reason = 'cancelled through Temporal (workflow cancellation)';
     } else if (err instanceof StepFailure) {
       outcome = Outcome.StepFailed;
       reason = err.message;
     } else {
-      throw err;
+      // An error of the runbook run itself (e.g. a step input referencing what the event lacks): never a stuck
+      // workflow task holding the lock; what was done is undone and a person is told.
+      outcome = Outcome.Failed;
+      reason = `runbook ${rule.runbook.name} failed: ${describeFailure(err).message}`;
     }
     for (const rec of status.steps) if (rec.status === 'waiting') rec.status = 'skipped';
     status.phase = 'compensating';
     await CancellationScope.nonCancellable(() => compensate(completed, context, record));
   }
   timerScope.cancel();
-  await timer.catch(() => undefined);
+  await timer;
   return finish(outcome, reason);
 }
 

@@ -9,7 +9,8 @@ export type NotificationKind =
   | 'breaker_opened'
   | 'breaker_closed'
   | 'shadow'
-  | 'ack_failed';
+  | 'ack_failed'
+  | 'pager_unreachable';
 
 export interface NotifyMessage {
   kind: NotificationKind;
@@ -33,6 +34,7 @@ const headlines: Record<NotificationKind, string> = {
   breaker_closed: 'Regional circuit breaker closed: remediations resume',
   shadow: 'Shadow mode: Lazarus would have remediated',
   ack_failed: 'Lazarus could not acknowledge the page in time',
+  pager_unreachable: 'PagerDuty is unreachable: Lazarus could not escalate the page, and keeps retrying',
 };
 
 export function headline(message: Pick<NotifyMessage, 'kind' | 'service' | 'host'>): string {

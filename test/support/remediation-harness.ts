@@ -16,7 +16,7 @@ import { createWorkerMetrics, type WorkerMetrics } from '../../worker/metrics';
 import { createTestWorker, uniqueTaskQueue } from './temporal';
 
 export interface PageCall {
-  call: 'acknowledgePage' | 'resolvePage' | 'escalatePage' | 'notify';
+  call: 'acknowledgePage' | 'resolvePage' | 'escalatePage' | 'triggerPage' | 'notify';
   key: string;
   detail?: unknown;
 }
@@ -39,6 +39,10 @@ export interface HarnessOptions {
   continueAsNewAfter?: number;
   /** The deployment's channels for breaker transitions. */
   breakerNotifications?: MatchResult['deployment']['notifications'];
+  /** The deployment's default PagerDuty route (services/deployment.yaml pagerduty.default_routing_key). */
+  defaultRoutingKey?: string;
+  /** Replaces any activity of the main worker (e.g. a dependency that fails), by name. */
+  activityOverrides?: Record<string, (...args: never[]) => Promise<unknown>>;
 }
 
 export const zones = ['zone-a', 'zone-b', 'zone-c'];
@@ -146,6 +150,7 @@ export class RemediationHarness {
         breaker: o.breaker ?? { open_threshold: 3, close_threshold: 1, window_ms: 60_000 },
         shadow: false,
         ...(o.breakerNotifications ? { notifications: o.breakerNotifications } : {}),
+        ...(o.defaultRoutingKey ? { pagerduty_default_routing_key: o.defaultRoutingKey } : {}),
       },
     };
   }
@@ -204,6 +209,10 @@ export class RemediationHarness {
         this.record('resolvePage', input.incidentKey);
         return Promise.resolve({ dedupKey: input.incidentKey });
       },
+      triggerPage: async (input: { incidentKey: string; routingKey: string }) => {
+        this.record('triggerPage', input.incidentKey, input.routingKey);
+        return Promise.resolve({ dedupKey: input.incidentKey });
+      },
       escalatePage: async (input: { incidentKey: string; note?: string }) => {
         this.record('escalatePage', input.incidentKey, input.note);
         return Promise.resolve({ incidentId: 'P1', escalationLevel: 2, raised: true });
@@ -213,6 +222,7 @@ export class RemediationHarness {
         return Promise.resolve({ delivered: [], failed: [] });
       },
       ...Object.fromEntries(stepNames.map((name) => [name, stepActivity(name)])),
+      ...this.options.activityOverrides,
     };
     this.workers.push(
       await createTestWorker(this.env, { taskQueue: this.taskQueue, activities, metrics: this.metrics }),
