@@ -20,4 +20,5 @@ export function venvBin(name: string): string {
   return path.join(venvDir, 'bin', name);
 }
 
-export const stateDir: string = path.join(projectRoot, '.state');
+/** Where `npm start` keeps its state (the dev server's SQLite file, the emulator's CA); LAZARUS_STATE_DIR moves it. */
+export const stateDir: string = path.resolve(process.env.LAZARUS_STATE_DIR?.trim() || path.join(projectRoot, '.state'));

@@ -81,7 +81,13 @@ async function frontendAnswers(address: string): Promise<boolean> {
 
 export async function startTemporalDevServer(
   config: TemporalDevConfig,
-  options: { baseDir?: string; echo?: boolean; binary?: string } = {},
+  options: {
+    baseDir?: string;
+    echo?: boolean;
+    binary?: string;
+    /** Interrupts the start: the server is stopped and the call rejects with StartAbortedError. */
+    signal?: AbortSignal;
+  } = {},
 ): Promise<RunningTemporal> {
   const binary = options.binary ?? venvBin('temporal');
   if (!fs.existsSync(binary)) {
@@ -99,6 +105,7 @@ export async function startTemporalDevServer(
     command: binary,
     args: startDevArgs(config, options.baseDir),
     echo: options.echo,
+    signal: options.signal,
     readyTimeoutMs: 60_000,
     ready: async () => (await frontendAnswers(address)) && (uiUrl === undefined || (await httpOk(uiUrl))),
   });
