@@ -48,6 +48,12 @@ export interface StepRecord {
   attempts: AttemptRecord[];
   started_at?: number;
   ended_at?: number;
+  /**
+   * What an unfinished attempt had done, as the activity reported it (the target groups a drain took the host out of,
+   * the instance a clone launched). Kept in workflow state: the next attempt resumes from it, and a step stopped
+   * half-way is compensated from it.
+   */
+  progress?: Record<string, unknown>;
   compensation?: { activity: string; status: 'succeeded' | 'failed'; error?: string; at: number };
 }
 

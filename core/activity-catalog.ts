@@ -39,6 +39,13 @@ export const stepWorkerLossLimit = 3;
  */
 export const stepResumeInputKey = 'resumeFrom';
 
+/**
+ * Key of the failure detail in which a long-running activity that failed or was cancelled reports its progress (the
+ * target groups it drained, the instance it launched). The runbook keeps it in workflow state: a retry resumes from
+ * it, and the compensation of a step stopped half-way undoes what the progress names.
+ */
+export const stepProgressDetailKey = 'lazarus_progress';
+
 /** ApplicationFailure type of a long-running activity stopped by its worker's graceful shutdown (handed back). */
 export const workerShutdownFailureType = 'WorkerShutdown';
 
@@ -86,11 +93,14 @@ export const activityCatalog = {
     ...longRunning,
   },
   registerHost: {
-    description: 'Register a host in the given ELBv2 target groups.',
+    description:
+      'Register a host in the given ELBv2 target groups and wait until it is healthy in every one of them ' +
+      '(healthyTimeoutMs, default 120 s); a group where it is not fails the step.',
     requires: ['instanceId', 'targetGroupArns'],
-    optional: [],
+    optional: ['healthyTimeoutMs', 'heartbeatTimeoutMs'],
     outputs: [],
     category: 'any',
+    ...longRunning,
   },
   deregisterHost: {
     description: 'Compensation of registerHost: take the host out of the given target groups.',

@@ -61,6 +61,8 @@ export interface RemediateOptions {
   page_retry_ms?: number;
   /** Longest wait between those retries (default 5 minutes). */
   page_retry_max_interval_ms?: number;
+  /** How long each compensation of the runbook retries before it is escalated as left to clean up (default 5 min). */
+  compensation_retry_ms?: number;
 }
 
 const defaultPageRetryMs = 6 * 3600_000;
@@ -494,6 +496,7 @@ async function runLockedRunbook(
           service,
           shadow: status.shadow,
           kill_switch_poll_ms: options.kill_switch_poll_ms,
+          compensation_retry_ms: options.compensation_retry_ms,
         },
       ],
     });

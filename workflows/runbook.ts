@@ -19,6 +19,7 @@ import {
 } from '@temporalio/workflow';
 import {
   stepHeartbeatTimeoutMs,
+  stepProgressDetailKey,
   stepResumeInputKey,
   stepWorkerLossLimit,
   workerShutdownFailureType,
@@ -47,7 +48,11 @@ export interface RunbookInput {
   shadow: boolean;
   /** How often a runbook paused by the kill switch re-reads it. */
   kill_switch_poll_ms?: number;
+  /** How long a compensation keeps retrying (capped backoff) before it is reported as left to clean up (default 5 min). */
+  compensation_retry_ms?: number;
 }
+
+const defaultCompensationRetryMs = 5 * 60_000;
 
 export type RunbookOutcome =
   | typeof Outcome.Remediated
@@ -212,7 +217,9 @@ export async function runbook(input: RunbookInput): Promise<RunbookResult> {
       const attemptRecord = { attempt, started_at: Date.now() } as StepRecord['attempts'][number];
       rec.attempts.push(attemptRecord);
       try {
-        const output = (await call(resolvedInput)) ?? {};
+        // A retry resumes from what the failed attempt had done (e.g. the target groups a drain already left).
+        const attemptInput = rec.progress ? { ...resolvedInput, [stepResumeInputKey]: rec.progress } : resolvedInput;
+        const output = (await call(attemptInput)) ?? {};
         attemptRecord.ended_at = Date.now();
         outputs[step.id] = { output };
         rec.output = output;
@@ -222,6 +229,7 @@ export async function runbook(input: RunbookInput): Promise<RunbookResult> {
         return;
       } catch (err) {
         attemptRecord.ended_at = Date.now();
+        rec.progress = progressOf(err) ?? rec.progress;
         if (isCancellation(err)) {
           rec.status = 'cancelled';
           throw err;
@@ -318,7 +326,10 @@ export async function runbook(input: RunbookInput): Promise<RunbookResult> {
     }
     for (const rec of status.steps) if (rec.status === 'waiting') rec.status = 'skipped';
     status.phase = 'compensating';
-    await CancellationScope.nonCancellable(() => compensate(completed, context, record));
+    const left = await CancellationScope.nonCancellable(() =>
+      compensate(completed, interrupted(rule.runbook.steps, status.steps), context, record, input),
+    );
+    if (left.length > 0) reason = `${reason}; left to clean up: ${left.join('; ')}`;
   }
   timerScope.cancel();
   await timer;
@@ -335,28 +346,74 @@ class StepFailure extends Error {
   }
 }
 
-/** Saga: undo completed steps in reverse order of completion; a failed compensation is recorded and skipped. */
+/** Steps stopped half-way (failed, cancelled or cut off while running) that reported progress: what they did is undone too. */
+function interrupted(steps: readonly ResolvedStep[], records: readonly StepRecord[]): ResolvedStep[] {
+  return steps.filter((step) => {
+    const rec = records.find((r) => r.id === step.id);
+    return (
+      rec !== undefined && rec.status !== 'succeeded' && rec.progress !== undefined && step.compensate !== undefined
+    );
+  });
+}
+
+/**
+ * Saga: undo the steps stopped half-way first (they ran last), from their progress, then completed steps in reverse
+ * order of completion. Each compensation retries with capped backoff for a bounded time; one that still fails, or
+ * cannot be built (its input needs what the step never reported), is recorded and skipped, and returned as left to
+ * clean up so the escalation names it.
+ */
 async function compensate(
   completed: ResolvedStep[],
+  halfDone: ResolvedStep[],
   context: () => ReferenceContext,
   record: (id: string) => StepRecord,
-): Promise<void> {
-  for (const step of [...completed].reverse()) {
-    if (!step.compensate) continue;
+  input: RunbookInput,
+): Promise<string[]> {
+  const left: string[] = [];
+  const undo = async (step: ResolvedStep, ctx: ReferenceContext): Promise<void> => {
+    if (!step.compensate) return;
     const rec = record(step.id);
     try {
-      const input = resolveReferences(step.compensate.input, context());
-      await stepActivity(step.compensate.activity, step.timeout_ms)(input);
+      const compensation = proxyActivities<Record<string, StepActivity>>({
+        startToCloseTimeout: step.timeout_ms,
+        scheduleToCloseTimeout: input.compensation_retry_ms ?? defaultCompensationRetryMs,
+        retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+      })[step.compensate.activity];
+      await compensation(resolveReferences(step.compensate.input, ctx));
       rec.compensation = { activity: step.compensate.activity, status: 'succeeded', at: Date.now() };
     } catch (err) {
-      rec.compensation = {
-        activity: step.compensate.activity,
-        status: 'failed',
-        error: describeFailure(err).message,
-        at: Date.now(),
-      };
+      const error = describeFailure(err).message;
+      rec.compensation = { activity: step.compensate.activity, status: 'failed', error, at: Date.now() };
+      left.push(
+        `${step.id} (${step.compensate.activity} failed: ${error}; progress ${JSON.stringify(rec.progress ?? rec.output ?? {})})`,
+      );
     }
+  };
+  for (const step of halfDone) {
+    const base = context();
+    const progress = record(step.id).progress ?? {};
+    await undo(step, { ...base, steps: { ...base.steps, [step.id]: { output: progress } } });
   }
+  for (const step of [...completed].reverse()) await undo(step, context());
+  return left;
+}
+
+/** What an unfinished attempt reported having done: its last heartbeat, or the progress detail of its failure. */
+function progressOf(err: unknown): Record<string, unknown> | undefined {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  const asRecord = (value: unknown): Record<string, unknown> | undefined =>
+    value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  if (cause instanceof TimeoutFailure) return asRecord(cause.lastHeartbeatDetails);
+  if (cause instanceof ApplicationFailure && cause.type === workerShutdownFailureType)
+    return asRecord(cause.details?.[0]);
+  const details = cause instanceof ApplicationFailure || cause instanceof CancelledFailure ? cause.details : undefined;
+  for (const detail of details ?? []) {
+    const progress = asRecord(asRecord(detail)?.[stepProgressDetailKey]);
+    if (progress) return progress;
+  }
+  return undefined;
 }
 
 async function readControlOrNull(region: string): Promise<ControlState | null> {

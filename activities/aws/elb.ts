@@ -50,12 +50,27 @@ export interface HostTargetGroupsInput {
   targetGroupArns: string[];
 }
 
+export interface RegisterHostInput extends HostTargetGroupsInput {
+  /** How long the host may take to turn healthy in every target group (default 120 s). */
+  healthyTimeoutMs?: number;
+}
+
+/** What a register heartbeats: the groups it registered in and the state of the host in each. */
+export interface RegisterProgress {
+  registered: string[];
+  states: Record<string, string>;
+}
+
 export interface ElbActivities {
   /** Deregisters the host from every target group it is in and waits for draining (or drainTimeoutMs). */
   drainHost(input: DrainHostInput): Promise<TargetGroupsOutput>;
   /** Compensation of drainHost: registers the host again in the target groups it was drained from. */
   restoreHost(input: HostTargetGroupsInput): Promise<Record<string, never>>;
-  registerHost(input: HostTargetGroupsInput): Promise<Record<string, never>>;
+  /**
+   * Registers the host in the target groups (those the host it replaces was drained from) and waits until it is
+   * `healthy` in every one of them; a group where it is not (within healthyTimeoutMs) fails the step, naming it.
+   */
+  registerHost(input: RegisterHostInput): Promise<Record<string, never>>;
   deregisterHost(input: HostTargetGroupsInput): Promise<Record<string, never>>;
   /** Deregisters several hosts from every target group they are in and waits for draining. */
   drainHosts(input: DrainHostsInput): Promise<TargetGroupsOutput>;
@@ -65,6 +80,8 @@ export interface ElbActivities {
 export interface TargetGroupDirectory {
   /** For each instance, the ARNs of the target groups in which it is a target (draining included). */
   targetGroupsOf(instanceIds: InstanceId[], where: string): Promise<Map<InstanceId, string[]>>;
+  /** The instance's target health state in the group (`healthy`, `initial`, ...), undefined if not a target. */
+  targetState(instanceId: InstanceId, targetGroupArn: string, where: string): Promise<string | undefined>;
   /** ARNs of the target groups tagged lazarus:service=<service>. */
   targetGroupsTaggedFor(service: string): Promise<string[]>;
   register(instanceIds: InstanceId[], targetGroupArns: string[], where: string): Promise<void>;
@@ -123,6 +140,10 @@ export function createTargetGroupDirectory({
         }
       }
       return result;
+    },
+
+    async targetState(instanceId, targetGroupArn, where) {
+      return (await targetStates(targetGroupArn, where)).get(instanceId);
     },
 
     async targetGroupsTaggedFor(service) {
@@ -258,8 +279,37 @@ export function createElbActivities(deps: ElbDependencies): ElbActivities {
       await directory.register([instanceId], targetGroupArns, `restoreHost(${instanceId})`);
       return {};
     },
-    async registerHost({ instanceId, targetGroupArns }) {
-      await directory.register([instanceId], targetGroupArns, `registerHost(${instanceId})`);
+    async registerHost({ instanceId, targetGroupArns, healthyTimeoutMs }) {
+      const where = `registerHost(${instanceId})`;
+      const progress: RegisterProgress = { registered: [], states: {} };
+      await whileHeartbeating(
+        () => ({ ...progress }),
+        async () => {
+          await directory.register([instanceId], targetGroupArns, where);
+          progress.registered = [...targetGroupArns];
+          const healthy = await pollUntil(
+            async () => {
+              for (const arn of targetGroupArns) {
+                progress.states[arn] = (await directory.targetState(instanceId, arn, where)) ?? 'not registered';
+              }
+              return targetGroupArns.every((arn) => progress.states[arn] === 'healthy') ? true : undefined;
+            },
+            {
+              timeoutMs: healthyTimeoutMs ?? 120_000,
+              intervalMs: deps.drainPollMs ?? 1000,
+              progress: () => ({ ...progress }),
+            },
+          );
+          if (!healthy) {
+            const unhealthy = targetGroupArns.filter((arn) => progress.states[arn] !== 'healthy');
+            throw awsFailure(
+              AwsFailureType.TargetNotHealthy,
+              `${where}: not healthy in ${unhealthy.map((arn) => `${arn} (${progress.states[arn]})`).join(', ')}`,
+              true,
+            );
+          }
+        },
+      );
       return {};
     },
     async deregisterHost({ instanceId, targetGroupArns }) {

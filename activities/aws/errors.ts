@@ -15,6 +15,8 @@ export const AwsFailureType = {
   HostProtected: 'HostProtected',
   NoStandbyHost: 'NoStandbyHost',
   NoTemplateHost: 'NoTemplateHost',
+  /** A registered host did not turn healthy in every target group it was put in (retryable: it may yet). */
+  TargetNotHealthy: 'TargetNotHealthy',
 } as const;
 
 export type AwsFailureType = (typeof AwsFailureType)[keyof typeof AwsFailureType];

@@ -307,8 +307,9 @@ export function createHostActivities(deps: HostDependencies): HostActivities {
       const { instanceId, idempotencyKey, extraTags, remediationId } = input;
       const where = `cloneHost(${instanceId})`;
       const progress = launchProgress(idempotencyKey);
+      // Named like the output once launched, so the compensation of a clone stopped half-way finds its instance.
       const [clone] = await whileHeartbeating(
-        () => ({ ...progress }),
+        () => ({ ...progress, ...(progress.instanceIds?.length === 1 ? { instanceId: progress.instanceIds[0] } : {}) }),
         async () => {
           const [failed] = await describe([instanceId], where);
           return await launchOnce(

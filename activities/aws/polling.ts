@@ -3,7 +3,7 @@
 // heartbeat their progress every few seconds, resume from the progress of a lost attempt (previousHeartbeat) and hand
 // their progress back when the worker shuts down.
 import { ApplicationFailure, asyncLocalStorage, CancelledFailure, type Context } from '@temporalio/activity';
-import { stepResumeInputKey, workerShutdownFailureType } from '../../core/activity-catalog';
+import { stepProgressDetailKey, stepResumeInputKey, workerShutdownFailureType } from '../../core/activity-catalog';
 
 /** Heartbeat when running as a Temporal activity; a no-op when called directly (scripts, the simulator). */
 export function heartbeatIfActivity(details?: unknown): void {
@@ -59,6 +59,29 @@ export function heartbeatIntervalMs(heartbeatTimeoutMs: number | undefined): num
   return Math.min(5000, Math.max(250, Math.floor(heartbeatTimeoutMs / 4)));
 }
 
+/**
+ * The same failure with the attempt's progress added as a detail (`stepProgressDetailKey`), so the workflow keeps what
+ * a failed or cancelled attempt had done: a retry resumes from it and a compensation undoes it. Type, message and
+ * retryability stay those of the original failure.
+ */
+function withProgress(err: unknown, progress: unknown): unknown {
+  const detail = { [stepProgressDetailKey]: progress };
+  if (err instanceof CancelledFailure) return new CancelledFailure(err.message, [...(err.details ?? []), detail]);
+  if (err instanceof ApplicationFailure) {
+    return ApplicationFailure.create({
+      type: err.type ?? undefined,
+      message: err.message,
+      nonRetryable: err.nonRetryable ?? undefined,
+      details: [...(err.details ?? []), detail],
+      cause: err.cause,
+    });
+  }
+  if (err instanceof Error) {
+    return ApplicationFailure.create({ type: err.name, message: err.message, details: [detail], cause: err });
+  }
+  return err;
+}
+
 function stoppedByShutdown(context: Context, err: unknown): boolean {
   const reason: unknown = context.cancellationSignal.aborted ? context.cancellationSignal.reason : undefined;
   const cancelled = reason instanceof CancelledFailure ? reason : err instanceof CancelledFailure ? err : undefined;
@@ -88,7 +111,7 @@ export async function whileHeartbeating<T>(progress: () => unknown, work: () => 
         details: [progress()],
       });
     }
-    throw err;
+    throw withProgress(err, progress());
   } finally {
     clearInterval(timer);
   }

@@ -83,6 +83,16 @@ describe('AWS host activities against the AWS emulator', () => {
     expect(again.targetGroupArns).toEqual([service.targetGroupArn]);
   });
 
+  it('registers a host and waits until it is healthy in its target groups', async () => {
+    const { service, instanceIds } = await fleet.createService({ name: serviceName('register'), hosts: 1 });
+    const arn = service.targetGroupArn!;
+    await run(activities.deregisterHost, { instanceId: instanceIds[0], targetGroupArns: [arn] });
+
+    await run(activities.registerHost, { instanceId: instanceIds[0], targetGroupArns: [arn], healthyTimeoutMs: 2000 });
+
+    expect(await targets(arn)).toContain(instanceIds[0]);
+  });
+
   it('clones a host with its image, type, subnet, groups and tags plus the links to the failed host', async () => {
     const { instanceIds } = await fleet.createService({ name: serviceName('clone'), hosts: 2 });
     const failed = await instance(instanceIds[0]);

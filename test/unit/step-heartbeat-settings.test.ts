@@ -19,6 +19,7 @@ describe('step heartbeat timeouts (core/activity-catalog.ts)', () => {
       'drainHost',
       'drainHosts',
       'launchFromTemplate',
+      'registerHost',
       'waitAllHealthy',
       'waitClusterHealth',
       'waitHealthy',
@@ -35,7 +36,7 @@ describe('step heartbeat timeouts (core/activity-catalog.ts)', () => {
     expect(stepHeartbeatTimeoutMs('waitHealthy', { heartbeatTimeoutMs: 5000 })).toBe(5000);
     expect(stepHeartbeatTimeoutMs('waitHealthy', { heartbeatTimeoutMs: 10 })).toBe(20_000);
     expect(stepHeartbeatTimeoutMs('waitHealthy', { heartbeatTimeoutMs: '5s' })).toBe(20_000);
-    expect(stepHeartbeatTimeoutMs('registerHost', { heartbeatTimeoutMs: 5000 })).toBeUndefined();
+    expect(stepHeartbeatTimeoutMs('deregisterHost', { heartbeatTimeoutMs: 5000 })).toBeUndefined();
     expect(stepHeartbeatTimeoutMs('noSuchActivity', {})).toBeUndefined();
   });
 });

@@ -146,6 +146,61 @@ describe('remediate: failures end in an outcome that a person hears of', () => {
     });
   });
 
+  it('keeps what a failed attempt had done in workflow state: the retry resumes from it, a half-done step is undone', async () => {
+    const drained = { targetGroupArns: ['arn:tg/web'] };
+    const halfDone = (message: string, nonRetryable: boolean): ApplicationFailure =>
+      ApplicationFailure.create({
+        message,
+        type: 'AwsUnavailable',
+        nonRetryable,
+        details: [{ lazarus_progress: drained }],
+      });
+    const h = harnessWith({
+      steps: [
+        step('drain', 'drainHost', [], {
+          compensate: {
+            activity: 'restoreHost',
+            input: { instanceId: '${event.host}', targetGroupArns: '${steps.drain.output.targetGroupArns}' },
+          },
+          retry: { maximum_attempts: 2, initial_interval_ms: 50, backoff_coefficient: 2, maximum_interval_ms: 200 },
+        }),
+        step('clone', 'cloneHost', ['drain']),
+      ],
+      // both attempts fail after the host left its target group
+      stepBehaviour: {
+        drainHost: async (_input, attempt) =>
+          Promise.reject(halfDone(`DescribeTargetHealth: 503 (${attempt})`, attempt > 1)),
+      },
+    });
+
+    const status = await h.run(() => remediateOnce(h));
+
+    expect(status.outcome).toBe(Outcome.StepFailed);
+    const drains = h.stepCalls.filter((c) => c.activity === 'drainHost');
+    expect(drains[0].input.resumeFrom).toBeUndefined();
+    expect(drains[1].input.resumeFrom).toEqual(drained);
+    expect(status.steps.find((s) => s.id === 'drain')?.progress).toEqual(drained);
+    const restore = h.stepCalls.find((c) => c.activity === 'restoreHost');
+    expect(restore?.input).toEqual({ instanceId: h.sickHost, targetGroupArns: ['arn:tg/web'] });
+    expect(status.steps.find((s) => s.id === 'drain')?.compensation?.status).toBe('succeeded');
+  });
+
+  it('names what is left to clean up when a compensation keeps failing', async () => {
+    const h = harnessWith({
+      stepBehaviour: {
+        cloneHost: async () => Promise.reject(ApplicationFailure.nonRetryable('no capacity')),
+        restoreHost: async () => Promise.reject(new Error('ELB unavailable')),
+      },
+    });
+
+    const status = await h.run(() => remediateOnce(h, h.event(), { compensation_retry_ms: 1500 }));
+
+    expect(status.outcome).toBe(Outcome.StepFailed);
+    expect(status.reason).toMatch(/left to clean up: drain \(restoreHost failed: .*ELB unavailable/);
+    expect(h.stepCalls.filter((c) => c.activity === 'restoreHost').length).toBeGreaterThan(1);
+    expect(h.calls('escalatePage')).toHaveLength(1);
+  });
+
   it('NO_RULE for a service Lazarus does not know, never paged: a page is triggered on the default route', async () => {
     const h = harnessWith({
       defaultRoutingKey: 'R0UT1NGKEYDEFAULT',
