@@ -23,7 +23,7 @@ describe('runbook DAG validation', () => {
 
   it('rejects an input the activity does not take', () => {
     expect(runbookIssues(`${drain}      force: true\n`)).toEqual([
-      'profiles/runbooks/replace_host.yaml:7:7: steps[0].input.force: drainHost takes no input "force" (it takes: instanceId, drainTimeoutMs)',
+      'profiles/runbooks/replace_host.yaml:7:7: steps[0].input.force: drainHost takes no input "force" (it takes: instanceId, drainTimeoutMs, heartbeatTimeoutMs)',
     ]);
   });
 
