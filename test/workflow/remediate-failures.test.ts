@@ -109,6 +109,11 @@ describe('remediate: failures end in an outcome that a person hears of', () => {
     const released = new Promise<void>((resolve) => (release = resolve));
     let firstClone = true;
     const h = harnessWith({
+      // a stand-in that does not heartbeat: a short heartbeat timeout lets the cancel through at once
+      steps: [
+        compensatedDrain,
+        step('clone', 'cloneHost', ['drain'], { input: { instanceId: '${event.host}', heartbeatTimeoutMs: 1000 } }),
+      ],
       stepBehaviour: {
         cloneHost: async () => {
           if (firstClone) {
@@ -141,6 +146,79 @@ describe('remediate: failures end in an outcome that a person hears of', () => {
       expect(h.stepCalls.map((c) => c.activity)).toContain('restoreHost');
       expect(h.calls('escalatePage')).toEqual([event.incident_key]);
       expect((await handle.describe()).status.name).toBe('COMPLETED');
+
+      await expectLockFree(h);
+    });
+  });
+
+  it('FAILED when the runbook child is terminated (`temporal workflow terminate lock/...`), escalated, lock released', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let firstClone = true;
+    const h = harnessWith({
+      stepBehaviour: {
+        cloneHost: async () => {
+          if (firstClone) {
+            firstClone = false;
+            await released;
+          }
+          return { instanceId: 'i-new' };
+        },
+      },
+    });
+    const event = h.event();
+
+    await h.run(async () => {
+      const handle = await env.client.workflow.start(remediate, {
+        taskQueue: h.taskQueue,
+        workflowId: remediationWorkflowId(event.incident_key),
+        args: [event, {}],
+      });
+      await until(
+        async () => Promise.resolve(h.stepCalls.some((c) => c.activity === 'cloneHost')),
+        (started) => started,
+      );
+
+      await env.client.workflow.getHandle(`lock/host/${h.sickHost}`).terminate('operator terminated the runbook');
+      const status = await handle.result();
+      release();
+
+      expect(status.outcome).toBe(Outcome.Failed);
+      expect(status.reason).toContain('runbook run failed');
+      expect(h.calls('escalatePage')).toEqual([event.incident_key]);
+
+      await expectLockFree(h);
+    });
+  });
+
+  it('TIMED_OUT when the runbook outlives its workflow_timeout: compensated, escalated, lock released', async () => {
+    const h = harnessWith({
+      rule: {
+        runbook: {
+          name: 'replace_host',
+          workflow_timeout_ms: 1000,
+          steps: [
+            compensatedDrain,
+            step('clone', 'cloneHost', ['drain'], { input: { instanceId: '${event.host}', heartbeatTimeoutMs: 1000 } }),
+          ],
+        },
+      },
+      // only the first clone outlives the timeout
+      stepBehaviour: {
+        cloneHost: async (_input, attempt) =>
+          attempt === 1
+            ? new Promise((resolve) => setTimeout(() => resolve({ instanceId: 'i-late' }), 3000))
+            : { instanceId: 'i-new' },
+      },
+    });
+
+    await h.run(async () => {
+      const event = h.event();
+      const status = await remediateOnce(h, event);
+
+      expect(status.outcome).toBe(Outcome.TimedOut);
+      expect(h.stepCalls.map((c) => c.activity)).toContain('restoreHost');
+      expect(h.calls('escalatePage')).toEqual([event.incident_key]);
 
       await expectLockFree(h);
     });
