@@ -187,7 +187,7 @@ export async function stepRunning(
   return found.worker;
 }
 
-type OutcomeRead = { outcome?: string; status: string };
+type OutcomeRead = { outcome?: string; reason?: string; status: string };
 
 async function outcomeOf(stack: ChaosStack, key: string): Promise<OutcomeRead> {
   const handle = stack.client.workflow.getHandle(remediationWorkflowId(key));
@@ -196,8 +196,8 @@ async function outcomeOf(stack: ChaosStack, key: string): Promise<OutcomeRead> {
     const status = description.status.name;
     if (status === 'RUNNING') return { status };
     if (status !== 'COMPLETED') return { status };
-    const result = (await handle.result()) as { outcome?: string };
-    return { status, outcome: result.outcome };
+    const result = (await handle.result()) as { outcome?: string; reason?: string };
+    return { status, outcome: result.outcome, reason: result.reason };
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return { status: 'NOT_STARTED' };
     return { status: 'UNREADABLE' };
@@ -294,6 +294,7 @@ export async function runDrill(ctx: DrillContext, drill: Drill, outcomeTimeoutMs
     const read = reads.get(key)!;
     const name = read.outcome ?? `no outcome (${read.status})`;
     figures.outcomes[name] = (figures.outcomes[name] ?? 0) + 1;
+    if (read.outcome !== 'REMEDIATED') figures.notes.push(`${key}: ${name}: ${read.reason ?? '(no reason)'}`);
   }
   figures.eventsLost = keys.filter((k) => !reads.get(k)?.outcome).length;
   figures.recoverMs = figures.eventsLost === 0 ? Math.max(0, lastOutcomeAt - healedAt) : null;
@@ -339,14 +340,17 @@ async function workerLossDrill(
   const { stack } = ctx;
   const [target] = events;
   const old = stack.worker();
-  let latencyRule: string[] = [];
-  if (activity === 'cloneHost') {
-    // moto launches instances `running` at once: RunInstances is answered 15 s late (after moto has acted), so the
-    // clone step is observably running when the worker dies.
-    latencyRule = stack.proxy.inject([
-      { service: 'ec2', actions: ['RunInstances'], fault: 'latency', latencyMs: 15_000, phase: 'after' },
-    ]);
-  }
+  // moto launches instances `running` at once: RunInstances is answered late (after moto has acted), so the clone
+  // step is observably running: 15 s when the worker dies mid-clone, 3 s to put the service in outage before verify.
+  const latencyRule = stack.proxy.inject([
+    {
+      service: 'ec2',
+      actions: ['RunInstances'],
+      fault: 'latency',
+      latencyMs: activity === 'cloneHost' ? 15_000 : 3000,
+      phase: 'after',
+    },
+  ]);
   await submitAll(ctx, events);
   if (activity === 'waitHealthy') {
     await stepRunning(ctx, target.sick, 'cloneHost', 90_000, false);
@@ -378,8 +382,8 @@ export const drills: Drill[] = [
     async run(ctx: DrillContext, events: DrillEvent[]): Promise<{ healedAt: number }> {
       const { stack } = ctx;
       const windowMs = ctx.fast ? 8000 : 30_000;
+      // The window opens as soon as the events are accepted: it hits the bridge's reads, the checks and the runbooks.
       await submitAll(ctx, events);
-      await stepRunning(ctx, events[0].sick, 'drainHost', 90_000, false).catch(() => undefined);
       const [rule] = stack.proxy.inject([{ fault: 'outage', service: undefined }]);
       const before = stack.proxy.state().counts;
       await sleep(windowMs);
@@ -467,9 +471,13 @@ export const drills: Drill[] = [
     needs: ['ownTemporal'],
     async run(ctx: DrillContext, events: DrillEvent[]): Promise<{ healedAt: number }> {
       const { stack } = ctx;
+      const slow = stack.proxy.inject([
+        { service: 'ec2', actions: ['RunInstances'], fault: 'latency', latencyMs: 3000, phase: 'after' },
+      ]);
       await submitAll(ctx, events);
       await stepRunning(ctx, events[0].sick, 'cloneHost', 90_000, false);
       await Promise.all(events.map((e) => outage(stack, e.service, true)));
+      stack.proxy.heal(slow);
       await stepRunning(ctx, events[0].sick, 'waitHealthy');
       const { stoppedMs, upMs } = await stack.restartTemporal(3000);
       ctx.notes.push(
@@ -488,10 +496,14 @@ export const drills: Drill[] = [
       const { stack } = ctx;
       const [e] = events;
       const downMs = ctx.fast ? 20_000 : 60_000;
+      const slow = stack.proxy.inject([
+        { service: 'ec2', actions: ['RunInstances'], fault: 'latency', latencyMs: 3000, phase: 'after' },
+      ]);
       await submitAll(ctx, events);
       // acknowledged, the clone made: the service goes into outage, so verify fails after 15 s and the run escalates
       await stepRunning(ctx, e.sick, 'cloneHost', 90_000, false);
       await outage(stack, e.service, true);
+      stack.proxy.heal(slow);
       await pdHook(stack, 'fail', { mode: '503', scope: 'all' });
       const downAt = Date.now();
       await sleep(downMs);
