@@ -45,7 +45,10 @@ const unconfiguredPager: PagerClient = {
 };
 
 export function createActivities(deps: ActivityDependencies): LazarusActivities {
-  const pager = createPagerActivities({ client: deps.pager ?? unconfiguredPager });
+  const pager = createPagerActivities({
+    client: deps.pager ?? unconfiguredPager,
+    ui: { temporalUiUrl: deps.notify?.temporalUiUrl, namespace: deps.notify?.namespace ?? 'default' },
+  });
   const aws = createAwsActivities({ ec2: deps.aws.ec2, elb: deps.aws.elb, ...deps.awsOptions });
   return {
     ...aws,

@@ -602,7 +602,7 @@ async function untilPagerDutyAccepts(
   try {
     const result =
       gate === 'escalate'
-        ? await durable.escalatePage({ incidentKey: key, note })
+        ? await durable.escalatePage({ incidentKey: key, note, workflowId: remediation.status.workflow_id })
         : await durable.resolvePage({ routingKey: routingKeyOf(service) ?? '', incidentKey: key });
     record({ gate, verdict: 'pass', detail: { incident_key: key, ...result, after_retries: true } });
     return true;
@@ -639,7 +639,7 @@ async function escalate(
   for (const key of [event.incident_key, ...status.following_pages]) {
     await untilPagerDutyAccepts(remediation, service, 'escalate', key, note, async () => {
       try {
-        return await pager.escalatePage({ incidentKey: key, note });
+        return await pager.escalatePage({ incidentKey: key, note, workflowId: status.workflow_id });
       } catch (err) {
         if (!route || failureType(err) !== 'PagerIncidentNotFound') throw err;
         const summary = `${note} [${event.event_type} ${event.service}${event.host ? ` ${event.host}` : ''}]`;

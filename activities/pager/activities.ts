@@ -1,6 +1,7 @@
 // PagerDuty activities: acknowledge, resolve and trigger pages by incident key; escalate with a note.
 import { ApplicationFailure } from '@temporalio/activity';
 import { heartbeatIfActivity, previousHeartbeat } from '../aws/polling';
+import { remediationLink } from '../notify/messages';
 import type { PagerClient } from './client';
 import { PagerFailureType, pagerFailure } from './errors';
 
@@ -24,6 +25,8 @@ export interface EscalatePageInput {
   incidentKey: string;
   /** Decision summary, added as a note. */
   note?: string;
+  /** The remediation's workflow id: the note links it in the Temporal Web UI when its URL is configured. */
+  workflowId?: string;
   notAfter?: number;
 }
 
@@ -53,7 +56,13 @@ interface IncidentSummary {
   escalation_level?: number;
 }
 
-export function createPagerActivities({ client }: { client: PagerClient }): PagerActivities {
+export interface PagerActivityDependencies {
+  client: PagerClient;
+  /** Temporal Web UI base URL and namespace, for the link an escalation note carries. */
+  ui?: { temporalUiUrl?: string; namespace: string };
+}
+
+export function createPagerActivities({ client, ui }: PagerActivityDependencies): PagerActivities {
   async function findIncident(incidentKey: string, notAfter: number | undefined): Promise<IncidentSummary> {
     const res = await client.rest('GET', `/incidents?incident_key=${encodeURIComponent(incidentKey)}`, undefined, {
       notAfter,
@@ -105,7 +114,9 @@ export function createPagerActivities({ client }: { client: PagerClient }): Page
     acknowledgePage: (ref) => enqueue('acknowledge', ref),
     resolvePage: (ref) => enqueue('resolve', ref),
 
-    async escalatePage({ incidentKey, note, notAfter }) {
+    async escalatePage({ incidentKey, note: summary, notAfter, workflowId }) {
+      const link = ui ? remediationLink(workflowId, ui) : undefined;
+      const note = summary && link ? `${summary}\n${link}` : summary;
       // A retry must not raise the level twice: the last attempt's heartbeat says what it already did.
       const done = previousHeartbeat<{ incidentId?: string; raisedTo?: number; raised?: boolean; noted?: boolean }>();
       const incident = await findIncident(incidentKey, notAfter);

@@ -102,6 +102,24 @@ describe('PagerDuty activities through pdjs against the PagerDuty emulator', () 
     expect(incident(key)?.notes).toHaveLength(1);
   });
 
+  it('links the remediation in the Temporal Web UI in the note it adds', async () => {
+    const key = await page();
+    const linked = createPagerActivities({
+      client: pagerClientFor(emulator),
+      ui: { temporalUiUrl: 'http://localhost:8233/', namespace: 'default' },
+    });
+
+    await run(linked.escalatePage, {
+      incidentKey: key,
+      note: 'Lazarus FAILED: governor unavailable',
+      workflowId: `event/${key}`,
+    });
+
+    expect(incident(key)?.notes.map((n) => n.content)).toEqual([
+      `Lazarus FAILED: governor unavailable\nhttp://localhost:8233/namespaces/default/workflows/${encodeURIComponent(`event/${key}`)}`,
+    ]);
+  });
+
   it('fails retryably with PagerIncidentNotFound when no incident has the key', async () => {
     const attempt = run(pager.escalatePage, { incidentKey: 'event/never-paged' });
 
