@@ -87,6 +87,8 @@ function matchFor(event: LazarusEvent, taskQueue: string): MatchResult {
       quorum_deadline_ms: 10_000,
       breaker: { open_threshold: 1_000_000, close_threshold: 0, window_ms: 600_000 },
       shadow: false,
+      page_retry_ms: 6 * 3600_000,
+      compensation_retry_ms: 300_000,
     },
   };
 }

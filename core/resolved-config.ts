@@ -116,6 +116,10 @@ export interface DeploymentSettings {
    * profile's or its team's, and where a page for an event of a service not configured here goes (NO_RULE).
    */
   pagerduty_default_routing_key?: string;
+  /** `pagerduty.retry_for`: how long a page change keeps retrying while PagerDuty is unreachable. */
+  page_retry_ms: number;
+  /** `compensation_retry_for`: how long each compensation retries before it is left to a person. */
+  compensation_retry_ms: number;
 }
 
 /** Why a candidate rule did or did not match an event: one line per criterion. */

@@ -55,13 +55,14 @@ export interface RemediateOptions {
   /** How often a runbook paused by the kill switch re-reads it (tests make it short). */
   kill_switch_poll_ms?: number;
   /**
-   * How long escalating or resolving a page keeps retrying after its first, bounded try failed (default 6 hours):
-   * a PagerDuty outage delays the page, it never drops it.
+   * How long escalating or resolving a page keeps retrying after its first, bounded try failed: a PagerDuty outage
+   * delays the page, it never drops it. Default: the deployment's `pagerduty.retry_for` (6 hours unless set).
    */
   page_retry_ms?: number;
   /** Longest wait between those retries (default 5 minutes). */
   page_retry_max_interval_ms?: number;
-  /** How long each compensation of the runbook retries before it is escalated as left to clean up (default 5 min). */
+  /** How long each compensation of the runbook retries before it is escalated as left to clean up; default: the
+   * deployment's `compensation_retry_for` (5 minutes unless set). */
   compensation_retry_ms?: number;
 }
 
@@ -111,6 +112,8 @@ interface Remediation {
   readonly options: RemediateOptions;
   /** Adds a gate's inputs and verdict to the trace, at the current workflow time. */
   readonly record: (gate: Omit<GateRecord, 'at'>) => void;
+  /** How long a page change retries while PagerDuty is unreachable, once the deployment settings are known. */
+  pageRetryMs?: number;
 }
 
 /** The context every gate after the rule match takes: the matched rule and the event's service are certain. */
@@ -138,6 +141,7 @@ export async function remediate(event: LazarusEvent, options: RemediateOptions =
   try {
     // 2 (first, because the stale filter's max age comes from the service's configuration) and 1.
     match = await resolveEvent(event);
+    remediation.pageRetryMs = match.deployment?.page_retry_ms;
     const decision = matchRule(remediation, match);
     filterStale(decision);
     // 3
@@ -496,7 +500,7 @@ async function runLockedRunbook(
           service,
           shadow: status.shadow,
           kill_switch_poll_ms: options.kill_switch_poll_ms,
-          compensation_retry_ms: options.compensation_retry_ms,
+          compensation_retry_ms: options.compensation_retry_ms ?? decision.deployment.compensation_retry_ms,
         },
       ],
     });
@@ -592,7 +596,7 @@ async function untilPagerDutyAccepts(
     if (!unreachable) return false;
   }
   if (service) await notify(remediation, service, 'pager_unreachable');
-  const retryMs = options.page_retry_ms ?? defaultPageRetryMs;
+  const retryMs = options.page_retry_ms ?? remediation.pageRetryMs ?? defaultPageRetryMs;
   const maxIntervalMs = options.page_retry_max_interval_ms ?? defaultPageRetryMaxIntervalMs;
   const durable = proxyActivities<PagerActivities>({
     startToCloseTimeout: '10 seconds',

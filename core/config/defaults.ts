@@ -23,6 +23,8 @@ export const configDefaults = {
     quorum: 2,
     quorumDeadline: '45s',
     breaker: { open_threshold: 5, close_threshold: 2, window: '10m' },
+    pageRetryFor: '6h',
+    compensationRetryFor: '5m',
   },
 } as const;
 

@@ -69,6 +69,8 @@ function resolveDeployment(file: DeploymentFile): DeploymentSettings {
     ...(file.pagerduty?.default_routing_key === undefined
       ? {}
       : { pagerduty_default_routing_key: file.pagerduty.default_routing_key }),
+    page_retry_ms: parseDuration(file.pagerduty?.retry_for ?? defaults.pageRetryFor),
+    compensation_retry_ms: parseDuration(file.compensation_retry_for ?? defaults.compensationRetryFor),
   };
 }
 

@@ -88,6 +88,7 @@ export interface DeploymentFile {
   temporal_ui_url?: string;
   team_email_domain?: string;
   notifications?: NotificationsFile;
-  pagerduty?: { default_routing_key?: string };
+  pagerduty?: { default_routing_key?: string; retry_for?: string };
+  compensation_retry_for?: string;
   teams?: Record<string, { pagerduty_routing_key?: string }>;
 }

@@ -149,6 +149,8 @@ export class RemediationHarness {
         quorum_deadline_ms: o.quorumDeadlineMs ?? 5_000,
         breaker: o.breaker ?? { open_threshold: 3, close_threshold: 1, window_ms: 60_000 },
         shadow: false,
+        page_retry_ms: 60_000,
+        compensation_retry_ms: 60_000,
         ...(o.breakerNotifications ? { notifications: o.breakerNotifications } : {}),
         ...(o.defaultRoutingKey ? { pagerduty_default_routing_key: o.defaultRoutingKey } : {}),
       },

@@ -102,7 +102,19 @@ describe('buildSnapshot', () => {
       breaker: { open_threshold: 5, close_threshold: 2, window_ms: 10 * 60_000 },
       shadow: false,
       pagerduty_default_routing_key: fixtureRoutingKey,
+      page_retry_ms: 6 * 3600_000,
+      compensation_retry_ms: 5 * 60_000,
     });
+  });
+
+  it('takes how long pages and compensations keep retrying from the deployment file', () => {
+    const snapshot = snapshotOf(
+      filesWith({
+        'services/deployment.yaml':
+          'region: us-east-1\npagerduty:\n  default_routing_key: R0UT1NGKEY\n  retry_for: 2h\ncompensation_retry_for: 90s\n',
+      }),
+    );
+    expect(snapshot.deployment).toMatchObject({ page_retry_ms: 2 * 3600_000, compensation_retry_ms: 90_000 });
   });
 
   it('notifies the owning team by email when the deployment names a team email domain', () => {
