@@ -559,30 +559,32 @@ async function resolvePages(decision: Decision): Promise<void> {
   const routingKey = routingKeyOf(service);
   if (routingKey) {
     for (const key of [event.incident_key, ...status.following_pages]) {
-      await untilPagerDutyAccepts(decision, service, 'resolve', key, '', () =>
-        pager.resolvePage({ routingKey, incidentKey: key }),
+      await untilPagerDutyAccepts(decision, service, 'resolve', key, (calls) =>
+        calls.resolvePage({ routingKey, incidentKey: key }),
       );
     }
   }
   await notify(decision, service, 'remediated');
 }
 
+type PageCalls = Pick<PagerActivities, 'escalatePage' | 'resolvePage' | 'triggerPage'>;
+
 /**
  * A page change (escalate or resolve) that must reach PagerDuty: one bounded try (inside the acknowledgement window),
- * and when that fails the other channels say so at once, then retries with capped backoff for hours (page_retry_ms).
- * A page Lazarus acknowledged is never left acknowledged without a person told.
+ * and when PagerDuty cannot be reached the other channels say so at once, then the same change is retried with
+ * capped backoff for hours (pagerduty.retry_for). A page Lazarus acknowledged is never left acknowledged without a
+ * person told. `change` gets the activities to use: the bounded ones, then the durable ones.
  */
 async function untilPagerDutyAccepts(
   remediation: Remediation,
   service: ServicePolicy | undefined,
   gate: 'escalate' | 'resolve',
   key: string,
-  note: string,
-  call: () => Promise<object>,
+  change: (calls: PageCalls) => Promise<object>,
 ): Promise<boolean> {
   const { record, options } = remediation;
   try {
-    record({ gate, verdict: 'pass', detail: { incident_key: key, ...(await call()) } });
+    record({ gate, verdict: 'pass', detail: { incident_key: key, ...(await change(pager)) } });
     return true;
   } catch (err) {
     const unreachable = !noPageToChange(err);
@@ -591,24 +593,26 @@ async function untilPagerDutyAccepts(
       verdict: 'error',
       detail: { incident_key: key, error: failureMessage(err), retrying: unreachable },
     });
-    // A page that does not exist (and no route to trigger one on) or a request PagerDuty refuses: retrying for hours
-    // changes nothing, and the other channels have already been told by the outcome's notification.
+    // No page to change (and no route to trigger one on) or a change PagerDuty refuses: retrying for hours changes
+    // nothing, and the other channels hear of the outcome from its notification.
     if (!unreachable) return false;
   }
   if (service) await notify(remediation, service, 'pager_unreachable');
   const retryMs = options.page_retry_ms ?? remediation.pageRetryMs ?? defaultPageRetryMs;
   const maxIntervalMs = options.page_retry_max_interval_ms ?? defaultPageRetryMaxIntervalMs;
-  const durable = proxyActivities<PagerActivities>({
+  const durable = proxyActivities<PageCalls>({
     startToCloseTimeout: '10 seconds',
     scheduleToCloseTimeout: retryMs,
-    retry: { initialInterval: Math.min(2000, maxIntervalMs), backoffCoefficient: 2, maximumInterval: maxIntervalMs },
+    retry: {
+      initialInterval: Math.min(2000, maxIntervalMs),
+      backoffCoefficient: 2,
+      maximumInterval: maxIntervalMs,
+      // PagerDuty answered: retrying the same call for hours would not change its answer
+      nonRetryableErrorTypes: [...pagerAnswers],
+    },
   });
   try {
-    const result =
-      gate === 'escalate'
-        ? await durable.escalatePage({ incidentKey: key, note, workflowId: remediation.status.workflow_id })
-        : await durable.resolvePage({ routingKey: routingKeyOf(service) ?? '', incidentKey: key });
-    record({ gate, verdict: 'pass', detail: { incident_key: key, ...result, after_retries: true } });
+    record({ gate, verdict: 'pass', detail: { incident_key: key, ...(await change(durable)), after_retries: true } });
     return true;
   } catch (err) {
     record({
@@ -641,13 +645,13 @@ async function escalate(
   // An event whose service Lazarus cannot name (not onboarded, or the configuration unavailable) still has its page
   // escalated by incident key; a page that does not exist (the sensor never paged) is triggered on the route.
   for (const key of [event.incident_key, ...status.following_pages]) {
-    await untilPagerDutyAccepts(remediation, service, 'escalate', key, note, async () => {
+    await untilPagerDutyAccepts(remediation, service, 'escalate', key, async (calls) => {
       try {
-        return await pager.escalatePage({ incidentKey: key, note, workflowId: status.workflow_id });
+        return await calls.escalatePage({ incidentKey: key, note, workflowId: status.workflow_id });
       } catch (err) {
         if (!route || failureType(err) !== 'PagerIncidentNotFound') throw err;
         const summary = `${note} [${event.event_type} ${event.service}${event.host ? ` ${event.host}` : ''}]`;
-        const triggered = await pager.triggerPage({
+        const triggered = await calls.triggerPage({
           routingKey: route,
           incidentKey: key,
           summary: summary.slice(0, 1024),
@@ -710,10 +714,12 @@ function cancelReason(req: OperatorRequest): string {
   return `cancelled${req.actor ? ` by ${req.actor}` : ''}: ${req.reason ?? 'no reason given'}`;
 }
 
-/** PagerDuty answered, and there is no page to change (none has the key) or it refused the change. */
+/** Failure types of PagerDuty's own answers: no page has the key, or it refused the change. */
+const pagerAnswers = ['PagerIncidentNotFound', 'PagerRejected'] as const;
+
+/** PagerDuty answered, and there is no page to change or it refused the change. */
 function noPageToChange(err: unknown): boolean {
-  const type = failureType(err);
-  return type === 'PagerIncidentNotFound' || type === 'PagerRejected';
+  return (pagerAnswers as readonly (string | undefined)[]).includes(failureType(err));
 }
 
 /** The type of the application failure behind an activity failure (e.g. PagerIncidentNotFound). */
