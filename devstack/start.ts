@@ -310,6 +310,7 @@ async function main(): Promise<void> {
       env: {
         ...stackEnv,
         LAZARUS_API_PORT: String(apiPort),
+        LAZARUS_API_DEV_TOKENS: '1',
         LAZARUS_EVENT_STREAM: eventStream,
       },
       echo: true,
