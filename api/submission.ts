@@ -1,7 +1,7 @@
 // Getting an event in: validate it, then put it on the Kinesis stream (partition key: service), or, when no stream
 // is configured, start its remediation directly (workflow id event/<incident_key>; already started = duplicate).
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
-import { checkEvent } from '../core/config/event-validation';
+import { checkEvent, readMaxFutureSkewMs } from '../core/config/event-validation';
 import { type LazarusEvent } from '../core/event';
 import { startRemediation } from '../ingest/remediation-start';
 import { callTemporal, type ApiDependencies } from './dependencies';
@@ -10,9 +10,18 @@ import type { ApiMetrics } from './metrics';
 import type { SubmissionReceipt } from './types';
 import { remediationWorkflowId } from '../contracts/workflow-ids';
 
-/** Validate a submitted body; a failure is a 400 naming the first field at fault (all are listed in the message). */
-export function requireValidEvent(json: unknown, metrics: ApiMetrics): LazarusEvent {
-  const checked = checkEvent(json);
+/**
+ * How far an event's occurred_at may be ahead of the API's clock: LAZARUS_EVENT_MAX_FUTURE_SKEW_MS (default 5 min),
+ * read once when the API loads, so a bad value stops the start instead of failing every request.
+ */
+const maxFutureSkewMs = readMaxFutureSkewMs(process.env);
+
+/**
+ * Validate a submitted body; a failure is a 400 naming the first field at fault (all are listed in the message):
+ * schema, details size, an incident key that makes a valid workflow id, occurred_at at most the skew ahead of `now`.
+ */
+export function requireValidEvent(json: unknown, metrics: ApiMetrics, now: number = Date.now()): LazarusEvent {
+  const checked = checkEvent(json, { now, maxFutureSkewMs });
   if (checked.ok) return checked.event;
   metrics.eventsRejected.inc({ reason: 'schema' });
   throw new InvalidRequestError(checked.field, checked.problem);

@@ -1,6 +1,7 @@
 // Reading fields of untrusted sensor payloads, and the conventions all adapters share.
 import { environments, type Environment, type LazarusEvent } from '../../core';
-import { validateEvent } from '../../core/config/event-validation';
+import { utf8Length } from '../../core/config/canonical-json';
+import { maxIncidentKeyBytes, validateEvent } from '../../core/config/event-validation';
 import { MalformedSensorPayloadError, type SensorName } from './errors';
 
 export function asRecord(sensor: SensorName, value: unknown, field: string): Record<string, unknown> {
@@ -66,9 +67,27 @@ export function normalizeEnvironment(sensor: SensorName, value: string, field: s
 /** EC2 instance ids: i- and 8 or 17 hex digits. */
 export const instanceIdPattern = /^i-[0-9a-f]{8}([0-9a-f]{9})?$/;
 
-/** Keys longer than the event allows keep their start and end: still unique in practice, still readable. */
+/**
+ * Keys longer than the event allows (maxIncidentKeyBytes of UTF-8) keep their start and end: still unique in practice,
+ * still readable. Cut between code points, so a character outside the BMP is never split into a lone surrogate.
+ */
 export function boundedIncidentKey(key: string): string {
-  return key.length <= 255 ? key : `${key.slice(0, 200)}…${key.slice(-54)}`;
+  if (utf8Length(key) <= maxIncidentKeyBytes) return key;
+  const ellipsis = '…';
+  const tailBytes = 54;
+  const headBytes = maxIncidentKeyBytes - tailBytes - utf8Length(ellipsis);
+  const points = Array.from(key);
+  let head = '';
+  for (const point of points) {
+    if (utf8Length(head + point) > headBytes) break;
+    head += point;
+  }
+  let tail = '';
+  for (let i = points.length - 1; i >= 0; i--) {
+    if (utf8Length(points[i] + tail) > tailBytes) break;
+    tail = points[i] + tail;
+  }
+  return `${head}${ellipsis}${tail}`;
 }
 
 /** The adapter's result must be a valid event; if not, the payload carried values the event cannot hold. */

@@ -6,6 +6,7 @@ import os from 'node:os';
 import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { readRuntimeConfig } from '../../core';
+import { readMaxFutureSkewMs } from '../../core/config/event-validation';
 import { createBridgeActivities, createBridgeMetrics } from '.';
 import { workflowBundlePath, workflowsPath } from '../../platform/workflow-bundle';
 import { clientConnectionOptions, nativeConnectionOptions } from '../../platform/temporal-connection';
@@ -19,6 +20,7 @@ export async function runBridge(env: NodeJS.ProcessEnv = process.env): Promise<v
   if (!stream)
     throw new Error('LAZARUS_EVENT_STREAM is not set: the bridge needs the name of the Kinesis stream to read');
   const settings = readBridgeSettings(env, config.temporal.taskQueue);
+  const maxFutureSkewMs = readMaxFutureSkewMs(env);
   const identity = env.LAZARUS_BRIDGE_IDENTITY?.trim() || `bridge@${os.hostname()}:${process.pid}`;
   Runtime.install({
     logger: new DefaultLogger(env.LAZARUS_LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN'),
@@ -42,7 +44,14 @@ export async function runBridge(env: NodeJS.ProcessEnv = process.env): Promise<v
       taskQueue: settings.task_queue,
       identity,
       ...workflowSource,
-      activities: createBridgeActivities({ kinesis: aws.kinesis, temporal: client, metrics, identity, settings }),
+      activities: createBridgeActivities({
+        kinesis: aws.kinesis,
+        temporal: client,
+        metrics,
+        identity,
+        settings,
+        maxFutureSkewMs,
+      }),
       // A reader hands its checkpoint back when the process stops; do not wait long for it.
       shutdownGraceTime: '5s',
       // One outstanding activity poll: a process that hangs (rather than dies) keeps its open polls, and each one

@@ -15,6 +15,7 @@ import {
 import { createBridgeMetrics, createShardReader, streamGeneration, type BridgeMetrics } from '../../ingest/bridge';
 import { useTestStack } from '../support/test-stack';
 import { type AwsClients } from '../../platform/aws-clients';
+import type { DeadLetterEntry } from '../../contracts/dead-letter';
 
 let aws: AwsClients;
 const stack = useTestStack({ aws: true });
@@ -23,6 +24,7 @@ beforeAll(() => ({ aws } = stack));
 interface StartCall {
   type: string;
   workflowId: string;
+  args?: unknown[];
 }
 
 /** What the reader needs of a Temporal client; `failures` decides, per call, whether Temporal is "down". */
@@ -32,10 +34,10 @@ function temporalStandIn(failures: (call: number) => Error | undefined): { clien
   const client = {
     withDeadline: <T>(_deadline: number, fn: () => Promise<T>): Promise<T> => fn(),
     workflow: {
-      start: (type: string, options: { workflowId: string }): Promise<void> => {
+      start: (type: string, options: { workflowId: string; args?: unknown[] }): Promise<void> => {
         const failure = failures(calls++);
         if (failure) return Promise.reject(failure);
-        started.push({ type, workflowId: options.workflowId });
+        started.push({ type, workflowId: options.workflowId, args: options.args });
         return Promise.resolve();
       },
     },
@@ -69,6 +71,13 @@ function event(key: string): string {
   });
 }
 
+function eventAt(key: string, occurredAt: Date): string {
+  return JSON.stringify({
+    ...(JSON.parse(event(key)) as Record<string, unknown>),
+    occurred_at: occurredAt.toISOString(),
+  });
+}
+
 function testSettings(overrides: Partial<BridgeSettings> = {}): BridgeSettings {
   return {
     ...readBridgeSettings({}, 'remediations'),
@@ -84,6 +93,7 @@ function readerFor(
   temporal: Client,
   metrics: BridgeMetrics = createBridgeMetrics(),
   overrides: Partial<BridgeSettings> = {},
+  maxFutureSkewMs?: number,
 ): (input: ShardReaderInput) => Promise<ShardReadResult> {
   return createShardReader({
     kinesis: aws.kinesis,
@@ -91,6 +101,7 @@ function readerFor(
     metrics,
     identity: 'test',
     settings: testSettings(overrides),
+    ...(maxFutureSkewMs === undefined ? {} : { maxFutureSkewMs }),
   });
 }
 
@@ -170,6 +181,103 @@ test('a record Temporal refuses as invalid becomes a dead letter, and the shard 
   expect(temporal.started.map((s) => s.type)).toEqual(['deadLetter', 'remediate']);
   expect(temporal.started[0].workflowId).toMatch(new RegExp(`^deadletter/${written.stream}\\.shardId-000000000000\\.`));
   expect(result).toMatchObject({ records: 2, started: 1, dead_letters: 1 });
+});
+
+/** A gRPC status error as @temporalio/client throws it: a ServiceError whose cause carries the code. */
+function grpcRefusal(code: number, name: string): Error {
+  const cause = Object.assign(new Error(`${code} ${name}: refused`), { code, details: 'refused', metadata: {} });
+  return Object.assign(new Error('Failed to start Workflow'), { name: 'ServiceError', cause });
+}
+
+test.each([
+  ['FAILED_PRECONDITION', grpcRefusal(9, 'FAILED_PRECONDITION')],
+  ['PERMISSION_DENIED', grpcRefusal(7, 'PERMISSION_DENIED')],
+  ['OUT_OF_RANGE', grpcRefusal(11, 'OUT_OF_RANGE')],
+  ['NOT_FOUND', grpcRefusal(5, 'NOT_FOUND')],
+  ['INVALID_ARGUMENT wrapped as the client throws it', grpcRefusal(3, 'INVALID_ARGUMENT')],
+  ['an error the client raised before sending', new TypeError('cannot encode the workflow id')],
+])('a start refused with %s is dead-lettered (rejected) at once, never retried', async (_label, refusal) => {
+  const written = await streamWith([event('refused'), event('k2')]);
+  const temporal = temporalStandIn((call) => (call === 0 ? refusal : undefined));
+  const metrics = createBridgeMetrics();
+  const read = readerFor(temporal.client, metrics);
+
+  const result = await new MockActivityEnvironment({ heartbeatTimeoutMs: 10_000 }).run(
+    read,
+    readerInput(written, 2000),
+  );
+
+  expect(temporal.started.map((s) => s.type)).toEqual(['deadLetter', 'remediate']);
+  const [entry] = temporal.started[0].args as [DeadLetterEntry];
+  expect(entry.reason).toBe('rejected');
+  expect(entry.detail).toMatch(/^Temporal refused to start event\/refused: /);
+  expect(await counter(metrics, 'temporalRetries')).toBe(0);
+  expect(result).toMatchObject({ records: 2, started: 1, dead_letters: 1, checkpoint: written.sequences[1] });
+});
+
+test.each([
+  ['DEADLINE_EXCEEDED', grpcRefusal(4, 'DEADLINE_EXCEEDED')],
+  ['RESOURCE_EXHAUSTED', grpcRefusal(8, 'RESOURCE_EXHAUSTED')],
+  ['UNAVAILABLE', grpcRefusal(14, 'UNAVAILABLE')],
+  ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:7233'), { code: 'ECONNREFUSED' })],
+])('a start failing with %s is Temporal unavailable: retried, never dead-lettered', async (_label, failure) => {
+  const written = await streamWith([event('k1')]);
+  const temporal = temporalStandIn((call) => (call < 2 ? failure : undefined));
+  const metrics = createBridgeMetrics();
+  const read = readerFor(temporal.client, metrics);
+
+  const result = await new MockActivityEnvironment({ heartbeatTimeoutMs: 10_000 }).run(
+    read,
+    readerInput(written, 2000),
+  );
+
+  expect(temporal.started.map((s) => s.workflowId)).toEqual(['event/k1']);
+  expect(await counter(metrics, 'temporalRetries')).toBe(2);
+  expect(result).toMatchObject({ records: 1, started: 1, dead_letters: 0 });
+});
+
+test('a record whose occurred_at is further ahead than the skew is a schema dead letter; the shard moves on', async () => {
+  const now = Date.now();
+  const written = await streamWith([
+    eventAt('far-ahead', new Date(now + 10 * 60_000)),
+    eventAt('bit-ahead', new Date(now + 60_000)),
+    event('k3'),
+  ]);
+  const temporal = temporalStandIn(() => undefined);
+  const metrics = createBridgeMetrics();
+  const read = readerFor(temporal.client, metrics);
+
+  const result = await new MockActivityEnvironment({ heartbeatTimeoutMs: 10_000 }).run(
+    read,
+    readerInput(written, 2000),
+  );
+
+  expect(temporal.started.map((s) => s.workflowId)).toEqual([
+    expect.stringMatching(
+      new RegExp(`^deadletter/${written.stream}\\.shardId-000000000000\\.${written.sequences[0]}$`),
+    ),
+    'event/bit-ahead',
+    'event/k3',
+  ]);
+  const [entry] = temporal.started[0].args as [DeadLetterEntry];
+  expect(entry.reason).toBe('schema');
+  expect(entry.detail).toMatch(/^occurred_at: is \d+ s in the future .*at most 300 s ahead allowed$/);
+  expect(result).toMatchObject({ records: 3, started: 2, dead_letters: 1 });
+});
+
+test('the skew is the process setting (LAZARUS_EVENT_MAX_FUTURE_SKEW_MS): 30 s makes a minute ahead a dead letter', async () => {
+  const written = await streamWith([eventAt('minute-ahead', new Date(Date.now() + 60_000))]);
+  const temporal = temporalStandIn(() => undefined);
+  const read = readerFor(temporal.client, createBridgeMetrics(), {}, 30_000);
+
+  const result = await new MockActivityEnvironment({ heartbeatTimeoutMs: 10_000 }).run(
+    read,
+    readerInput(written, 2000),
+  );
+
+  expect(temporal.started.map((s) => s.type)).toEqual(['deadLetter']);
+  expect((temporal.started[0].args as [DeadLetterEntry])[0].detail).toMatch(/at most 30 s ahead allowed/);
+  expect(result).toMatchObject({ records: 1, started: 0, dead_letters: 1 });
 });
 
 test('a reader of a stream that was deleted and created again stops instead of reading the new one', async () => {

@@ -254,6 +254,59 @@ describe('Kinesis bridge', () => {
     expect(runs.sort()).toEqual(keys.map((k) => `event/${k}`).sort());
   });
 
+  test('edge validation: a future occurred_at (beyond LAZARUS_EVENT_MAX_FUTURE_SKEW_MS) or a key no workflow id can hold is a dead letter at once', async () => {
+    const stack = await bridgeStack(1);
+    const now = Date.now();
+    const farAhead = await stack.putEvent({
+      ...sickHost('web'),
+      occurred_at: new Date(now + 10 * 60_000).toISOString(),
+    });
+    // within the default 5 minutes, but beyond this bridge's 60 s
+    const minutesAhead = await stack.putEvent({
+      ...sickHost('web'),
+      occurred_at: new Date(now + 3 * 60_000).toISOString(),
+    });
+    const good = sickHost('web');
+    const surrogate = await stack.put(
+      JSON.stringify(good).replace(`"${good.incident_key}"`, '"bridge-test/\\udc00"'),
+      'web',
+    );
+    await stack.putEvent(good);
+
+    const bridge = await stack.start('bridge-edge', { env: { LAZARUS_EVENT_MAX_FUTURE_SKEW_MS: '60000' } });
+
+    await until(
+      () => remediationsStarted([good.incident_key]),
+      (n) => n === 1,
+      60_000,
+    );
+    const letters = [
+      { put: farAhead, detail: /^occurred_at: is \d+ s in the future .*at most 60 s ahead allowed$/ },
+      { put: minutesAhead, detail: /^occurred_at: is \d+ s in the future .*at most 60 s ahead allowed$/ },
+      { put: surrogate, detail: /^incident_key: has a lone surrogate/ },
+    ];
+    for (const letter of letters) {
+      const id = deadLetterId({
+        stream: stack.stream,
+        shard_id: letter.put.shard,
+        sequence_number: letter.put.sequence,
+      });
+      const recorded = await until(
+        () => deadLetterAsRecorded(id),
+        (r) => r !== undefined,
+        30_000,
+      );
+      expect(recorded?.entry.reason).toBe('schema');
+      expect(recorded?.entry.detail).toMatch(letter.detail);
+    }
+    const text = await until(
+      () => metricsOf(bridge),
+      (t) => metricValue(t, 'lazarus_deadletters_total', 'reason="schema"') === 3,
+    );
+    expect(metricValue(text, 'lazarus_bridge_records_total', 'result="started"')).toBe(1);
+    expect(await remediationRuns(stack)).toEqual([`event/${good.incident_key}`]);
+  });
+
   test('survives kill -9 and a restart without losing or doubling a remediation', async () => {
     const stack = await bridgeStack(2);
     const first = await stack.start('bridge-a');

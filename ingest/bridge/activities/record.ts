@@ -1,5 +1,6 @@
-// A stream record's bytes → an event, or the reason it cannot be one (it is then dead-lettered, never retried).
-import { validateEvent } from '../../../core/config/event-validation';
+// A stream record's bytes → an event, or the reason it cannot be one (it is then dead-lettered, never retried). The
+// event is checked as POST /v1/events checks a body: schema, details size, incident key, occurred_at against the clock.
+import { validateEvent, type EventCheckOptions } from '../../../core/config/event-validation';
 import type { DeadLetterReason } from '../../../contracts/dead-letter';
 import type { LazarusEvent } from '../../../core/event';
 
@@ -9,7 +10,8 @@ export type DecodedRecord =
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-export function decodeStreamRecord(data: Uint8Array, maxBytes: number): DecodedRecord {
+/** `check`: the clock (default now) and the allowed future skew of occurred_at (default 5 minutes). */
+export function decodeStreamRecord(data: Uint8Array, maxBytes: number, check: EventCheckOptions = {}): DecodedRecord {
   if (data.byteLength > maxBytes) {
     return {
       kind: 'unusable',
@@ -24,7 +26,7 @@ export function decodeStreamRecord(data: Uint8Array, maxBytes: number): DecodedR
     const what = error instanceof SyntaxError ? error.message : `not UTF-8 (${(error as Error).message})`;
     return { kind: 'unusable', reason: 'malformed_json', detail: `not JSON: ${what}` };
   }
-  const result = validateEvent(json);
+  const result = validateEvent(json, { ...check, now: check.now ?? Date.now() });
   if (result.ok) return { kind: 'event', event: result.event };
   return {
     kind: 'unusable',

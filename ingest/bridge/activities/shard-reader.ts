@@ -45,9 +45,29 @@ export interface ShardReaderDependencies {
   settings: BridgeSettings;
   /** How long one Temporal call may take before it counts as "Temporal unavailable" and is retried. */
   temporalCallTimeoutMs?: number;
+  /**
+   * How far a record's occurred_at may be ahead of this process's clock (LAZARUS_EVENT_MAX_FUTURE_SKEW_MS, default
+   * 5 minutes); a record further ahead is dead-lettered (reason schema), as POST /v1/events answers it 400.
+   */
+  maxFutureSkewMs?: number;
 }
 
-const grpcInvalidArgument = 3;
+/**
+ * gRPC codes that mean Temporal is away, slow, overloaded or failing in itself, not that it refuses this record: a
+ * call failing with one of these is retried until answered. Any other refusal (INVALID_ARGUMENT, FAILED_PRECONDITION,
+ * NOT_FOUND, PERMISSION_DENIED, ..., or an error the client raised itself) dead-letters the record at once.
+ */
+const grpcUnavailability = new Set([
+  1, // CANCELLED
+  2, // UNKNOWN
+  4, // DEADLINE_EXCEEDED
+  8, // RESOURCE_EXHAUSTED
+  10, // ABORTED
+  13, // INTERNAL
+  14, // UNAVAILABLE
+  15, // DATA_LOSS
+  16, // UNAUTHENTICATED (credentials expired or rotating: nothing to do with the record)
+]);
 
 /** This process is stopping or has lost the shard: the attempt ends and hands its checkpoint back. */
 class ShardReaderStopped extends Error {
@@ -296,7 +316,9 @@ class ShardReaderRun {
 
   /** A record becomes a remediation start, or a dead letter when it is not an event we can start. */
   private async handle(record: _Record): Promise<void> {
-    const decoded = decodeStreamRecord(record.Data ?? new Uint8Array(), this.settings.max_record_bytes);
+    const decoded = decodeStreamRecord(record.Data ?? new Uint8Array(), this.settings.max_record_bytes, {
+      ...(this.deps.maxFutureSkewMs === undefined ? {} : { maxFutureSkewMs: this.deps.maxFutureSkewMs }),
+    });
     if (decoded.kind === 'event') {
       this.deps.metrics.eventsReceived.inc({ source: decoded.event.source });
       await this.start(record, decoded.event);
@@ -314,7 +336,7 @@ class ShardReaderRun {
       this.deps.metrics.records.inc({ stream, result: duplicate ? 'duplicate' : 'started' });
     } catch (error) {
       if (error instanceof ShardReaderStopped) throw error;
-      // Temporal refused the start itself (not a transient failure): keep the record, move on.
+      // Temporal refused the start itself (anything but unavailability): keep the record, move on.
       await this.deadLetter(
         record,
         'rejected',
@@ -354,9 +376,9 @@ class ShardReaderRun {
       try {
         return await this.deps.temporal.withDeadline(Date.now() + (this.deps.temporalCallTimeoutMs ?? 5000), call);
       } catch (error) {
-        if (!isTransient(error)) throw error;
-        this.deps.metrics.temporalRetries.inc({ stream: this.input.stream });
         if (this.stopped()) throw new ShardReaderStopped();
+        if (!isTemporalUnavailable(error)) throw error;
+        this.deps.metrics.temporalRetries.inc({ stream: this.input.stream });
         this.heartbeat();
         await this.pause(temporalRetryBackoffMs(attempt, this.settings.max_retry_backoff_ms));
       }
@@ -394,11 +416,20 @@ export async function listShards(kinesis: KinesisClient, stream: string): Promis
   return shards;
 }
 
-function isTransient(error: unknown): boolean {
+/**
+ * Whether a failed Temporal call is Temporal being unavailable (retry the record) rather than a refusal of it
+ * (dead-letter it). A gRPC status decides by its code; a Node network error (ECONNREFUSED, ...) is unavailability;
+ * anything else, such as an error the client raised before sending, is a refusal.
+ */
+export function isTemporalUnavailable(error: unknown): boolean {
   if (error instanceof WorkflowExecutionAlreadyStartedError) return false;
-  const cause = (error as { cause?: unknown }).cause;
-  const grpc = isGrpcServiceError(error) ? error : isGrpcServiceError(cause) ? cause : undefined;
-  return !(grpc && Number(grpc.code) === grpcInvalidArgument);
+  for (let current: unknown = error, depth = 0; current && depth < 4; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'number' || isGrpcServiceError(current)) return grpcUnavailability.has(Number(code));
+    if (typeof code === 'string' && /^E[A-Z]+/.test(code)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 function readErrorKind(error: unknown): string {

@@ -90,4 +90,29 @@ describe('decoding a stream record', () => {
     });
     expect(decodeStreamRecord(bytes(JSON.stringify(event)), 100)).toMatchObject({ reason: 'oversize' });
   });
+
+  test('an occurred_at further ahead than the skew, or a key Temporal cannot take, is a schema dead letter', () => {
+    const now = Date.parse(event.occurred_at);
+    const ahead = { ...event, occurred_at: new Date(now + 6 * 60_000).toISOString() };
+    expect(decodeStreamRecord(bytes(JSON.stringify(ahead)), 65536, { now })).toMatchObject({
+      kind: 'unusable',
+      reason: 'schema',
+      detail: expect.stringMatching(/^occurred_at: is 360 s in the future/) as unknown,
+    });
+    // within a configured skew it is an event
+    expect(decodeStreamRecord(bytes(JSON.stringify(ahead)), 65536, { now, maxFutureSkewMs: 600_000 })).toMatchObject({
+      kind: 'event',
+    });
+    // the clock defaults to now: an event from 2999 is refused today
+    expect(
+      decodeStreamRecord(bytes(JSON.stringify({ ...event, occurred_at: '2999-01-01T00:00:00Z' })), 65536),
+    ).toMatchObject({ reason: 'schema' });
+    // JSON may carry a lone surrogate (\ud800) that no UTF-8 workflow id can hold
+    expect(
+      decodeStreamRecord(bytes(JSON.stringify(event).replace('"k1"', '"k\\ud800"')), 65536, { now }),
+    ).toMatchObject({
+      reason: 'schema',
+      detail: expect.stringMatching(/^incident_key: has a lone surrogate/) as unknown,
+    });
+  });
 });

@@ -1,5 +1,12 @@
 /* eslint-disable @typescript-eslint/no-unsafe-assignment -- jest's asymmetric matchers (expect.any, ...) are typed any */
-import { maxEventDetailsBytes, validateEvent } from '../../../core/config';
+import {
+  checkEvent,
+  defaultMaxFutureSkewMs,
+  maxEventDetailsBytes,
+  maxIncidentKeyBytes,
+  readMaxFutureSkewMs,
+  validateEvent,
+} from '../../../core/config';
 import { eventOf } from './config-fixture';
 
 function errorsOf(json: unknown): { path: string; message: string }[] {
@@ -54,6 +61,7 @@ describe('validateEvent', () => {
   it.each([
     ['empty', ''],
     ['256 characters', 'k'.repeat(256)],
+    ['201 characters', 'k'.repeat(201)],
   ])('rejects an incident_key that is %s', (_label, key) => {
     expect(errorsOf({ ...eventOf(), incident_key: key }).map((error) => error.path)).toEqual(['incident_key']);
   });
@@ -79,5 +87,100 @@ describe('validateEvent', () => {
 
   it('rejects something that is not an object at all', () => {
     expect(errorsOf('NagiosHostAlarm')).toEqual([{ path: '<root>', message: 'must be object' }]);
+  });
+
+  it('accepts an incident key of exactly 200 UTF-8 bytes, characters outside the BMP included', () => {
+    const key = '😀'.repeat(49) + 'abcd'; // 49 × 4 bytes + 4 = 200
+    expect(validateEvent(eventOf({ incident_key: key })).ok).toBe(true);
+    expect(validateEvent(eventOf({ incident_key: 'k'.repeat(maxIncidentKeyBytes) })).ok).toBe(true);
+  });
+
+  it('rejects an incident key over 200 bytes as UTF-8 though under 200 characters, saying how many bytes', () => {
+    const key = 'é'.repeat(101); // 101 characters, 202 bytes
+    expect(errorsOf({ ...eventOf(), incident_key: key })).toEqual([
+      { path: 'incident_key', message: 'is 202 bytes as UTF-8; at most 200 allowed' },
+    ]);
+  });
+
+  it.each([
+    ['a lone high surrogate', 'key-\ud83d-end'],
+    ['a lone low surrogate', 'key-\ude00'],
+    ['a high surrogate at the end', 'key-\ud83d'],
+  ])('rejects an incident key with %s: not valid UTF-8, so not a valid workflow id', (_label, key) => {
+    expect(errorsOf({ ...eventOf(), incident_key: key })).toEqual([
+      { path: 'incident_key', message: expect.stringMatching(/lone surrogate.*not valid UTF-8/) },
+    ]);
+  });
+
+  it.each([
+    ['NUL', '\u0000'],
+    ['a line feed', '\n'],
+    ['a tab', '\t'],
+    ['DEL', '\u007f'],
+    ['a C1 control', '\u0085'],
+  ])('rejects an incident key with %s', (_label, control) => {
+    expect(errorsOf({ ...eventOf(), incident_key: `a${control}b` })).toEqual([
+      {
+        path: 'incident_key',
+        message: expect.stringMatching(/^has a control character \(U\+00[0-9a-f]{2}\) at character 1$/),
+      },
+    ]);
+  });
+
+  it('does not check occurred_at against a clock unless given one (offline tools, adapters)', () => {
+    expect(validateEvent(eventOf({ occurred_at: '2999-01-01T00:00:00Z' })).ok).toBe(true);
+  });
+});
+
+describe('checkEvent (the edges: POST /v1/events, the bridge, a replay)', () => {
+  const now = Date.parse('2026-11-22T01:00:00Z');
+  const at = (offsetMs: number): string => new Date(now + offsetMs).toISOString();
+
+  it('accepts an occurred_at up to the skew (default 5 minutes) ahead of the clock, and any time in the past', () => {
+    expect(defaultMaxFutureSkewMs).toBe(300_000);
+    for (const offset of [-86_400_000, 0, 299_000, 300_000]) {
+      expect(checkEvent(eventOf({ occurred_at: at(offset) }), { now }).ok).toBe(true);
+    }
+  });
+
+  it('rejects an occurred_at further ahead than the skew, naming occurred_at and the clock', () => {
+    expect(checkEvent(eventOf({ occurred_at: at(301_000) }), { now })).toEqual({
+      ok: false,
+      field: 'occurred_at',
+      problem: "is 301 s in the future (receiver's clock 2026-11-22T01:00:00.000Z); at most 300 s ahead allowed",
+    });
+  });
+
+  it('takes the skew from its caller, and the clock as a Date or epoch ms', () => {
+    const event = eventOf({ occurred_at: at(90_000) });
+    expect(checkEvent(event, { now, maxFutureSkewMs: 60_000 })).toMatchObject({ ok: false, field: 'occurred_at' });
+    expect(checkEvent(event, { now: new Date(now), maxFutureSkewMs: 120_000 }).ok).toBe(true);
+  });
+
+  it('checks against the current time when no clock is given', () => {
+    expect(checkEvent(eventOf({ occurred_at: new Date(Date.now() + 3_600_000).toISOString() }))).toMatchObject({
+      ok: false,
+      field: 'occurred_at',
+    });
+    expect(checkEvent(eventOf({ occurred_at: new Date().toISOString() })).ok).toBe(true);
+  });
+
+  it('names incident_key first when the key is bad, and lists the other problems too', () => {
+    const checked = checkEvent(eventOf({ incident_key: 'a\u0000b', occurred_at: at(3_600_000) }), { now });
+    expect(checked).toMatchObject({ ok: false, field: 'incident_key' });
+    expect(!checked.ok && checked.problem).toMatch(/control character.*; also occurred_at: is 3600 s in the future/);
+  });
+});
+
+describe('readMaxFutureSkewMs', () => {
+  it('reads LAZARUS_EVENT_MAX_FUTURE_SKEW_MS, default 5 minutes, and names the variable of a bad value', () => {
+    expect(readMaxFutureSkewMs({})).toBe(300_000);
+    expect(readMaxFutureSkewMs({ LAZARUS_EVENT_MAX_FUTURE_SKEW_MS: ' 60000 ' })).toBe(60_000);
+    expect(readMaxFutureSkewMs({ LAZARUS_EVENT_MAX_FUTURE_SKEW_MS: '0' })).toBe(0);
+    for (const bad of ['-1', '5m', '1.5']) {
+      expect(() => readMaxFutureSkewMs({ LAZARUS_EVENT_MAX_FUTURE_SKEW_MS: bad })).toThrow(
+        /^LAZARUS_EVENT_MAX_FUTURE_SKEW_MS: expected a whole number of milliseconds >= 0/,
+      );
+    }
   });
 });
