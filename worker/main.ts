@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { Agent as HttpsAgent } from 'node:https';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { smtpPlaintextAuthProblem } from '../activities/notify';
 import { createPagerClient } from '../activities/pager';
 import { readRuntimeConfig, type RuntimeConfig } from '../core';
 import { workflowBundlePath, workflowsPath } from '../platform/workflow-bundle';
@@ -18,6 +19,12 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
   const config = readRuntimeConfig(env);
   const metricsEndpoint = readWorkerMetricsEndpoint(env);
   const settings = readWorkerProcessSettings(env);
+  // SMTP credentials never travel without TLS unless explicitly allowed: refused here, before anything connects.
+  const smtp = config.smtp
+    ? { ...config.smtp, allowPlaintextAuth: settings.smtpAllowPlaintextAuth ?? false }
+    : undefined;
+  const smtpProblem = smtp && smtpPlaintextAuthProblem(smtp);
+  if (smtpProblem) throw new Error(smtpProblem);
   // SIGTERM/SIGINT: stop polling, let in-flight tasks finish for the grace time, then cancel what still runs (the
   // long-running step activities hand their progress back and the workflow gives them to another worker).
   Runtime.install({
@@ -54,7 +61,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       notify: {
         temporalUiUrl: config.actuators.temporalUiUrl,
         namespace: config.temporal.namespace,
-        ...(config.smtp ? { smtp: config.smtp } : {}),
+        ...(smtp ? { smtp } : {}),
       },
       client,
       taskQueue: config.temporal.taskQueue,

@@ -18,6 +18,11 @@ export interface WorkerProcessSettings {
   identity?: string;
   /** LAZARUS_WORKFLOW_BUNDLE: a prebuilt workflow bundle to load instead of dist/workflow-bundle.js. */
   workflowBundle?: string;
+  /**
+   * LAZARUS_SMTP_ALLOW_PLAINTEXT_AUTH (true or false, default false): let SMTP credentials travel without TLS. Without
+   * it, LAZARUS_SMTP_USER needs LAZARUS_SMTP_SECURE=true or STARTTLS (required then), or the worker refuses to start.
+   */
+  smtpAllowPlaintextAuth?: boolean;
 }
 
 export const defaultShutdownGraceMs = 30_000;
@@ -46,5 +51,13 @@ export function readWorkerProcessSettings(env: Readonly<Record<string, string | 
     stickyTimeoutMs: milliseconds(env, 'LAZARUS_WORKER_STICKY_TIMEOUT_MS', defaultStickyTimeoutMs, 1000),
     ...(identity ? { identity } : {}),
     ...(workflowBundle ? { workflowBundle } : {}),
+    ...(flag(env, 'LAZARUS_SMTP_ALLOW_PLAINTEXT_AUTH') ? { smtpAllowPlaintextAuth: true } : {}),
   };
+}
+
+function flag(env: Readonly<Record<string, string | undefined>>, variable: string): boolean {
+  const raw = env[variable]?.trim().toLowerCase();
+  if (!raw || raw === 'false') return false;
+  if (raw === 'true') return true;
+  throw new RuntimeConfigError(variable, `expected true or false, got "${env[variable]}"`);
 }

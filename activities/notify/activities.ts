@@ -3,6 +3,7 @@
 import { IncomingWebhook, type IncomingWebhookSendArguments } from '@slack/webhook';
 import { asyncLocalStorage } from '@temporalio/activity';
 import nodemailer from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { pause } from '../aws/polling';
 import { emailBody, pagerNote, remediationLink, slackBody, type NotifyMessage } from './messages';
 
@@ -39,6 +40,46 @@ export interface SmtpSettings {
   user?: string;
   password?: string;
   from: string;
+  /**
+   * LAZARUS_SMTP_ALLOW_PLAINTEXT_AUTH: send the credentials even without TLS. Without it, credentials need implicit
+   * TLS (secure) or STARTTLS, which is then required: a server that does not offer it is refused.
+   */
+  allowPlaintextAuth?: boolean;
+}
+
+export class SmtpSettingsError extends Error {
+  override readonly name = 'SmtpSettingsError';
+}
+
+/** Why these settings would send the SMTP credentials without TLS (refused at worker start), or undefined. */
+export function smtpPlaintextAuthProblem(smtp: SmtpSettings): string | undefined {
+  if (!smtp.user || smtp.secure || !smtp.ignoreTLS || smtp.allowPlaintextAuth) return undefined;
+  return (
+    'LAZARUS_SMTP_USER is set with LAZARUS_SMTP_IGNORE_TLS=true and without LAZARUS_SMTP_SECURE=true, so the SMTP ' +
+    'password would travel without TLS: unset LAZARUS_SMTP_IGNORE_TLS (STARTTLS, then required), set ' +
+    'LAZARUS_SMTP_SECURE=true (implicit TLS), or set LAZARUS_SMTP_ALLOW_PLAINTEXT_AUTH=true to allow it'
+  );
+}
+
+/**
+ * nodemailer's options for these settings. With credentials and neither implicit TLS nor an explicit allowance of
+ * plaintext, STARTTLS is required (requireTLS): a server that does not offer it is refused before AUTH is sent.
+ */
+export function smtpTransportOptions(smtp: SmtpSettings, timeoutMs: number): SMTPTransport.Options {
+  const problem = smtpPlaintextAuthProblem(smtp);
+  if (problem) throw new SmtpSettingsError(problem);
+  const requireTLS = Boolean(smtp.user) && !smtp.secure && !smtp.allowPlaintextAuth;
+  return {
+    host: smtp.host,
+    port: smtp.port,
+    secure: smtp.secure ?? false,
+    ignoreTLS: smtp.ignoreTLS ?? false,
+    ...(requireTLS ? { requireTLS: true } : {}),
+    ...(smtp.user ? { auth: { user: smtp.user, pass: smtp.password ?? '' } } : {}),
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
+  };
 }
 
 export interface NotifyDependencies {
@@ -79,18 +120,7 @@ export function createNotifyActivities(deps: NotifyDependencies = {}): NotifyAct
   const retryDelayMs = deps.retryDelayMs ?? 500;
   const timeoutMs = deps.channelTimeoutMs ?? 5000;
   const counters = deps.counters ?? new NotifyCounters();
-  const transport = deps.smtp
-    ? nodemailer.createTransport({
-        host: deps.smtp.host,
-        port: deps.smtp.port,
-        secure: deps.smtp.secure ?? false,
-        ignoreTLS: deps.smtp.ignoreTLS ?? false,
-        ...(deps.smtp.user ? { auth: { user: deps.smtp.user, pass: deps.smtp.password ?? '' } } : {}),
-        connectionTimeout: timeoutMs,
-        greetingTimeout: timeoutMs,
-        socketTimeout: timeoutMs,
-      })
-    : undefined;
+  const transport = deps.smtp ? nodemailer.createTransport(smtpTransportOptions(deps.smtp, timeoutMs)) : undefined;
 
   async function deliver(
     channel: NotifyChannelKind,
