@@ -1,6 +1,7 @@
 // The API process's settings from its environment (pure: the caller passes the env).
 import type { RuntimeConfig } from '../core/runtime-config';
 import { readRuntimeConfig } from '../core/runtime-config';
+import { defaultRateLimit, type RateLimit } from './auth';
 
 export interface ApiConfig {
   runtime: RuntimeConfig;
@@ -12,7 +13,14 @@ export interface ApiConfig {
   streamName?: string;
   /** LAZARUS_API_TOKENS_FILE, default api/api-tokens.yaml of the checkout. */
   tokensFile?: string;
+  /** LAZARUS_API_RATE_LIMIT (requests per second per token, default 50; 0 turns it off), LAZARUS_API_RATE_BURST. */
+  rateLimit: RateLimit;
+  /** LAZARUS_API_METRICS_CACHE_SECONDS (default 5): how long /metrics serves the breaker and kill switch read. */
+  metricsCacheMs: number;
 }
+
+/** How long /metrics reuses what it read of the governor and control entities (LAZARUS_API_METRICS_CACHE_SECONDS). */
+export const defaultMetricsCacheMs = 5000;
 
 export class ApiConfigError extends Error {
   override readonly name = 'ApiConfigError';
@@ -25,11 +33,25 @@ export function readApiConfig(env: Readonly<Record<string, string | undefined>>)
   }
   const streamName = env.LAZARUS_EVENT_STREAM?.trim() || undefined;
   const tokensFile = env.LAZARUS_API_TOKENS_FILE?.trim() || undefined;
+  const number = (name: string, fallback: number): number => {
+    const text = env[name]?.trim();
+    if (!text) return fallback;
+    const value = Number(text);
+    if (!Number.isFinite(value) || value < 0) {
+      throw new ApiConfigError(`${name}: expected a number of 0 or more, got "${env[name]}"`);
+    }
+    return value;
+  };
+  const perSecond = number('LAZARUS_API_RATE_LIMIT', defaultRateLimit.perSecond);
+  const burst = number('LAZARUS_API_RATE_BURST', Math.max(1, perSecond * 2));
+  if (perSecond > 0 && burst < 1) throw new ApiConfigError('LAZARUS_API_RATE_BURST: expected at least 1');
   return {
     runtime: readRuntimeConfig(env),
     port,
     host: env.LAZARUS_API_HOST?.trim() || '127.0.0.1',
     ...(streamName ? { streamName } : {}),
     ...(tokensFile ? { tokensFile } : {}),
+    rateLimit: { perSecond, burst },
+    metricsCacheMs: number('LAZARUS_API_METRICS_CACHE_SECONDS', defaultMetricsCacheMs / 1000) * 1000,
   };
 }

@@ -45,7 +45,11 @@ export async function callTemporal<T>(
 export async function within<T>(ms: number, dependency: 'temporal' | 'kinesis', promise: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DependencyUnavailableError(dependency, `no answer within ${ms} ms`)), ms);
+    timer = setTimeout(
+      () =>
+        reject(new DependencyUnavailableError(dependency, `no answer within ${ms} ms`, `no answer within ${ms} ms`)),
+      ms,
+    );
   });
   try {
     return await Promise.race([promise, timeout]);

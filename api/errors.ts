@@ -58,14 +58,46 @@ export class UnsupportedMediaTypeError extends ApiError {
   }
 }
 
-/** Temporal or Kinesis cannot be reached or refused the call: 503, counted by dependency. */
+/**
+ * Temporal or Kinesis cannot be reached or refused the call: 503, counted by dependency. The client is told which
+ * dependency failed (and, for Kinesis, the stream's name); `detail` (which may hold internal addresses, account ids
+ * or ARNs) goes only to the server log, under the request id the client also gets.
+ */
 export class DependencyUnavailableError extends ApiError {
   override readonly name = 'DependencyUnavailableError';
   constructor(
     readonly dependency: 'temporal' | 'kinesis',
-    detail: string,
+    readonly detail: string,
+    /** What the client may read; default: the stream name for Kinesis, nothing more for Temporal. */
+    publicDetail?: string,
   ) {
-    super(503, 'dependency_unavailable', `${dependency} unavailable: ${detail}`);
+    super(
+      503,
+      'dependency_unavailable',
+      `${dependency} unavailable: ${publicDetail ?? safeDetail(dependency, detail)}`,
+    );
+  }
+}
+
+function safeDetail(dependency: 'temporal' | 'kinesis', detail: string): string {
+  // api/submission.ts words a Kinesis failure "stream <name>: <SDK message>"; a stream name is not an ARN.
+  const stream = dependency === 'kinesis' ? /^stream ([A-Za-z0-9_.-]{1,128}):/.exec(detail) : null;
+  return stream ? `stream ${stream[1]} did not take the event` : 'it did not answer or refused the call';
+}
+
+/** Too many requests for one token: 429 with Retry-After (seconds). */
+export class RateLimitedError extends ApiError {
+  override readonly name = 'RateLimitedError';
+  constructor(
+    readonly retryAfterSeconds: number,
+    perSecond: number,
+    burst: number,
+  ) {
+    super(
+      429,
+      'rate_limited',
+      `this token exceeded ${perSecond} requests per second (burst ${burst}); retry after ${retryAfterSeconds} s`,
+    );
   }
 }
 

@@ -1,11 +1,12 @@
 // `node dist/api/main.js`: the REST API as a process. Connects to Temporal lazily (an unreachable Temporal
-// gives 503s, not a failed start), serves until SIGINT/SIGTERM.
-import fs from 'node:fs';
+// gives 503s, not a failed start), serves until SIGINT/SIGTERM. Token configuration that cannot be used (no token, a
+// missing or unreadable tokens file, development tokens on an address other machines reach) refuses to start with
+// one line on stderr and exit status 1.
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { createAwsClients } from '../platform/aws-clients';
 import { clientConnectionOptions } from '../platform/temporal-connection';
-import { loadTokens } from './auth';
+import { loadTokens, requireLoopbackForDevelopmentTokens } from './auth';
 import { readApiConfig } from './config';
 import type { ApiDependencies } from './dependencies';
 import { createApiMetrics, registerStateGauges } from './metrics';
@@ -13,12 +14,13 @@ import { startApiServer } from './server';
 
 async function main(): Promise<void> {
   const config = readApiConfig(process.env);
-  const tokensFile = config.tokensFile ?? path.join(__dirname, '..', '..', 'api', 'api-tokens.yaml');
-  const tokens = loadTokens(process.env, tokensFile);
-  if (!process.env.LAZARUS_API_TOKENS?.trim() && !fs.existsSync(tokensFile)) {
+  // LAZARUS_API_TOKENS_FILE, when set, must be readable; api/api-tokens.yaml of the checkout is read if it exists
+  const tokens = loadTokens(process.env, path.join(__dirname, '..', '..', 'api', 'api-tokens.yaml'));
+  requireLoopbackForDevelopmentTokens(tokens, config.host);
+  if (tokens.some((entry) => entry.development)) {
     process.stderr.write(
-      'lazarus api: WARNING: no LAZARUS_API_TOKENS and no tokens file: the development tokens ' +
-        '(dev-sensor-token, dev-viewer-token, dev-operator-token) are accepted. Local use only (docs/api.md).\n',
+      'lazarus api: development tokens enabled (LAZARUS_API_DEV_TOKENS): dev-sensor-token, dev-viewer-token and ' +
+        `dev-operator-token are accepted on ${config.host} (docs/api.md)\n`,
     );
   }
   const connection = Connection.lazy({ ...clientConnectionOptions(config.runtime.temporal), connectTimeout: '5s' });
@@ -31,13 +33,14 @@ async function main(): Promise<void> {
     ...(aws && config.streamName ? { kinesis: { client: aws.kinesis, streamName: config.streamName } } : {}),
   };
   const metrics = createApiMetrics({ defaultMetrics: true });
-  registerStateGauges(metrics, deps);
+  registerStateGauges(metrics, deps, { cacheMs: config.metricsCacheMs });
   const server = await startApiServer({
     deps,
     tokens,
     metrics,
     port: config.port,
     host: config.host,
+    rateLimit: config.rateLimit,
   });
   process.stdout.write(
     `lazarus api: listening on ${server.url} (events ${config.streamName ? `to Kinesis stream ${config.streamName}` : 'start remediations directly'})\n`,
@@ -54,6 +57,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`lazarus api: ${error instanceof Error ? error.message : String(error)}\n`);
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`lazarus api: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
   process.exit(1);
 });

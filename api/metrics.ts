@@ -17,6 +17,8 @@ export interface ApiMetrics {
   dependencyErrors: Counter<'dependency'>;
   deadLettersReplayed: Counter<'corrected'>;
   requests: Histogram<'route' | 'status'>;
+  /** Set by registerStateGauges: forget the cached state (after this API changed a kill switch or shadow). */
+  invalidateStateGauges?: () => void;
 }
 
 export function createApiMetrics(options: { defaultMetrics?: boolean } = {}): ApiMetrics {
@@ -79,6 +81,9 @@ export function createApiMetrics(options: { defaultMetrics?: boolean } = {}): Ap
 /** How long a scrape waits for the governor and control entities before leaving their gauges out. */
 export const stateScrapeDeadlineMs = 2000;
 
+/** How long what a scrape read of them is reused by the next scrapes (LAZARUS_API_METRICS_CACHE_SECONDS). */
+export const stateCacheMs = 5000;
+
 export interface StateGauges {
   breakerOpen: Gauge<'region'>;
   breakerFailingServices: Gauge<'region'>;
@@ -94,23 +99,41 @@ interface RegionState {
 
 /**
  * Adds to `metrics` the gauges of each region's breaker (1 open, 0 closed: the breaker has no half-open state) and
- * kill switch (global and each category), read from the regional governor and control entities on every scrape.
- * What Temporal does not answer within the deadline is left out of that scrape and counted in dependencyErrors;
- * /metrics itself never fails for it.
+ * kill switch (global and each category), read from the regional governor and control entities. A read serves the
+ * scrapes of the next `cacheMs` (default 5 s), so scrapers do not query Temporal on every scrape; a kill switch or
+ * shadow change made through this API forgets it. What Temporal does not answer within the deadline is left out
+ * (for as long as that read is cached) and counted in dependencyErrors; /metrics itself never fails for it.
  */
 export function registerStateGauges(
   metrics: ApiMetrics,
   deps: ApiDependencies,
-  options: { regions?: readonly string[]; deadlineMs?: number } = {},
+  options: { regions?: readonly string[]; deadlineMs?: number; cacheMs?: number; now?: () => number } = {},
 ): StateGauges {
   const regions = options.regions ?? [deps.region];
   const read = { deadlineMs: options.deadlineMs ?? stateScrapeDeadlineMs };
-  // prom-client collects the three gauges concurrently: they share one read of Temporal per scrape.
-  let inFlight: Promise<RegionState[]> | undefined;
-  const readStates = (): Promise<RegionState[]> =>
-    (inFlight ??= readAllRegions().finally(() => {
-      inFlight = undefined;
-    }));
+  const cacheMs = options.cacheMs ?? stateCacheMs;
+  const now = options.now ?? Date.now;
+  // prom-client collects the three gauges concurrently: they share one read of Temporal, reused for cacheMs.
+  let inFlight: { generation: number; states: Promise<RegionState[]> } | undefined;
+  let cached: { at: number; states: RegionState[] } | undefined;
+  let generation = 0;
+  metrics.invalidateStateGauges = () => {
+    cached = undefined;
+    generation += 1;
+  };
+  const readStates = (): Promise<RegionState[]> => {
+    if (cached && now() - cached.at < cacheMs) return Promise.resolve(cached.states);
+    // a read that began before an invalidation may hold the old state: a scrape after it reads again
+    if (inFlight?.generation === generation) return inFlight.states;
+    const started = now();
+    const mine = { generation, states: readAllRegions() };
+    inFlight = mine;
+    void mine.states.then((states) => {
+      if (mine.generation === generation) cached = { at: started, states };
+      if (inFlight === mine) inFlight = undefined;
+    });
+    return mine.states;
+  };
   async function readAllRegions(): Promise<RegionState[]> {
     let failed: string | undefined;
     const left = (error: unknown): undefined => {

@@ -9,7 +9,7 @@ import {
 } from '../ingest/adapters';
 import { deadLetterReasons } from '../contracts/dead-letter';
 import type { LazarusEvent } from '../core/event';
-import type { ApiCaller, RequiredRole } from './auth';
+import { authorizeEvent, type ApiCaller, type RequiredRole } from './auth';
 import { killSwitchScopes, parseSwitchChange, readControl, readGovernor, setKillSwitch, setShadow } from './controls';
 import {
   deadLetterStatusFilters,
@@ -117,8 +117,11 @@ function sensorRoute(
         }
         throw error;
       }
+      const valid = events.map((event) => requireValidEvent(event, metrics));
+      // every event is checked against the token's limits before any is submitted
+      for (const event of valid) authorizeEvent(request.caller, event);
       const receipts = [];
-      for (const event of events) receipts.push(await submitEvent(requireValidEvent(event, metrics), deps, metrics));
+      for (const event of valid) receipts.push(await submitEvent(event, deps, metrics));
       return { status: 202, body: { events: receipts } };
     },
   };
@@ -161,10 +164,12 @@ export const routes: readonly Route[] = [
     responses: {
       202: 'accepted: { incident_key, sequence_number, workflow_id, duplicate? }',
       400: 'schema error naming the field',
+      403: 'the token may not submit this source or event type (the message names the field)',
       503: 'Kinesis or Temporal unreachable',
     },
     async handle(request: RouteRequest, { deps, metrics }: RouteContext): Promise<RouteResponse<SubmissionReceipt>> {
       const event = requireValidEvent(request.body, metrics);
+      authorizeEvent(request.caller, event);
       return { status: 202, body: await submitEvent(event, deps, metrics) };
     },
   },
@@ -247,9 +252,11 @@ export const routes: readonly Route[] = [
     queryParams: [{ name: 'region', description: 'default: the API process region' }],
     requestSchema: 'SwitchChange',
     responses: { 200: 'the control state after the change' },
-    async handle(request: RouteRequest, { deps }: RouteContext): Promise<RouteResponse<ControlState>> {
+    async handle(request: RouteRequest, { deps, metrics }: RouteContext): Promise<RouteResponse<ControlState>> {
       const change = parseSwitchChange(request.body, killSwitchScopes);
-      return { status: 200, body: await setKillSwitch(deps, regionOf(request, deps), change, actorOf(request.caller)) };
+      const state = await setKillSwitch(deps, regionOf(request, deps), change, actorOf(request.caller));
+      metrics.invalidateStateGauges?.();
+      return { status: 200, body: state };
     },
   },
   {
@@ -260,9 +267,11 @@ export const routes: readonly Route[] = [
     queryParams: [{ name: 'region', description: 'default: the API process region' }],
     requestSchema: 'SwitchChange',
     responses: { 200: 'the control state after the change' },
-    async handle(request: RouteRequest, { deps }: RouteContext): Promise<RouteResponse<ControlState>> {
+    async handle(request: RouteRequest, { deps, metrics }: RouteContext): Promise<RouteResponse<ControlState>> {
       const change = parseSwitchChange(request.body);
-      return { status: 200, body: await setShadow(deps, regionOf(request, deps), change, actorOf(request.caller)) };
+      const state = await setShadow(deps, regionOf(request, deps), change, actorOf(request.caller));
+      metrics.invalidateStateGauges?.();
+      return { status: 200, body: state };
     },
   },
   {
@@ -359,7 +368,7 @@ export const routes: readonly Route[] = [
     method: 'GET',
     path: '/metrics',
     role: 'public',
-    summary: 'Prometheus metrics',
+    summary: 'Prometheus metrics (the breaker and kill switch gauges from a read of Temporal cached for a few seconds)',
     responses: { 200: 'Prometheus text format' },
     async handle(_request: RouteRequest, { metrics }: RouteContext): Promise<RouteResponse> {
       return {
@@ -381,7 +390,11 @@ export const routes: readonly Route[] = [
   },
 ];
 
-/** Find the route for a method and path; `allowed` lists the methods the path has when none matches. */
+/**
+ * Find the route for a method and path; `allowed` lists the methods the path has when none matches. Parameters are
+ * returned as they appear in the path (percent-encoded): the server decodes them with decodePathParams only after
+ * the caller is authenticated, so a malformed path never reaches an unauthenticated caller as anything but 401.
+ */
 export function matchRoute(
   table: readonly Route[],
   method: string,
@@ -404,9 +417,22 @@ export function matchRoute(
     }
     const params: Record<string, string> = {};
     names.forEach((name, i) => {
-      params[name] = decodeURIComponent(match[i + 1]);
+      params[name] = match[i + 1];
     });
     return { route, params };
   }
   return { route: undefined, allowed };
+}
+
+/** Decode the percent-encoded parameters of matchRoute; malformed encoding is a 400 naming the parameter. */
+export function decodePathParams(params: Record<string, string>): Record<string, string> {
+  const decoded: Record<string, string> = {};
+  for (const [name, value] of Object.entries(params)) {
+    try {
+      decoded[name] = decodeURIComponent(value);
+    } catch {
+      throw new InvalidRequestError(name, 'malformed percent-encoding in the path');
+    }
+  }
+  return decoded;
 }

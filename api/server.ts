@@ -1,19 +1,34 @@
-// The HTTP server: plain node:http. Reads at most `bodyLimitBytes` of JSON, authenticates, dispatches through the
-// route table and answers every failure as `{ "error": { "code", "message" } }`; nothing a request does crashes it.
+// The HTTP server: plain node:http. Authenticates, limits each token's request rate, decodes the path, reads at most
+// `bodyLimitBytes` of JSON, dispatches through the route table and answers every failure as
+// `{ "error": { "code", "message" }, "request_id" }` (internal detail goes to the log under the same request id);
+// nothing a request does crashes it.
+import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { authenticate, authorize, type TokenEntry } from './auth';
+import {
+  authenticate,
+  authorize,
+  defaultRateLimit,
+  isLoopbackAddress,
+  requireLoopbackForDevelopmentTokens,
+  TokenConfigError,
+  TokenRateLimiter,
+  type ApiCaller,
+  type RateLimit,
+  type TokenEntry,
+} from './auth';
 import type { ApiDependencies } from './dependencies';
 import {
   ApiError,
   DependencyUnavailableError,
   InvalidRequestError,
   PayloadTooLargeError,
+  RateLimitedError,
   UnsupportedMediaTypeError,
 } from './errors';
 import type { ApiMetrics } from './metrics';
 import { buildOpenApiDocument, optionalRequestBodies } from './openapi';
-import { matchRoute, routes, type RouteContext } from './routes';
+import { decodePathParams, matchRoute, routes, type RouteContext } from './routes';
 import type { ApiErrorBody } from './types';
 
 export const defaultBodyLimitBytes = 64 * 1024;
@@ -24,8 +39,10 @@ export interface ApiServerOptions {
   metrics: ApiMetrics;
   /** Default 8080; 0 picks a free port. */
   port?: number;
-  /** Default 127.0.0.1. */
+  /** Default 127.0.0.1. Development tokens among `tokens` require a loopback address (else startApiServer throws). */
   host?: string;
+  /** Requests per second per token with a burst (default 50/s, burst 100); perSecond 0 turns it off. */
+  rateLimit?: RateLimit;
   bodyLimitBytes?: number;
   /** Where errors that are not the caller's fault are logged (default: stderr as one JSON line). */
   log?: (entry: Record<string, unknown>) => void;
@@ -56,8 +73,20 @@ function send(response: ServerResponse, status: number, body: unknown, contentTy
   response.end(text);
 }
 
+/** A request id the client sent (x-request-id) is kept when it is short and plain, else one is made. */
+function requestIdOf(request: IncomingMessage): string {
+  const sent = request.headers['x-request-id'];
+  return typeof sent === 'string' && /^[\w.:-]{1,128}$/.test(sent) ? sent : randomUUID();
+}
+
+type ErrorBody = ApiErrorBody & { request_id: string };
+
 export async function startApiServer(options: ApiServerOptions): Promise<RunningApiServer> {
+  const host = options.host ?? '127.0.0.1';
+  requireLoopbackForDevelopmentTokens(options.tokens, host);
   const limit = options.bodyLimitBytes ?? defaultBodyLimitBytes;
+  const rateLimit = options.rateLimit ?? defaultRateLimit;
+  const limiter = new TokenRateLimiter(rateLimit);
   const log =
     options.log ?? ((entry: Record<string, unknown>): void => void process.stderr.write(`${JSON.stringify(entry)}\n`));
   let openapi: Record<string, unknown> | undefined;
@@ -69,8 +98,22 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     bodyLimitBytes: limit,
   };
 
+  /** Who calls (401 for a missing or unknown token), within the token's request rate (429). */
+  function admit(request: IncomingMessage): ApiCaller {
+    const caller = authenticate(request.headers.authorization, options.tokens);
+    const wait = limiter.take(caller.id);
+    if (wait !== undefined) throw new RateLimitedError(wait, rateLimit.perSecond, rateLimit.burst);
+    return caller;
+  }
+
   async function serve(request: IncomingMessage, response: ServerResponse): Promise<{ route: string; status: number }> {
-    const parsed = new URL(request.url ?? '/', 'http://localhost');
+    let parsed: URL;
+    try {
+      parsed = new URL(request.url ?? '/', 'http://localhost');
+    } catch {
+      admit(request);
+      throw new InvalidRequestError('path', 'not a valid request target');
+    }
     const method = request.method ?? 'GET';
     const found = matchRoute(routes, method, parsed.pathname);
     if (!found.route) {
@@ -84,9 +127,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       }
       throw new ApiError(404, 'not_found', `no route ${method} ${parsed.pathname}`);
     }
-    const { route, params } = found;
-    const caller = route.role === 'public' ? undefined : authenticate(request.headers.authorization, options.tokens);
+    const { route } = found;
+    const caller = route.role === 'public' ? undefined : admit(request);
     if (caller) authorize(caller, route.role);
+    // decoded only now: an unauthenticated caller learns nothing from a malformed path but 401
+    const params = decodePathParams(found.params);
     let body: unknown;
     if (method === 'POST' || method === 'PUT') {
       const raw = await readBody(request, limit);
@@ -112,6 +157,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
 
   const server = http.createServer((request, response) => {
     const started = process.hrtime.bigint();
+    const requestId = requestIdOf(request);
+    response.setHeader('x-request-id', requestId);
     const observe = (route: string, status: number): void => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       options.metrics.requests.observe({ route, status: String(status) }, seconds);
@@ -126,24 +173,41 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
           log({
             level: 'error',
             msg: 'api request failed',
+            request_id: requestId,
             method: request.method,
             url: request.url,
             error: String(error),
           });
-          failure = new ApiError(500, 'internal', 'internal error (logged on the server)');
+          failure = new ApiError(500, 'internal', 'internal error (logged on the server under this request_id)');
         }
         if (failure instanceof DependencyUnavailableError) {
           options.metrics.dependencyErrors.inc({ dependency: failure.dependency });
-          log({ level: 'warn', msg: failure.message, method: request.method, url: request.url });
+          log({
+            level: 'warn',
+            msg: failure.message,
+            request_id: requestId,
+            dependency: failure.dependency,
+            detail: failure.detail,
+            method: request.method,
+            url: request.url,
+          });
         }
+        if (failure instanceof RateLimitedError) response.setHeader('retry-after', String(failure.retryAfterSeconds));
         if (failure instanceof PayloadTooLargeError) {
           options.metrics.eventsRejected.inc({ reason: 'too_large' });
           response.setHeader('connection', 'close');
         }
         if (!response.headersSent)
           send(response, failure.status, {
-            error: { code: failure.code, message: failure.message },
-          } satisfies ApiErrorBody);
+            error: {
+              code: failure.code,
+              message:
+                failure instanceof DependencyUnavailableError
+                  ? `${failure.message} (details in the server log under this request_id)`
+                  : failure.message,
+            },
+            request_id: requestId,
+          } satisfies ErrorBody);
         else response.destroy();
         observe('unmatched', failure.status);
       },
@@ -152,14 +216,20 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   server.keepAliveTimeout = 10_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => {
+    server.listen(options.port ?? 8080, host, () => {
       server.off('error', reject);
       resolve();
     });
   });
   const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  url = `http://${host}:${address.port}`;
+  if (options.tokens.some((entry) => entry.development) && !isLoopbackAddress(address.address)) {
+    // `localhost` resolved to an address other machines reach
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    requireLoopbackForDevelopmentTokens(options.tokens, address.address);
+    throw new TokenConfigError('LAZARUS_API_DEV_TOKENS', `${host} is not a loopback address`);
+  }
+  const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  url = `http://${shown}:${address.port}`;
   return {
     url,
     port: address.port,

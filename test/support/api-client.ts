@@ -1,4 +1,5 @@
-// Starting the REST API in a test against the shared dev server, and calling it with a role's development token.
+// Starting the REST API in a test against the shared dev server, and calling it with a role's development token
+// (enabled explicitly, as LAZARUS_API_DEV_TOKENS=1 does, on the loopback address).
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { Client } from '@temporalio/client';
 import {
@@ -8,13 +9,30 @@ import {
   registerStateGauges,
   startApiServer,
   type ApiRole,
+  type RateLimit,
   type RunningApiServer,
+  type TokenEntry,
 } from '../../api';
 
 export interface TestApi {
   server: RunningApiServer;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON body of any shape, checked by the test
-  call(method: string, path: string, options?: CallOptions): Promise<{ status: number; body: any; text: string }>;
+  call(
+    method: string,
+    path: string,
+    options?: CallOptions,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON body of any shape, checked by the test
+  ): Promise<{ status: number; body: any; text: string; headers: Headers }>;
+}
+
+export interface TestApiOptions {
+  /** Default: the development tokens. */
+  tokens?: TokenEntry[];
+  /** Default: the server's (50 requests per second per token, burst 100). */
+  rateLimit?: RateLimit;
+  /** How long /metrics reuses its read of the breaker and kill switch (default: the API's, 5 s). */
+  metricsCacheMs?: number;
+  /** Where the server logs (default: nowhere). */
+  log?: (entry: Record<string, unknown>) => void;
 }
 
 export interface CallOptions {
@@ -24,35 +42,43 @@ export interface CallOptions {
   /** Sent as is (overrides body). */
   raw?: string | Buffer;
   contentType?: string;
+  headers?: Record<string, string>;
 }
 
-export async function startTestApi(deps: {
-  temporal: Client;
-  taskQueue: string;
-  region: string;
-  kinesis?: { client: KinesisClient; streamName: string };
-}): Promise<TestApi> {
-  // as the API process: the region's breaker and kill switch gauges are read from Temporal on each scrape
+export async function startTestApi(
+  deps: {
+    temporal: Client;
+    taskQueue: string;
+    region: string;
+    kinesis?: { client: KinesisClient; streamName: string };
+  },
+  options: TestApiOptions = {},
+): Promise<TestApi> {
+  // as the API process: the region's breaker and kill switch gauges are read from Temporal, cached for a few seconds
   const metrics = createApiMetrics();
-  registerStateGauges(metrics, deps);
+  registerStateGauges(metrics, deps, options.metricsCacheMs === undefined ? {} : { cacheMs: options.metricsCacheMs });
   const server = await startApiServer({
     deps,
-    tokens: loadTokens({}),
+    tokens: options.tokens ?? loadTokens({ LAZARUS_API_DEV_TOKENS: '1' }),
     metrics,
     port: 0,
-    log: () => undefined,
+    host: '127.0.0.1',
+    log: options.log ?? (() => undefined),
+    ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
   });
   return {
     server,
-    async call(method, path, options = {}) {
-      const role = options.role ?? 'operator';
-      const token = options.token ?? (role === 'none' ? undefined : developmentTokens[role]);
-      const payload = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+    async call(method, path, callOptions = {}) {
+      const role = callOptions.role ?? 'operator';
+      const token = callOptions.token ?? (role === 'none' ? undefined : developmentTokens[role]);
+      const payload =
+        callOptions.raw ?? (callOptions.body === undefined ? undefined : JSON.stringify(callOptions.body));
       const response = await fetch(`${server.url}${path}`, {
         method,
         headers: {
           ...(token ? { authorization: `Bearer ${token}` } : {}),
-          ...(payload !== undefined ? { 'content-type': options.contentType ?? 'application/json' } : {}),
+          ...(payload !== undefined ? { 'content-type': callOptions.contentType ?? 'application/json' } : {}),
+          ...callOptions.headers,
         },
         ...(payload !== undefined ? { body: payload } : {}),
       });
@@ -63,7 +89,7 @@ export async function startTestApi(deps: {
       } catch {
         // not JSON (metrics)
       }
-      return { status: response.status, body, text };
+      return { status: response.status, body, text, headers: response.headers };
     },
   };
 }
