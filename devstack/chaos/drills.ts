@@ -71,12 +71,27 @@ export async function waitFor<T>(
   }
 }
 
+/** Bound of each call to Temporal, the emulators, the receivers, the fleet simulator and moto. */
+export const CALL_TIMEOUT_MS = 10_000;
+
+/** A Temporal client call with a deadline: a server that never answers fails the call instead of hanging the run. */
+export function temporalCall<T>(stack: ChaosStack, fn: () => Promise<T>, timeoutMs = CALL_TIMEOUT_MS): Promise<T> {
+  return stack.client.withDeadline(Date.now() + timeoutMs, fn);
+}
+
+/** GET and parse JSON, bounded. */
+async function getJson<T>(url: string): Promise<T> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(CALL_TIMEOUT_MS) });
+  if (!res.ok) throw new Error(`chaos: GET ${url}: HTTP ${res.status}`);
+  return (await res.json()) as T;
+}
+
 async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
-    signal: AbortSignal.timeout(10_000),
+    signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
   });
 }
 
@@ -91,7 +106,9 @@ async function setUpService(ctx: DrillContext, service: string): Promise<DrillEv
   if (res.status !== 201) throw new Error(`chaos: creating ${service}: HTTP ${res.status} ${await res.text()}`);
   const { instanceIds } = (await res.json()) as { instanceIds: string[] };
   const sick = instanceIds[0];
-  await postJson(`${stack.fleet.url}/hosts/${sick}/health`, { health: 'unhealthy' });
+  const health = await postJson(`${stack.fleet.url}/hosts/${sick}/health`, { health: 'unhealthy' });
+  await health.arrayBuffer();
+  if (!health.ok) throw new Error(`chaos: making ${sick} sick: HTTP ${health.status}`);
   const incidentKey = `${service}-hc`;
   const trigger = await fetch(`${stack.pagerDuty.restUrl}/v2/enqueue`, {
     method: 'POST',
@@ -102,7 +119,7 @@ async function setUpService(ctx: DrillContext, service: string): Promise<DrillEv
       dedup_key: incidentKey,
       payload: { summary: `${sick} health check down`, source: 'nagios', severity: 'critical' },
     }),
-    signal: AbortSignal.timeout(5000),
+    signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
   });
   if (trigger.status !== 202) throw new Error(`chaos: paging ${incidentKey}: HTTP ${trigger.status}`);
   return {
@@ -127,7 +144,7 @@ async function setUpService(ctx: DrillContext, service: string): Promise<DrillEv
  */
 export async function submit(stack: ChaosStack, event: LazarusEvent): Promise<boolean> {
   if (stack.ingest === 'direct') {
-    await startRemediation(stack.client, stack.taskQueue, event);
+    await temporalCall(stack, () => startRemediation(stack.client, stack.taskQueue, event));
     return true;
   }
   const deadline = Date.now() + 60_000;
@@ -157,7 +174,7 @@ export async function pendingActivities(
   sick: string,
 ): Promise<Array<{ activity: string; worker: string; heartbeated: boolean }>> {
   try {
-    const description = await stack.client.workflow.getHandle(hostLockId(sick)).describe();
+    const description = await temporalCall(stack, () => stack.client.workflow.getHandle(hostLockId(sick)).describe());
     return (description.raw.pendingActivities ?? []).map((p) => ({
       activity: p.activityType?.name ?? '',
       worker: p.lastWorkerIdentity ?? '',
@@ -187,17 +204,17 @@ export async function stepRunning(
   return found.worker;
 }
 
-type OutcomeRead = { outcome?: string; reason?: string; status: string };
+type OutcomeRead = { outcome?: string; reason?: string; status: string; closedAt?: number };
 
 async function outcomeOf(stack: ChaosStack, key: string): Promise<OutcomeRead> {
   const handle = stack.client.workflow.getHandle(remediationWorkflowId(key));
   try {
-    const description = await handle.describe();
+    const description = await temporalCall(stack, () => handle.describe());
     const status = description.status.name;
     if (status === 'RUNNING') return { status };
     if (status !== 'COMPLETED') return { status };
-    const result = (await handle.result()) as { outcome?: string; reason?: string };
-    return { status, outcome: result.outcome, reason: result.reason };
+    const result = (await temporalCall(stack, () => handle.result())) as { outcome?: string; reason?: string };
+    return { status, outcome: result.outcome, reason: result.reason, closedAt: description.closeTime?.getTime() };
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return { status: 'NOT_STARTED' };
     return { status: 'UNREADABLE' };
@@ -207,6 +224,7 @@ async function outcomeOf(stack: ChaosStack, key: string): Promise<OutcomeRead> {
 async function instancesReplacing(stack: ChaosStack, sick: string): Promise<number> {
   const out = await stack.aws.ec2.send(
     new DescribeInstancesCommand({ Filters: [{ Name: 'tag:lazarus:replaces', Values: [sick] }] }),
+    { abortSignal: AbortSignal.timeout(CALL_TIMEOUT_MS) },
   );
   return (out.Reservations ?? []).flatMap((r) => r.Instances ?? []).length;
 }
@@ -216,12 +234,10 @@ interface PagerState {
 }
 
 async function pagesLeftAcknowledged(stack: ChaosStack, keys: string[]): Promise<string[]> {
-  const state = (await (await fetch(`${stack.pagerDuty.restUrl}/_emulator/state`)).json()) as PagerState;
+  const state = await getJson<PagerState>(`${stack.pagerDuty.restUrl}/_emulator/state`);
   const base = stack.receivers.slackUrl;
-  const hooks = (await (await fetch(`${base}/_receiver/webhooks`)).json()) as { webhooks: Array<{ body: unknown }> };
-  const mails = (await (await fetch(`${base}/_receiver/emails`)).json()) as {
-    emails: Array<{ subject: string; text: string }>;
-  };
+  const hooks = await getJson<{ webhooks: Array<{ body: unknown }> }>(`${base}/_receiver/webhooks`);
+  const mails = await getJson<{ emails: Array<{ subject: string; text: string }> }>(`${base}/_receiver/emails`);
   const notices = [
     ...hooks.webhooks.map((w) => JSON.stringify(w.body)),
     ...mails.emails.map((m) => `${m.subject}\n${m.text}`),
@@ -274,13 +290,14 @@ export async function runDrill(ctx: DrillContext, drill: Drill, outcomeTimeoutMs
   const keys = events.map((e) => e.event.incident_key);
   const reads = new Map<string, OutcomeRead>();
   const deadline = Date.now() + outcomeTimeoutMs;
-  let lastOutcomeAt = healedAt;
+  // When the last remediation closed (Temporal's close time; the time we read it if unknown).
+  let lastOutcomeAt: number | undefined;
   while (Date.now() < deadline) {
     for (const key of keys) {
       if (reads.get(key)?.outcome) continue;
       const read = await outcomeOf(stack, key);
       reads.set(key, read);
-      if (read.outcome) lastOutcomeAt = Date.now();
+      if (read.outcome) lastOutcomeAt = Math.max(lastOutcomeAt ?? 0, read.closedAt ?? Date.now());
     }
     if (
       keys.every(
@@ -297,7 +314,13 @@ export async function runDrill(ctx: DrillContext, drill: Drill, outcomeTimeoutMs
     if (read.outcome !== 'REMEDIATED') figures.notes.push(`${key}: ${name}: ${read.reason ?? '(no reason)'}`);
   }
   figures.eventsLost = keys.filter((k) => !reads.get(k)?.outcome).length;
-  figures.recoverMs = figures.eventsLost === 0 ? Math.max(0, lastOutcomeAt - healedAt) : null;
+  figures.recoverMs =
+    figures.eventsLost === 0 && lastOutcomeAt !== undefined ? Math.max(0, lastOutcomeAt - healedAt) : null;
+  if (figures.recoverMs === 0 && lastOutcomeAt !== undefined) {
+    figures.notes.push(
+      `every outcome reached during the fault (the last ${healedAt - lastOutcomeAt} ms before it ended)`,
+    );
+  }
   // Instances: one per remediation at most (a compensated clone still counts as launched).
   for (const e of events) {
     const n = await instancesReplacing(stack, e.sick);
@@ -323,11 +346,16 @@ export async function runDrill(ctx: DrillContext, drill: Drill, outcomeTimeoutMs
 // ---------------------------------------------------------------------------------------------------------------------
 // The drills
 
-const pdHook = (stack: ChaosStack, action: string, body: unknown = {}): Promise<Response> =>
-  postJson(`${stack.pagerDuty.restUrl}/_emulator/${action}`, body);
+const pdHook = async (stack: ChaosStack, action: string, body: unknown = {}): Promise<void> => {
+  const res = await postJson(`${stack.pagerDuty.restUrl}/_emulator/${action}`, body);
+  await res.arrayBuffer();
+  if (!res.ok) throw new Error(`chaos: PagerDuty emulator ${action}: HTTP ${res.status}`);
+};
 
 const outage = async (stack: ChaosStack, service: string, failing: boolean): Promise<void> => {
-  await postJson(`${stack.fleet.url}/services/${service}/outage`, { failing });
+  const res = await postJson(`${stack.fleet.url}/services/${service}/outage`, { failing });
+  await res.arrayBuffer();
+  if (!res.ok) throw new Error(`chaos: outage of ${service} ${String(failing)}: HTTP ${res.status}`);
 };
 
 /** Kills (or SIGTERMs) the worker while `activity` runs on it, with a new worker already up. */
@@ -382,17 +410,41 @@ export const drills: Drill[] = [
     async run(ctx: DrillContext, events: DrillEvent[]): Promise<{ healedAt: number }> {
       const { stack } = ctx;
       const windowMs = ctx.fast ? 8000 : 30_000;
-      // The window opens as soon as the events are accepted: it hits the bridge's reads, the checks and the runbooks.
+      // The window opens once every remediation has been started (read from Temporal): it then hits the checks, the
+      // runbooks and the bridge's further reads, not only the bridge's read of the events from the stream.
       await submitAll(ctx, events);
+      await waitFor(
+        'every remediation started',
+        async () => {
+          for (const e of events) {
+            if ((await outcomeOf(stack, e.event.incident_key)).status === 'NOT_STARTED') return false;
+          }
+          return true;
+        },
+        60_000,
+        100,
+      );
       const [rule] = stack.proxy.inject([{ fault: 'outage', service: undefined }]);
       const before = stack.proxy.state().counts;
+      const running = (await Promise.all(events.map((e) => outcomeOf(stack, e.event.incident_key)))).filter(
+        (r) => r.status === 'RUNNING',
+      ).length;
       await sleep(windowMs);
       stack.proxy.heal([rule]);
       const after = stack.proxy.state().counts;
       const faulted = Object.entries(after.faulted)
         .map(([k, v]) => `${k} ${v - (before.faulted[k] ?? 0)}`)
         .join(', ');
-      ctx.notes.push(`fault window ${windowMs / 1000} s: AWS calls answered ${faulted}`);
+      const calls = Object.entries(after.byCall)
+        .map(([call, c]): [string, number] => [call, c.faulted - (before.byCall[call]?.faulted ?? 0)])
+        .filter(([, n]) => n > 0)
+        .map(([call, n]) => `${call} ${n}`)
+        .join(', ');
+      ctx.notes.push(
+        `window opened with ${running} of ${events.length} remediations running; ` +
+          `fault window ${windowMs / 1000} s: AWS calls answered ${faulted}`,
+      );
+      ctx.notes.push(`calls faulted: ${calls || 'none'}`);
       return { healedAt: Date.now() };
     },
   },
@@ -410,7 +462,9 @@ export const drills: Drill[] = [
       ]);
       await submitAll(ctx, events);
       await stepRunning(ctx, e.sick, 'drainHost', 90_000, false);
-      await stack.client.workflow.getHandle(remediationWorkflowId(e.event.incident_key)).cancel();
+      await temporalCall(stack, () =>
+        stack.client.workflow.getHandle(remediationWorkflowId(e.event.incident_key)).cancel(),
+      );
       ctx.notes.push('cancelled (RequestCancelWorkflowExecution) while drainHost ran');
       stack.proxy.heal(rule);
       return { healedAt: Date.now() };
@@ -508,9 +562,7 @@ export const drills: Drill[] = [
       const downAt = Date.now();
       await sleep(downMs);
       await pdHook(stack, 'heal');
-      const state = (await (await fetch(`${stack.pagerDuty.restUrl}/_emulator/state`)).json()) as {
-        calls: { failed: number };
-      };
+      const state = await getJson<{ calls: { failed: number } }>(`${stack.pagerDuty.restUrl}/_emulator/state`);
       ctx.notes.push(
         `PagerDuty down ${Math.round((Date.now() - downAt) / 1000)} s: ${state.calls.failed} calls failed`,
       );

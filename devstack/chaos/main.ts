@@ -6,29 +6,62 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { liveServices } from '../service-process';
 import { stateDir } from '../paths';
+import { drills } from './drills';
 import { runChaos } from './runner';
+import { stopChaosStacks } from './stack';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-let interrupted = false;
-function killAll(signal: string): void {
-  if (interrupted) return;
-  interrupted = true;
-  process.stderr.write(`\nchaos: ${signal}: killing every process the drills started\n`);
-  for (const service of liveServices()) service.kill();
-  setTimeout(() => process.exit(130), 1000).unref();
+/** Stops the stack (its processes, bounded, then SIGKILL; its temporary folder removed) and exits with `code`. */
+let exiting = false;
+function cleanUpAndExit(code: number, why: string): void {
+  if (exiting) return;
+  exiting = true;
+  if (why) process.stderr.write(`\nchaos: ${why}: stopping every process the drills started\n`);
+  // Bounded: stopChaosStacks SIGKILLs what is left after 15 s; a second signal or this timer ends us anyway.
+  setTimeout(() => process.exit(code), 20_000).unref();
+  void stopChaosStacks(15_000)
+    .catch(() => undefined)
+    .finally(() => {
+      for (const service of liveServices()) service.kill();
+      process.exit(code);
+    });
 }
-process.on('SIGINT', () => killAll('SIGINT'));
-process.on('SIGTERM', () => killAll('SIGTERM'));
+function onSignal(signal: string): void {
+  if (exiting) {
+    // A second Ctrl-C: kill now.
+    for (const service of liveServices()) service.kill();
+    process.exit(130);
+  }
+  cleanUpAndExit(130, signal);
+}
+process.on('SIGINT', () => onSignal('SIGINT'));
+process.on('SIGTERM', () => onSignal('SIGTERM'));
 
-async function main(): Promise<number> {
-  const only = arg('--only')
-    ?.split(',')
+class UsageError extends Error {}
+
+function drillNames(): string[] | undefined {
+  const i = process.argv.indexOf('--only');
+  if (i < 0) return undefined;
+  const value = process.argv[i + 1];
+  const names = (value === undefined || value.startsWith('--') ? '' : value)
+    .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+  const known = drills.map((d) => d.name);
+  const unknown = names.filter((n) => !known.includes(n));
+  if (names.length === 0 || unknown.length > 0) {
+    const what = names.length === 0 ? '--only needs drill names' : `no drill named ${unknown.join(', ')}`;
+    throw new UsageError(`chaos: ${what}; drills: ${known.join(', ')}`);
+  }
+  return names;
+}
+
+async function main(): Promise<number> {
+  const only = drillNames();
   const jsonFile = path.resolve(arg('--json') ?? path.join(stateDir, 'chaos-last.json'));
   const report = await runChaos({
     only,
@@ -46,9 +79,12 @@ async function main(): Promise<number> {
 }
 
 main()
-  .then((code) => process.exit(code))
+  .then((code) => cleanUpAndExit(code, ''))
   .catch((err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
     process.stderr.write(`chaos: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    for (const service of liveServices()) service.kill();
-    setTimeout(() => process.exit(2), 500).unref();
+    cleanUpAndExit(2, '');
   });

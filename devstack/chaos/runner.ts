@@ -1,6 +1,6 @@
 // Runs a set of fault drills on one copy of the stack and reports them: a table per drill and machine-readable JSON.
 import os from 'node:os';
-import { drills as allDrills, runDrill, serviceNames, type DrillFigures } from './drills';
+import { drills as allDrills, runDrill, serviceNames, type Drill, type DrillFigures } from './drills';
 import { startChaosStack, type ChaosStack, type ChaosStackOptions } from './stack';
 
 export interface ChaosReport {
@@ -19,6 +19,27 @@ export interface ChaosOptions {
   log?: (line: string) => void;
   /** Bound of the wait for every outcome, per drill. */
   outcomeTimeoutMs?: number;
+  /** Bound of a whole drill (its steps are bounded one by one; this is the last resort). Default: 6 min + outcomes. */
+  drillTimeoutMs?: number;
+}
+
+function notRun(drill: Drill, why: string, violation?: string): DrillFigures {
+  return {
+    drill: drill.name,
+    title: drill.title,
+    ran: false,
+    notRun: why,
+    eventsSent: 0,
+    outcomes: {},
+    newInstances: 0,
+    duplicateActions: 0,
+    pagesLeftAcknowledged: 0,
+    eventsLost: 0,
+    recoverMs: null,
+    durationMs: 0,
+    notes: [],
+    violations: violation ? [violation] : [],
+  };
 }
 
 export function machine(): string {
@@ -45,13 +66,33 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   };
   const services = selected.flatMap((d) => serviceNames(runId, d).map((name) => ({ name, profile: d.profile })));
   const stack: ChaosStack = await startChaosStack({ ...options.stack, runId, services, log });
+  const outcomeTimeoutMs = options.outcomeTimeoutMs ?? 240_000;
+  const drillTimeoutMs = options.drillTimeoutMs ?? outcomeTimeoutMs + 6 * 60_000;
   try {
-    for (const drill of selected) {
-      const figures = await runDrill(
-        { stack, log, fast: options.fast ?? false, notes: [] },
-        drill,
-        options.outcomeTimeoutMs,
+    for (const [i, drill] of selected.entries()) {
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>(
+        (resolve) => (timer = setTimeout(() => resolve('timeout'), drillTimeoutMs)),
       );
+      const figures = await Promise.race([
+        runDrill({ stack, log, fast: options.fast ?? false, notes: [] }, drill, outcomeTimeoutMs).catch(
+          (err: unknown) => {
+            const why = `setting up failed: ${err instanceof Error ? err.message : String(err)}`;
+            return notRun(drill, why, why);
+          },
+        ),
+        timedOut,
+      ]).finally(() => clearTimeout(timer));
+      if (figures === 'timeout') {
+        // The stack is in an unknown state: this drill and the next ones are reported as not run.
+        const why = `did not finish within ${Math.round(drillTimeoutMs / 1000)} s`;
+        report.drills.push(notRun(drill, why, why));
+        log(formatDrill(report.drills[report.drills.length - 1]));
+        for (const rest of selected.slice(i + 1)) {
+          report.drills.push(notRun(rest, `the run stopped after ${drill.name} ${why}`));
+        }
+        break;
+      }
       report.drills.push(figures);
       log(formatDrill(figures));
     }

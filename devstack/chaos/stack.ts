@@ -15,12 +15,34 @@ import { startMoto } from '../moto';
 import { startNotifyReceivers, type RunningNotifyReceivers } from '../notify-receivers';
 import { startPagerDutyEmulator, type RunningPagerDutyEmulator } from '../pagerduty-emulator';
 import { projectRoot } from '../paths';
-import { freePort, spawnService, type RunningService } from '../service-process';
+import { freePort, liveServices, runWithAbortSignal, spawnService, type RunningService } from '../service-process';
 import { loadTemporalDevConfig, startTemporalDevServer, type TemporalDevConfig } from '../temporal-dev';
 
 export const CHECKER_ZONES = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
 /** The long-running steps' heartbeat timeout in the drills' copy of replace_host (catalog default: 20 s). */
 export const DRILL_HEARTBEAT_TIMEOUT_MS = 5000;
+
+/** Bound of each start (a dev server, a Lazarus process). */
+export const START_TIMEOUT_MS = 90_000;
+const CONNECT_TIMEOUT_MS = 10_000;
+
+// The stacks started in this process and not stopped yet: Ctrl-C stops them (stopChaosStacks).
+const activeStacks = new Map<string, { stop: () => Promise<void>; abandon: () => void }>();
+
+/**
+ * Stops every chaos stack of this process (Ctrl-C, SIGTERM): each stop is bounded by `graceMs`; whatever is still
+ * alive after it is SIGKILLed and the state folders are removed anyway.
+ */
+export async function stopChaosStacks(graceMs = 20_000): Promise<void> {
+  const stacks = [...activeStacks.values()];
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.all(stacks.map((s) => s.stop().catch(() => undefined))),
+    new Promise((resolve) => (timer = setTimeout(resolve, graceMs))),
+  ]);
+  clearTimeout(timer);
+  for (const s of stacks) s.abandon();
+}
 
 export interface ChaosStackOptions {
   runId: string;
@@ -128,6 +150,11 @@ function writeConfigTree(
 export async function startChaosStack(options: ChaosStackOptions): Promise<ChaosStack> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazarus-chaos-'));
+  // Every process this stack starts (and any still starting) is the ones alive now that were not alive before.
+  const before = new Set(liveServices());
+  const ours = (): RunningService[] => liveServices().filter((s) => !before.has(s));
+  // Aborted on stop: interrupts a start under way (spawnService stops what it spawned).
+  const aborter = new AbortController();
   const region = `chaos-${options.runId}`;
   const taskQueue = `lazarus-chaos-${options.runId}`;
   const routingKey = `CHAOS${options.runId.toUpperCase()}`.padEnd(32, '0').slice(0, 32);
@@ -139,209 +166,264 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
   let aws: AwsClients | undefined;
   let stopped = false;
 
+  // Last resort (a stop that did not finish in time): SIGKILL what is left, remove the state folder.
+  const abandon = (): void => {
+    aborter.abort();
+    for (const s of ours()) s.kill();
+    fs.rmSync(stateDir, { recursive: true, force: true });
+    activeStacks.delete(stateDir);
+  };
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
+    aborter.abort();
     await connection?.close().catch(() => undefined);
     // Lazarus processes first, then the in-process parts, then the dev server and moto.
     const order = [...spawned].reverse();
     const lazarus = order.filter((s) => s.name !== 'temporal' && s.name !== 'moto');
     await Promise.all(lazarus.map((s) => s.stop(3000)));
-    for (const stopPart of inProcess.splice(0).reverse()) await stopPart().catch(() => undefined);
+    // An in-process server that does not close (a connection kept open) must not hold the stop up: 5 s each.
+    for (const stopPart of inProcess.splice(0).reverse()) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        stopPart().catch(() => undefined),
+        new Promise((resolve) => (timer = setTimeout(resolve, 5000))),
+      ]);
+      clearTimeout(timer);
+    }
     await Promise.all(order.filter((s) => !lazarus.includes(s)).map((s) => s.stop(3000)));
+    // Anything else this stack started (a restart that failed half-way, a start interrupted): stopped too.
+    await Promise.all(ours().map((s) => s.stop(3000)));
     if (aws) destroyAwsClients(aws);
     fs.rmSync(stateDir, { recursive: true, force: true });
+    activeStacks.delete(stateDir);
   };
+  activeStacks.set(stateDir, { stop, abandon });
+  // A start bounded in time and interrupted by stop().
+  const startSignal = (): AbortSignal => AbortSignal.any([aborter.signal, AbortSignal.timeout(START_TIMEOUT_MS)]);
 
   try {
-    // Temporal: the test run's, or our own on a free port with its history in a file of our state folder.
-    let temporalAddress: string;
-    let namespace: string;
-    let temporalConfig: TemporalDevConfig | undefined;
-    let temporalProcess: RunningService | undefined;
-    if (options.temporal) {
-      ({ address: temporalAddress, namespace } = options.temporal);
-    } else {
-      temporalConfig = {
-        ...loadTemporalDevConfig(),
-        port: await freePort(),
-        ui_port: null,
-        db_filename: path.join(stateDir, 'temporal.sqlite'),
+    return await runWithAbortSignal(aborter.signal, async (): Promise<ChaosStack> => {
+      // Temporal: the test run's, or our own on a free port with its history in a file of our state folder.
+      let temporalAddress: string;
+      let namespace: string;
+      let temporalConfig: TemporalDevConfig | undefined;
+      let temporalProcess: RunningService | undefined;
+      if (options.temporal) {
+        ({ address: temporalAddress, namespace } = options.temporal);
+      } else {
+        temporalConfig = {
+          ...loadTemporalDevConfig(),
+          port: await freePort(),
+          ui_port: null,
+          db_filename: path.join(stateDir, 'temporal.sqlite'),
+        };
+        log(
+          `chaos: starting the Temporal dev server (127.0.0.1:${temporalConfig.port}, ${temporalConfig.db_filename})`,
+        );
+        const temporal = await startTemporalDevServer(temporalConfig, { echo: false, signal: startSignal() });
+        temporalProcess = temporal.process;
+        spawned.push(temporal.process);
+        temporalAddress = temporal.address;
+        namespace = temporal.namespace;
+      }
+      let motoEndpoint = options.moto;
+      if (!motoEndpoint) {
+        const port = await freePort();
+        log(`chaos: starting the AWS emulator (moto, 127.0.0.1:${port})`);
+        const moto = await startMoto({ host: '127.0.0.1', port });
+        spawned.push(moto.process);
+        motoEndpoint = moto.endpoint;
+      }
+      const proxy = await startAwsFaultProxy({ target: motoEndpoint });
+      inProcess.push(() => proxy.stop());
+      const pagerDuty = await startPagerDutyEmulator({ ackTimeoutMs: 60_000 });
+      inProcess.push(() => pagerDuty.stop());
+      const pagerCa = path.join(stateDir, 'pagerduty-emulator-ca.pem');
+      fs.writeFileSync(pagerCa, pagerDuty.caPem);
+      const receivers = await startNotifyReceivers({ httpPort: 0, smtpPort: 0 });
+      inProcess.push(() => receivers.stop());
+      aws = createAwsClients({ region: 'us-east-1', endpoint: motoEndpoint });
+      const fleet = await startFleetSimulator({ ec2: aws.ec2, elb: aws.elb, port: 0, bootDelayMs: 500 });
+      inProcess.push(() => fleet.stop());
+
+      const configRoot = path.join(stateDir, 'config');
+      fs.mkdirSync(configRoot);
+      writeConfigTree(configRoot, region, taskQueue, routingKey, receivers.slackWebhookUrl, options.services);
+
+      const bundle = options.workflowBundle ?? path.join(__dirname, '..', '..', 'workflow-bundle.js');
+      const stackEnv: NodeJS.ProcessEnv = {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        NODE_NO_WARNINGS: '1',
+        TEMPORAL_ADDRESS: temporalAddress,
+        TEMPORAL_NAMESPACE: namespace,
+        LAZARUS_AWS_ENDPOINT: proxy.endpoint,
+        AWS_REGION: 'us-east-1',
+        LAZARUS_TASK_QUEUE: taskQueue,
+        LAZARUS_CONFIG_ROOT: configRoot,
+        ...(fs.existsSync(bundle) ? { LAZARUS_WORKFLOW_BUNDLE: bundle } : {}),
       };
-      log(`chaos: starting the Temporal dev server (127.0.0.1:${temporalConfig.port}, ${temporalConfig.db_filename})`);
-      const temporal = await startTemporalDevServer(temporalConfig, { echo: false });
-      temporalProcess = temporal.process;
-      spawned.push(temporal.process);
-      temporalAddress = temporal.address;
-      namespace = temporal.namespace;
-    }
-    let motoEndpoint = options.moto;
-    if (!motoEndpoint) {
-      const port = await freePort();
-      log(`chaos: starting the AWS emulator (moto, 127.0.0.1:${port})`);
-      const moto = await startMoto({ host: '127.0.0.1', port });
-      spawned.push(moto.process);
-      motoEndpoint = moto.endpoint;
-    }
-    const proxy = await startAwsFaultProxy({ target: motoEndpoint });
-    inProcess.push(() => proxy.stop());
-    const pagerDuty = await startPagerDutyEmulator({ ackTimeoutMs: 60_000 });
-    inProcess.push(() => pagerDuty.stop());
-    const pagerCa = path.join(stateDir, 'pagerduty-emulator-ca.pem');
-    fs.writeFileSync(pagerCa, pagerDuty.caPem);
-    const receivers = await startNotifyReceivers({ httpPort: 0, smtpPort: 0 });
-    inProcess.push(() => receivers.stop());
-    aws = createAwsClients({ region: 'us-east-1', endpoint: motoEndpoint });
-    const fleet = await startFleetSimulator({ ec2: aws.ec2, elb: aws.elb, port: 0, bootDelayMs: 500 });
-    inProcess.push(() => fleet.stop());
-
-    const configRoot = path.join(stateDir, 'config');
-    fs.mkdirSync(configRoot);
-    writeConfigTree(configRoot, region, taskQueue, routingKey, receivers.slackWebhookUrl, options.services);
-
-    const bundle = options.workflowBundle ?? path.join(__dirname, '..', '..', 'workflow-bundle.js');
-    const stackEnv: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_NO_WARNINGS: '1',
-      TEMPORAL_ADDRESS: temporalAddress,
-      TEMPORAL_NAMESPACE: namespace,
-      LAZARUS_AWS_ENDPOINT: proxy.endpoint,
-      AWS_REGION: 'us-east-1',
-      LAZARUS_TASK_QUEUE: taskQueue,
-      LAZARUS_CONFIG_ROOT: configRoot,
-      ...(fs.existsSync(bundle) ? { LAZARUS_WORKFLOW_BUNDLE: bundle } : {}),
-    };
-    let generation = 0;
-    let currentWorker: RunningService | undefined;
-    const startWorker = async (env: Record<string, string> = {}): Promise<RunningService> => {
-      generation += 1;
-      const worker = await spawnService({
-        name: `worker-${generation}`,
-        command: process.execPath,
-        args: entryArgs('worker/main'),
-        cwd: projectRoot,
-        env: {
-          ...stackEnv,
-          LAZARUS_PAGERDUTY_EVENTS_SERVER: pagerDuty.eventsServer,
-          LAZARUS_PAGERDUTY_API_URL: pagerDuty.restUrl,
-          LAZARUS_PAGERDUTY_CA: pagerCa,
-          PAGERDUTY_API_TOKEN: 'lazarus-chaos',
-          LAZARUS_PAGERDUTY_FROM: 'lazarus@localhost',
-          LAZARUS_SMTP_HOST: receivers.smtpHost,
-          LAZARUS_SMTP_PORT: String(receivers.smtpPort),
-          LAZARUS_SMTP_IGNORE_TLS: 'true',
-          LAZARUS_TEMPORAL_UI_URL: 'http://localhost:8233',
-          LAZARUS_CHECKER_NODES: 'all',
-          LAZARUS_WORKER_METRICS_PORT: '0',
-          LAZARUS_WORKER_IDENTITY: `chaos-worker-${generation}-${options.runId}`,
-          LAZARUS_WORKER_SHUTDOWN_GRACE_MS: '1000',
-          ...env,
-        },
-        echo: options.echo,
-        readyTimeoutMs: 90_000,
-        ready: (output) => output.includes('polling task queue'),
-      });
-      spawned.push(worker);
-      currentWorker = worker;
-      return worker;
-    };
-
-    let currentBridge: RunningService | undefined;
-    let bridgeGeneration = 0;
-    const startBridge = async (): Promise<RunningService> => {
-      bridgeGeneration += 1;
-      const bridge = await spawnService({
-        name: `bridge-${bridgeGeneration}`,
-        command: process.execPath,
-        args: entryArgs('ingest/bridge/main'),
-        cwd: projectRoot,
-        env: {
-          ...stackEnv,
-          LAZARUS_EVENT_STREAM: stream,
-          LAZARUS_BRIDGE_TASK_QUEUE: `${taskQueue}-bridge`,
-          LAZARUS_BRIDGE_IDENTITY: `chaos-bridge-${bridgeGeneration}-${options.runId}`,
-          LAZARUS_BRIDGE_METRICS_PORT: '0',
-          LAZARUS_BRIDGE_HEARTBEAT_TIMEOUT_MS: '2000',
-          LAZARUS_BRIDGE_IDLE_POLL_MS: '200',
-          LAZARUS_BRIDGE_DISCOVERY_INTERVAL_MS: '500',
-          LAZARUS_BRIDGE_MAX_RETRY_BACKOFF_MS: '1000',
-        },
-        echo: options.echo,
-        readyTimeoutMs: 90_000,
-        ready: (output) => output.includes('lazarus bridge'),
-      });
-      spawned.push(bridge);
-      currentBridge = bridge;
-      return bridge;
-    };
-
-    log('chaos: starting the worker' + (options.ingest === 'api' ? ', the Kinesis bridge and the REST API' : ''));
-    let apiUrl: string | undefined;
-    const starting: Array<Promise<unknown>> = [startWorker()];
-    if (options.ingest === 'api') {
-      await aws.kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 2 })).catch((err: unknown) => {
-        if ((err as { name?: string }).name !== 'ResourceInUseException') throw err;
-      });
-      await waitUntilStreamExists({ client: aws.kinesis, maxWaitTime: 30 }, { StreamName: stream });
-      const apiPort = await freePort();
-      apiUrl = `http://127.0.0.1:${apiPort}`;
-      starting.push(
-        startBridge(),
-        spawnService({
-          name: 'api',
+      let generation = 0;
+      let currentWorker: RunningService | undefined;
+      const startWorker = async (env: Record<string, string> = {}): Promise<RunningService> => {
+        generation += 1;
+        const worker = await spawnService({
+          name: `worker-${generation}`,
           command: process.execPath,
-          args: entryArgs('api/main'),
+          args: entryArgs('worker/main'),
           cwd: projectRoot,
-          env: { ...stackEnv, LAZARUS_API_PORT: String(apiPort), LAZARUS_EVENT_STREAM: stream },
+          env: {
+            ...stackEnv,
+            LAZARUS_PAGERDUTY_EVENTS_SERVER: pagerDuty.eventsServer,
+            LAZARUS_PAGERDUTY_API_URL: pagerDuty.restUrl,
+            LAZARUS_PAGERDUTY_CA: pagerCa,
+            PAGERDUTY_API_TOKEN: 'lazarus-chaos',
+            LAZARUS_PAGERDUTY_FROM: 'lazarus@localhost',
+            LAZARUS_SMTP_HOST: receivers.smtpHost,
+            LAZARUS_SMTP_PORT: String(receivers.smtpPort),
+            LAZARUS_SMTP_IGNORE_TLS: 'true',
+            LAZARUS_TEMPORAL_UI_URL: 'http://localhost:8233',
+            LAZARUS_CHECKER_NODES: 'all',
+            LAZARUS_WORKER_METRICS_PORT: '0',
+            LAZARUS_WORKER_IDENTITY: `chaos-worker-${generation}-${options.runId}`,
+            LAZARUS_WORKER_SHUTDOWN_GRACE_MS: '1000',
+            ...env,
+          },
           echo: options.echo,
-          readyTimeoutMs: 90_000,
-          ready: (output) => output.includes('listening on'),
-        }).then((api) => spawned.push(api)),
-      );
-    }
-    // Settle every start, so none is left starting when one fails.
-    const results = await Promise.allSettled(starting);
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
+          readyTimeoutMs: START_TIMEOUT_MS,
+          signal: aborter.signal,
+          ready: (output) => output.includes('polling task queue'),
+        });
+        spawned.push(worker);
+        currentWorker = worker;
+        return worker;
+      };
 
-    connection = await Connection.connect({ address: temporalAddress });
-    client = new Client({ connection, namespace });
+      let currentBridge: RunningService | undefined;
+      let bridgeGeneration = 0;
+      const startBridge = async (): Promise<RunningService> => {
+        bridgeGeneration += 1;
+        const bridge = await spawnService({
+          name: `bridge-${bridgeGeneration}`,
+          command: process.execPath,
+          args: entryArgs('ingest/bridge/main'),
+          cwd: projectRoot,
+          env: {
+            ...stackEnv,
+            LAZARUS_EVENT_STREAM: stream,
+            LAZARUS_BRIDGE_TASK_QUEUE: `${taskQueue}-bridge`,
+            LAZARUS_BRIDGE_IDENTITY: `chaos-bridge-${bridgeGeneration}-${options.runId}`,
+            LAZARUS_BRIDGE_METRICS_PORT: '0',
+            LAZARUS_BRIDGE_HEARTBEAT_TIMEOUT_MS: '2000',
+            LAZARUS_BRIDGE_IDLE_POLL_MS: '200',
+            LAZARUS_BRIDGE_DISCOVERY_INTERVAL_MS: '500',
+            LAZARUS_BRIDGE_MAX_RETRY_BACKOFF_MS: '1000',
+          },
+          echo: options.echo,
+          readyTimeoutMs: START_TIMEOUT_MS,
+          signal: aborter.signal,
+          ready: (output) => output.includes('lazarus bridge'),
+        });
+        spawned.push(bridge);
+        currentBridge = bridge;
+        return bridge;
+      };
 
-    const restartTemporal = async (downMs: number): Promise<{ stoppedMs: number; upMs: number }> => {
-      if (!temporalConfig || !temporalProcess) throw new Error('chaos: the dev server is not this stack’s own');
-      const at = Date.now();
-      await temporalProcess.stop(5000);
-      const stoppedMs = Date.now() - at;
-      spawned.splice(spawned.indexOf(temporalProcess), 1);
-      await new Promise((resolve) => setTimeout(resolve, downMs));
-      const again = await startTemporalDevServer(temporalConfig, { echo: false });
-      temporalProcess = again.process;
-      spawned.unshift(again.process);
-      return { stoppedMs, upMs: Date.now() - at };
-    };
+      log('chaos: starting the worker' + (options.ingest === 'api' ? ', the Kinesis bridge and the REST API' : ''));
+      let apiUrl: string | undefined;
+      const starting: Array<Promise<unknown>> = [startWorker()];
+      if (options.ingest === 'api') {
+        await aws.kinesis
+          .send(new CreateStreamCommand({ StreamName: stream, ShardCount: 2 }), {
+            abortSignal: AbortSignal.timeout(CONNECT_TIMEOUT_MS),
+          })
+          .catch((err: unknown) => {
+            if ((err as { name?: string }).name !== 'ResourceInUseException') throw err;
+          });
+        await waitUntilStreamExists({ client: aws.kinesis, maxWaitTime: 30 }, { StreamName: stream });
+        const apiPort = await freePort();
+        apiUrl = `http://127.0.0.1:${apiPort}`;
+        starting.push(
+          startBridge(),
+          spawnService({
+            name: 'api',
+            command: process.execPath,
+            args: entryArgs('api/main'),
+            cwd: projectRoot,
+            // The drills send with the development sensor token (loopback only).
+            env: {
+              ...stackEnv,
+              LAZARUS_API_PORT: String(apiPort),
+              LAZARUS_API_HOST: '127.0.0.1',
+              LAZARUS_API_DEV_TOKENS: '1',
+              LAZARUS_EVENT_STREAM: stream,
+            },
+            echo: options.echo,
+            readyTimeoutMs: START_TIMEOUT_MS,
+            signal: aborter.signal,
+            ready: (output) => output.includes('listening on'),
+          }).then((api) => spawned.push(api)),
+        );
+      }
+      // Settle every start, so none is left starting when one fails.
+      const results = await Promise.allSettled(starting);
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
 
-    return {
-      runId: options.runId,
-      region,
-      taskQueue,
-      routingKey,
-      client,
-      aws,
-      proxy,
-      pagerDuty,
-      receivers,
-      fleet,
-      apiUrl,
-      ingest: options.ingest,
-      ownTemporal: !options.temporal,
-      worker: () => currentWorker!,
-      bridge: () => currentBridge,
-      startWorker,
-      startBridge,
-      restartTemporal,
-      stop,
-    };
+      connection = await Connection.connect({ address: temporalAddress, connectTimeout: CONNECT_TIMEOUT_MS });
+      client = new Client({ connection, namespace });
+
+      const restartTemporal = async (downMs: number): Promise<{ stoppedMs: number; upMs: number }> => {
+        if (!temporalConfig || !temporalProcess)
+          throw new Error('chaos: the dev server is not this stack’s own, or its last restart failed');
+        const at = Date.now();
+        const old = temporalProcess;
+        temporalProcess = undefined;
+        await old.stop(5000);
+        const stoppedMs = Date.now() - at;
+        spawned.splice(spawned.indexOf(old), 1);
+        await new Promise((resolve) => setTimeout(resolve, downMs));
+        const alive = new Set(liveServices());
+        try {
+          // Bounded and interrupted by stop(); a start that fails stops what it spawned (spawnService).
+          const again = await startTemporalDevServer(temporalConfig, { echo: false, signal: startSignal() });
+          temporalProcess = again.process;
+          spawned.unshift(again.process);
+        } catch (err) {
+          // Whatever the failed start left alive (a server that answered late, a wrapper's child) is killed here.
+          await Promise.all(
+            liveServices()
+              .filter((s) => !alive.has(s))
+              .map((s) => s.stop(1000)),
+          );
+          throw err;
+        }
+        return { stoppedMs, upMs: Date.now() - at };
+      };
+
+      return {
+        runId: options.runId,
+        region,
+        taskQueue,
+        routingKey,
+        client,
+        aws,
+        proxy,
+        pagerDuty,
+        receivers,
+        fleet,
+        apiUrl,
+        ingest: options.ingest,
+        ownTemporal: !options.temporal,
+        worker: () => currentWorker!,
+        bridge: () => currentBridge,
+        startWorker,
+        startBridge,
+        restartTemporal,
+        stop,
+      };
+    });
   } catch (err) {
     await stop();
     throw err;

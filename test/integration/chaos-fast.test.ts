@@ -1,4 +1,4 @@
-// SLOW (~50 s on 2 cores): the fast subset of the fault drills (devstack/chaos/, docs/chaos.md) through the same runner
+// SLOW (~20 s on 2 cores): the fast subset of the fault drills (devstack/chaos/, docs/chaos.md) through the same runner
 // as `npm run chaos`: AWS answering 5xx and throttling (an 8 s window here, 30 s in the full run) and a native cancel
 // mid-drain, on the test run's dev server and moto, with the drills' own fault proxy, emulators and a real worker
 // process; remediations are started as the bridge starts them. Each drill must lose no event, launch no duplicate
