@@ -33,7 +33,7 @@ export interface EventFilter {
 export const maxListLimit = 500;
 
 function quoted(field: string, value: string): string {
-  if (!/^[\w.:/@-]{1,255}$/.test(value))
+  if (!/^[\w.:/@-]{1,200}$/.test(value))
     throw new InvalidRequestError(field, 'may hold only letters, digits and . : / @ _ -');
   return `'${value}'`;
 }

@@ -8,6 +8,11 @@ import type { RemediationStatus } from '../contracts/trace';
 /** Every failure: `{ "error": { "code", "message" } }` (never a stack trace). */
 export interface ApiErrorBody {
   error: { code: string; message: string };
+  /**
+   * Every error the API answers carries it (also in the x-request-id header); the server log holds the internal
+   * detail under it. Absent only on errors a client makes up itself (the API was unreachable).
+   */
+  request_id?: string;
 }
 
 /** POST /v1/events (and a dead-letter replay): where the event went. */

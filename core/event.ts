@@ -18,7 +18,7 @@ export type Environment = (typeof environments)[number];
 
 export type HostStateType = 'HARD' | 'SOFT';
 
-/** PagerDuty dedup key and the key of the remediation workflow: 1-255 characters. */
+/** PagerDuty dedup key and the key of the remediation workflow: at most 200 bytes of UTF-8, no control characters (checked at the edge). */
 export type IncidentKey = string;
 
 export interface LazarusEvent {
