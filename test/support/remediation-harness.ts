@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { createCheckerActivities, type ProbeOutcome } from '../../activities/checks';
 import { createEntityActivities } from '../../activities/entities';
@@ -169,7 +170,16 @@ export class RemediationHarness {
         this.attempts.set(activity, attempt);
         this.stepCalls.push({ activity, input, at: Date.now() });
         const behaviour = this.options.stepBehaviour?.[activity];
-        return behaviour ? await behaviour(input, attempt) : { done: activity };
+        if (!behaviour) return { done: activity };
+        // Like the real long-running activities: heartbeat while the behaviour runs, so a cancel (or the workflow's
+        // heartbeat timeout) reaches the stand-in at once instead of when it happens to return.
+        const context = Context.current();
+        const beat = setInterval(() => context.heartbeat(), 200);
+        try {
+          return await Promise.race([behaviour(input, attempt), context.cancelled]);
+        } finally {
+          clearInterval(beat);
+        }
       };
     const stepNames = [
       'drainHost',
