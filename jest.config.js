@@ -9,7 +9,9 @@ const withStack = { ...common, setupFiles: ['<rootDir>/test/support/quiet-runtim
 module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-  maxWorkers: 2,
+  // Most test time is waiting on the dev server, moto and child processes, not CPU: three files at a time on two
+  // cores finish the run in ~215 s instead of ~280 s (measured December 2026; four were no faster).
+  maxWorkers: 3,
   testTimeout: 60_000,
   verbose: true,
   projects: [
