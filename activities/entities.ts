@@ -2,6 +2,7 @@
 // event of a service or region creates its entity, queries for reads. Workflows cannot update other workflows, so
 // this is where a remediation's governor decision and kill-switch read happen.
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { emptyControlState, type ControlState } from '../core/control';
 import {
   admitUpdate,
@@ -31,10 +32,19 @@ export interface EntityDependencies {
 }
 
 export interface EntityActivities {
-  /** Count the event in its service's governor and read the regional breaker (reporting a start of failing). */
-  governorAdmit(request: AdmitRequest): Promise<AdmitVerdict>;
-  /** The region's kill switch and shadow settings; throws if they cannot be read (the caller fails closed). */
-  readControl(region: string): Promise<ControlState>;
+  /**
+   * Count the event in its service's governor and read the regional breaker (reporting a start of failing). `declared`:
+   * the regions services/deployment.yaml declares; a request for another region (or without the list) is refused,
+   * non-retryably (type UndeclaredRegion), so no governor/region/<typo> is ever created.
+   */
+  governorAdmit(request: AdmitRequest, declared?: readonly string[]): Promise<AdmitVerdict>;
+  /**
+   * The region's kill switch and shadow settings; throws if they cannot be read (the caller fails closed). With
+   * `declared` (the declared regions) a missing control/<region> of a declared region is created; a region not in the
+   * list is refused (UndeclaredRegion). Without the list nothing is created: a missing control is an error
+   * (ControlMissing), and the caller fails closed.
+   */
+  readControl(region: string, declared?: readonly string[]): Promise<ControlState>;
   /** Starts the service's scaling cooldown. */
   governorRecordScaling(request: { service: string; at: number; workflow_id: string }): Promise<void>;
   /** Running remediations of the service other than scaling ones (and other than `self`). */
@@ -45,7 +55,8 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
   const options = deps.continueAsNewAfter ? { continue_as_new_after: deps.continueAsNewAfter } : undefined;
   const controlReads = new Map<string, { at: number; value: Promise<ControlState>; pending: boolean }>();
   return {
-    async governorAdmit(request: AdmitRequest): Promise<AdmitVerdict> {
+    async governorAdmit(request: AdmitRequest, declared?: readonly string[]): Promise<AdmitVerdict> {
+      requireDeclared(request.region, declared);
       const admitted = await deps.client.workflow.executeUpdateWithStart(admitUpdate, {
         args: [request],
         startWorkflowOperation: new WithStartWorkflowOperation('serviceGovernor', {
@@ -100,11 +111,13 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
       return ids;
     },
 
-    async readControl(region: string): Promise<ControlState> {
+    async readControl(region: string, declared?: readonly string[]): Promise<ControlState> {
+      if (declared) requireDeclared(region, declared);
+      const mayCreate = declared !== undefined;
       const cacheMs = deps.controlCacheMs ?? 1000;
       const cached = controlReads.get(region);
       if (cached && (cached.pending || Date.now() - cached.at < cacheMs)) return await cached.value;
-      const value = queryControl(region);
+      const value = queryControl(region, mayCreate);
       const entry = { at: Date.now(), value, pending: true };
       controlReads.set(region, entry);
       try {
@@ -119,12 +132,18 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
     },
   };
 
-  async function queryControl(region: string): Promise<ControlState> {
+  async function queryControl(region: string, mayCreate: boolean): Promise<ControlState> {
     const handle = deps.client.workflow.getHandle(controlId(region));
     try {
       return await handle.query(controlQuery);
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+    if (!mayCreate) {
+      throw ApplicationFailure.nonRetryable(
+        `${controlId(region)} does not exist and is created only for a declared region: failing closed`,
+        'ControlMissing',
+      );
     }
     // Never set in this region: create the entity (so operators find it) and read its empty state.
     await deps.client.workflow
@@ -142,4 +161,18 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
       throw err;
     }
   }
+}
+
+/** Failure type of an entity call for a region services/deployment.yaml does not declare (never retried). */
+export const undeclaredRegionFailureType = 'UndeclaredRegion';
+
+function requireDeclared(region: string, declared: readonly string[] | undefined): void {
+  if (declared?.includes(region)) return;
+  throw ApplicationFailure.nonRetryable(
+    declared
+      ? `region ${region} is not declared in services/deployment.yaml (declared: ${declared.join(', ')}): ` +
+          'no governor or control entity is created for it'
+      : `region ${region}: the caller did not pass the declared regions; no governor entity is created`,
+    undeclaredRegionFailureType,
+  );
 }

@@ -15,6 +15,7 @@ import {
 import { callTemporal, temporalDeadlineMs, within, type ApiDependencies } from './dependencies';
 import { InvalidRequestError, NotFoundError } from './errors';
 import type { GovernorView, SwitchChange } from './types';
+import { undeclaredRegionProblem } from '../core/config/event-validation';
 import { controlId, regionalGovernorId, serviceGovernorId } from '../contracts/workflow-ids';
 
 const queryTimeoutMs = 5000;
@@ -46,11 +47,21 @@ export function parseSwitchChange(body: unknown, scopes?: readonly string[]): Sw
   return { scope: value.scope, enabled: value.enabled, reason: value.reason };
 }
 
+/**
+ * A region the control routes may touch: one services/deployment.yaml declares. Anything else is a 400 naming
+ * `region`, never a new, empty control/<typo> whose kill switch is off.
+ */
+export function requireDeclaredRegion(deps: Pick<ApiDependencies, 'declaredRegions'>, region: string): void {
+  const problem = deps.declaredRegions && undeclaredRegionProblem(region, deps.declaredRegions);
+  if (problem) throw new InvalidRequestError('region', problem);
+}
+
 export async function readControl(
   deps: ApiDependencies,
   region: string,
   options: ReadOptions = {},
 ): Promise<ControlState> {
+  requireDeclaredRegion(deps, region);
   const { deadlineMs = temporalDeadlineMs } = options;
   try {
     return await callTemporal(
@@ -86,6 +97,7 @@ export async function setKillSwitch(
   change: SwitchChange,
   actor: string,
 ): Promise<ControlState> {
+  requireDeclaredRegion(deps, region);
   return await callTemporal(
     controlId(region),
     () =>
@@ -103,6 +115,7 @@ export async function setShadow(
   change: SwitchChange,
   actor: string,
 ): Promise<ControlState> {
+  requireDeclaredRegion(deps, region);
   return await callTemporal(
     controlId(region),
     () =>

@@ -12,6 +12,11 @@ export interface ApiDependencies {
   region: string;
   /** The event stream; without it the API starts remediations itself (sequence_number null). */
   kinesis?: { client: KinesisClient; streamName: string };
+  /**
+   * The regions services/deployment.yaml declares (the API process reads them at start). When given, an event or a
+   * kill-switch/shadow change naming another region is refused with 400 naming `region`.
+   */
+  declaredRegions?: readonly string[];
 }
 
 const grpcInvalidArgument = 3;

@@ -4,7 +4,9 @@
 // one line on stderr and exit status 1.
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { declaredRegions } from '../core/resolved-config';
 import { createAwsClients } from '../platform/aws-clients';
+import { createSnapshotCache } from '../platform/config-files';
 import { clientConnectionOptions } from '../platform/temporal-connection';
 import { loadTokens, requireLoopbackForDevelopmentTokens } from './auth';
 import { readApiConfig } from './config';
@@ -23,6 +25,10 @@ async function main(): Promise<void> {
         `dev-operator-token are accepted on ${config.host} (docs/api.md)\n`,
     );
   }
+  // The regions Lazarus serves, from services/deployment.yaml under LAZARUS_CONFIG_ROOT (default: the working
+  // directory), read once at start: an event or a control change for another region is a 400 naming `region`.
+  const configRoot = process.env.LAZARUS_CONFIG_ROOT ?? process.cwd();
+  const regions = declaredRegions((await createSnapshotCache({ configRoot })()).deployment);
   const connection = Connection.lazy({ ...clientConnectionOptions(config.runtime.temporal), connectTimeout: '5s' });
   const temporal = new Client({ connection, namespace: config.runtime.temporal.namespace });
   const aws = config.streamName ? createAwsClients(config.runtime.aws, { maxAttempts: 2 }) : undefined;
@@ -31,6 +37,7 @@ async function main(): Promise<void> {
     taskQueue: config.runtime.temporal.taskQueue,
     region: config.runtime.aws.region,
     ...(aws && config.streamName ? { kinesis: { client: aws.kinesis, streamName: config.streamName } } : {}),
+    declaredRegions: regions,
   };
   const metrics = createApiMetrics({ defaultMetrics: true });
   registerStateGauges(metrics, deps, { cacheMs: config.metricsCacheMs });
@@ -43,7 +50,8 @@ async function main(): Promise<void> {
     rateLimit: config.rateLimit,
   });
   process.stdout.write(
-    `lazarus api: listening on ${server.url} (events ${config.streamName ? `to Kinesis stream ${config.streamName}` : 'start remediations directly'})\n`,
+    `lazarus api: listening on ${server.url} (events ${config.streamName ? `to Kinesis stream ${config.streamName}` : 'start remediations directly'}; ` +
+      `regions ${regions.join(', ')})\n`,
   );
   const stop = (): void => {
     // A connection still retrying an unreachable Temporal may never finish closing: do not wait for it forever.

@@ -117,7 +117,7 @@ function sensorRoute(
         }
         throw error;
       }
-      const valid = events.map((event) => requireValidEvent(event, metrics));
+      const valid = events.map((event) => requireValidEvent(event, metrics, Date.now(), deps.declaredRegions));
       // every event is checked against the token's limits before any is submitted
       for (const event of valid) authorizeEvent(request.caller, event);
       const receipts = [];
@@ -168,7 +168,7 @@ export const routes: readonly Route[] = [
       503: 'Kinesis or Temporal unreachable',
     },
     async handle(request: RouteRequest, { deps, metrics }: RouteContext): Promise<RouteResponse<SubmissionReceipt>> {
-      const event = requireValidEvent(request.body, metrics);
+      const event = requireValidEvent(request.body, metrics, Date.now(), deps.declaredRegions);
       authorizeEvent(request.caller, event);
       return { status: 202, body: await submitEvent(event, deps, metrics) };
     },

@@ -18,12 +18,18 @@ const maxFutureSkewMs = readMaxFutureSkewMs(process.env);
 
 /**
  * Validate a submitted body; a failure is a 400 naming the first field at fault (all are listed in the message):
- * schema, details size, an incident key that makes a valid workflow id, occurred_at at most the skew ahead of `now`.
+ * schema, details size, an incident key that makes a valid workflow id, occurred_at at most the skew ahead of `now`,
+ * and (when the API knows them, `declaredRegions`) a region services/deployment.yaml declares.
  */
-export function requireValidEvent(json: unknown, metrics: ApiMetrics, now: number = Date.now()): LazarusEvent {
-  const checked = checkEvent(json, { now, maxFutureSkewMs });
+export function requireValidEvent(
+  json: unknown,
+  metrics: ApiMetrics,
+  now: number = Date.now(),
+  declaredRegions?: readonly string[],
+): LazarusEvent {
+  const checked = checkEvent(json, { now, maxFutureSkewMs, ...(declaredRegions ? { declaredRegions } : {}) });
   if (checked.ok) return checked.event;
-  metrics.eventsRejected.inc({ reason: 'schema' });
+  metrics.eventsRejected.inc({ reason: checked.field === 'region' ? 'unknown_region' : 'schema' });
   throw new InvalidRequestError(checked.field, checked.problem);
 }
 

@@ -3,8 +3,11 @@
 // one and the API that replays one all speak through these types, ids and messages.
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 
-/** `rejected`: Temporal refused to start its remediation as invalid (not a transient failure). */
-export const deadLetterReasons = ['malformed_json', 'schema', 'oversize', 'rejected'] as const;
+/**
+ * `rejected`: Temporal refused to start its remediation as invalid (not a transient failure). `unknown_region`: a
+ * well-formed event naming a region services/deployment.yaml does not declare.
+ */
+export const deadLetterReasons = ['malformed_json', 'schema', 'oversize', 'rejected', 'unknown_region'] as const;
 export type DeadLetterReason = (typeof deadLetterReasons)[number];
 
 /** Where a dead-lettered record came from on the stream. */

@@ -4,6 +4,8 @@ import type { LazarusEvent } from '../core/event';
 import type { Outcome } from '../core/outcome';
 
 export type GateName =
+  /** The event's region is one services/deployment.yaml declares. */
+  | 'region'
   | 'stale'
   | 'rule'
   | 'governor'

@@ -95,18 +95,37 @@ export interface CheckerNode {
   task_queue: string;
 }
 
+/** The breaker of one region: opens at open_threshold distinct failing services, closes at close_threshold. */
+export interface RegionBreakerSettings {
+  /** Opens when this many distinct services are failing within the window. */
+  open_threshold: number;
+  /** Closes when the count falls to this or below (hysteresis: close_threshold < open_threshold). */
+  close_threshold: number;
+  window_ms: number;
+}
+
+/** One region Lazarus serves (`regions:` of services/deployment.yaml, or the `region:` shorthand). */
+export interface RegionSettings {
+  name: string;
+  checker_nodes: CheckerNode[];
+  breaker: RegionBreakerSettings;
+}
+
 export interface DeploymentSettings {
+  /** The home region (the worker's own); its checker nodes and breaker are `checker_nodes` and `breaker` below. */
   region: string;
+  /**
+   * The names of the regions Lazarus serves, home region first. An event naming another region is refused at the
+   * edge and fails (escalated) in the workflow; no control or governor entity exists for it. Absent only in settings
+   * built before regions were declared (recorded histories, hand-built tests): then `[region]` (declaredRegions()).
+   */
+  regions?: string[];
+  /** Each declared region's checker nodes and breaker, by name (absent as `regions` is). */
+  region_settings?: Record<string, RegionSettings>;
   checker_nodes: CheckerNode[];
   quorum: number;
   quorum_deadline_ms: number;
-  breaker: {
-    /** Opens when this many distinct services are failing within the window. */
-    open_threshold: number;
-    /** Closes when the count falls to this or below (hysteresis: close_threshold < open_threshold). */
-    close_threshold: number;
-    window_ms: number;
-  };
+  breaker: RegionBreakerSettings;
   shadow: boolean;
   temporal_ui_url?: string;
   /** Who hears of circuit-breaker transitions. */
@@ -138,4 +157,14 @@ export interface MatchResult {
   rule?: ResolvedRule;
   explanations: RuleExplanation[];
   deployment: DeploymentSettings;
+}
+
+/** The regions a deployment declares (its `regions`, else its one `region`). */
+export function declaredRegions(deployment: Pick<DeploymentSettings, 'region' | 'regions'>): string[] {
+  return deployment.regions ?? [deployment.region];
+}
+
+/** The breaker of `region`: its own when declared with one, else the deployment's (the home region's). */
+export function breakerOf(deployment: DeploymentSettings, region: string): RegionBreakerSettings {
+  return deployment.region_settings?.[region]?.breaker ?? deployment.breaker;
 }

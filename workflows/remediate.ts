@@ -23,7 +23,14 @@ import { shadowSetting } from '../core/control';
 import type { LazarusEvent } from '../core/event';
 import { isSuccessfulOutcome, Outcome } from '../core/outcome';
 import { evaluateQuorum, type NodeAnswer, type QuorumResult } from '../core/quorum';
-import type { DeploymentSettings, MatchResult, ResolvedRule, ServicePolicy } from '../core/resolved-config';
+import {
+  breakerOf,
+  declaredRegions,
+  type DeploymentSettings,
+  type MatchResult,
+  type ResolvedRule,
+  type ServicePolicy,
+} from '../core/resolved-config';
 import type { CheckerActivities } from '../activities/checks';
 import type { EntityActivities } from '../activities/entities';
 import type { ScalingActivities } from '../activities/scaling';
@@ -143,6 +150,7 @@ export async function remediate(event: LazarusEvent, options: RemediateOptions =
     match = await resolveEvent(event);
     remediation.pageRetryMs = match.deployment?.page_retry_ms;
     const decision = matchRule(remediation, match);
+    requireDeclaredRegion(decision);
     filterStale(decision);
     // 3
     const admitted = await applyGovernor(decision);
@@ -270,6 +278,20 @@ function matchRule(remediation: Remediation, match: MatchResult): Decision {
   return { ...remediation, rule, service, deployment };
 }
 
+/**
+ * The region gate, right after the rule match and before any governor or control read: an event of a region
+ * services/deployment.yaml does not declare is a decided failure (escalated), and no entity is created for it.
+ */
+function requireDeclaredRegion({ event, deployment, record }: Decision): void {
+  const declared = declaredRegions(deployment);
+  const detail = { region: event.region, declared };
+  if (!declared.includes(event.region)) {
+    record({ gate: 'region', verdict: 'fail', detail });
+    throw new Decided(Outcome.Failed, `region ${event.region} is not declared in services/deployment.yaml`);
+  }
+  record({ gate: 'region', verdict: 'pass', detail });
+}
+
 function filterStale({ event, service, record }: Decision): void {
   const occurred = Date.parse(event.occurred_at);
   const age = Date.now() - occurred;
@@ -285,15 +307,18 @@ function filterStale({ event, service, record }: Decision): void {
 }
 
 async function applyGovernor({ event, service, deployment, record }: Decision): Promise<AdmitVerdict> {
-  const verdict = await governorAdmit({
-    incident_key: event.incident_key,
-    service: event.service,
-    region: event.region,
-    threshold: service.rate_limit.threshold,
-    window_ms: service.rate_limit.window_ms,
-    breaker: deployment.breaker,
-    breaker_notifications: deployment.notifications,
-  });
+  const verdict = await governorAdmit(
+    {
+      incident_key: event.incident_key,
+      service: event.service,
+      region: event.region,
+      threshold: service.rate_limit.threshold,
+      window_ms: service.rate_limit.window_ms,
+      breaker: breakerOf(deployment, event.region),
+      breaker_notifications: deployment.notifications,
+    },
+    declaredRegions(deployment),
+  );
   const detail = { ...verdict };
   if (verdict.rate_limit.limited) {
     record({ gate: 'governor', verdict: 'fail', detail });
@@ -318,7 +343,11 @@ async function decideShadow({ event, service, deployment, record }: Decision): P
   const configured = deployment.shadow || service.shadow;
   let runtime: ReturnType<typeof shadowSetting>;
   try {
-    runtime = shadowSetting(await readControl(event.region), event.service, service.profile);
+    runtime = shadowSetting(
+      await readControl(event.region, declaredRegions(deployment)),
+      event.service,
+      service.profile,
+    );
   } catch {
     // Cannot read the control state: act as if in shadow mode? No: the kill-switch gate fails closed later anyway.
     runtime = undefined;

@@ -1,7 +1,7 @@
 // The deployment file: exactly one is required; defaults fill in the checker nodes, quorum and breaker, and the
 // settings that would make the quorum or the breaker unworkable are errors.
 import { parseDuration } from '../duration';
-import type { DeploymentSettings } from '../resolved-config';
+import type { RegionBreakerSettings, CheckerNode, DeploymentSettings, RegionSettings } from '../resolved-config';
 import type { ConfigFiles } from './config-files';
 import { checkerTaskQueue, configDefaults } from './defaults';
 import type { ConfigIssue } from './errors';
@@ -16,7 +16,7 @@ export function resolveDeploymentFile(read: ConfigFiles, issues: ConfigIssue[]):
       line: 1,
       column: 1,
       path: '',
-      message: 'missing: the deployment file (region, checker nodes, quorum, breaker) is required',
+      message: 'missing: the deployment file (regions, checker nodes, quorum, breaker) is required',
     });
   }
   for (const extra of read.deployments.slice(1)) {
@@ -29,30 +29,70 @@ export function resolveDeploymentFile(read: ConfigFiles, issues: ConfigIssue[]):
     return undefined;
   }
   const resolved = resolveDeployment(entry.value);
-  const problems = deploymentIssues(entry.source, resolved);
+  const problems = deploymentIssues(entry.source, entry.value, resolved);
   issues.push(...problems);
   return problems.length === 0 ? resolved : undefined;
 }
 
+type NodeFile = { name: string; zone: string; task_queue?: string };
+type BreakerFile = NonNullable<DeploymentFile['breaker']>;
+
+/** The home region: `region`, else the first of `regions`. */
+function homeRegion(file: DeploymentFile): string {
+  return file.region ?? file.regions?.[0]?.name ?? '';
+}
+
+function resolveNodes(region: string, nodes: NodeFile[] | undefined): CheckerNode[] {
+  const defaults = configDefaults.deployment;
+  const declared: NodeFile[] =
+    nodes ?? defaults.checkerZoneSuffixes.map((suffix) => ({ name: `checker-${suffix}`, zone: `${region}${suffix}` }));
+  return declared.map((node) => ({
+    name: node.name,
+    zone: node.zone,
+    task_queue: node.task_queue ?? checkerTaskQueue(node.zone),
+  }));
+}
+
+function resolveBreaker(...layers: (BreakerFile | undefined)[]): RegionBreakerSettings {
+  const defaults = configDefaults.deployment.breaker;
+  const pick = <K extends keyof BreakerFile>(key: K): BreakerFile[K] =>
+    layers.find((layer) => layer?.[key] !== undefined)?.[key];
+  return {
+    open_threshold: pick('open_threshold') ?? defaults.open_threshold,
+    close_threshold: pick('close_threshold') ?? defaults.close_threshold,
+    window_ms: parseDuration(pick('window') ?? defaults.window),
+  };
+}
+
+/**
+ * The declared regions: `regions:` when given, else the one `region:` (the shorthand). The top-level checker_nodes
+ * are the home region's; the top-level breaker is the default of every region's.
+ */
+function resolveRegions(file: DeploymentFile): RegionSettings[] {
+  const home = homeRegion(file);
+  const entries = file.regions ?? [{ name: home }];
+  return entries.map((entry) => ({
+    name: entry.name,
+    checker_nodes: resolveNodes(
+      entry.name,
+      entry.checker_nodes ?? (entry.name === home ? file.checker_nodes : undefined),
+    ),
+    breaker: resolveBreaker(entry.breaker, file.breaker),
+  }));
+}
+
 function resolveDeployment(file: DeploymentFile): DeploymentSettings {
   const defaults = configDefaults.deployment;
-  const nodes: { name: string; zone: string; task_queue?: string }[] =
-    file.checker_nodes ??
-    defaults.checkerZoneSuffixes.map((suffix) => ({ name: `checker-${suffix}`, zone: `${file.region}${suffix}` }));
+  const regions = resolveRegions(file);
+  const home = regions.find((region) => region.name === homeRegion(file)) ?? regions[0];
   return {
-    region: file.region,
-    checker_nodes: nodes.map((node) => ({
-      name: node.name,
-      zone: node.zone,
-      task_queue: node.task_queue ?? checkerTaskQueue(node.zone),
-    })),
+    region: home.name,
+    regions: regions.map((region) => region.name),
+    region_settings: Object.fromEntries(regions.map((region) => [region.name, region])),
+    checker_nodes: home.checker_nodes,
     quorum: file.quorum ?? defaults.quorum,
     quorum_deadline_ms: parseDuration(file.quorum_deadline ?? defaults.quorumDeadline),
-    breaker: {
-      open_threshold: file.breaker?.open_threshold ?? defaults.breaker.open_threshold,
-      close_threshold: file.breaker?.close_threshold ?? defaults.breaker.close_threshold,
-      window_ms: parseDuration(file.breaker?.window ?? defaults.breaker.window),
-    },
+    breaker: home.breaker,
     shadow: file.shadow ?? false,
     ...(file.temporal_ui_url === undefined ? {} : { temporal_ui_url: file.temporal_ui_url }),
     ...(file.notifications === undefined
@@ -74,34 +114,87 @@ function resolveDeployment(file: DeploymentFile): DeploymentSettings {
   };
 }
 
-function deploymentIssues(source: YamlSource, deployment: DeploymentSettings): ConfigIssue[] {
+function deploymentIssues(source: YamlSource, file: DeploymentFile, deployment: DeploymentSettings): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  const nodes = deployment.checker_nodes;
-  if (deployment.quorum > nodes.length) {
-    issues.push(issueAt(source, ['quorum'], `quorum ${deployment.quorum} exceeds the ${nodes.length} checker nodes`));
+  const regions = Object.values(deployment.region_settings ?? {});
+  // where a region's settings are written: its regions: entry, or the top level (the shorthand, the home region)
+  const at = (name: string, ...rest: (string | number)[]): (string | number)[] => {
+    const index = file.regions?.findIndex((entry) => entry.name === name) ?? -1;
+    return index >= 0 ? ['regions', index, ...rest] : rest;
+  };
+  const names = new Set<string>();
+  file.regions?.forEach((entry, index) => {
+    if (names.has(entry.name))
+      issues.push(issueAt(source, ['regions', index, 'name'], `duplicate region "${entry.name}"`));
+    names.add(entry.name);
+  });
+  if (file.region !== undefined && file.regions && !names.has(file.region)) {
+    issues.push(
+      issueAt(source, ['region'], `the home region "${file.region}" is not one of regions (${[...names].join(', ')})`),
+    );
   }
-  if (deployment.breaker.close_threshold >= deployment.breaker.open_threshold) {
+  const homeEntry = file.regions?.findIndex((entry) => entry.name === deployment.region) ?? -1;
+  if (file.checker_nodes && homeEntry >= 0 && file.regions?.[homeEntry]?.checker_nodes) {
     issues.push(
       issueAt(
         source,
-        ['breaker', 'close_threshold'],
-        `must be below open_threshold (${deployment.breaker.open_threshold}) so the breaker does not flap`,
+        ['regions', homeEntry, 'checker_nodes'],
+        `the home region's checker nodes are given twice (here and at the top level)`,
       ),
     );
   }
   const seen = new Set<string>();
-  nodes.forEach((node, index) => {
-    for (const [field, key] of [
-      ['name', `name:${node.name}`],
-      ['task_queue', `queue:${node.task_queue}`],
-    ] as const) {
-      if (seen.has(key)) {
-        issues.push(
-          issueAt(source, ['checker_nodes', index, field], `duplicate checker node ${field} "${node[field]}"`),
-        );
-      }
-      seen.add(key);
+  for (const region of regions) {
+    const nodes = region.checker_nodes;
+    if (deployment.quorum > nodes.length) {
+      issues.push(
+        issueAt(
+          source,
+          ['quorum'],
+          `quorum ${deployment.quorum} exceeds the ${nodes.length} checker nodes` +
+            (regions.length > 1 ? ` of region ${region.name}` : ''),
+        ),
+      );
     }
+    if (region.breaker.close_threshold >= region.breaker.open_threshold) {
+      const own = file.regions?.find((entry) => entry.name === region.name)?.breaker?.close_threshold !== undefined;
+      issues.push(
+        issueAt(
+          source,
+          own ? at(region.name, 'breaker', 'close_threshold') : ['breaker', 'close_threshold'],
+          `must be below open_threshold (${region.breaker.open_threshold}) so the breaker does not flap`,
+        ),
+      );
+    }
+    const ownNodes = file.regions?.find((entry) => entry.name === region.name)?.checker_nodes !== undefined;
+    nodes.forEach((node, index) => {
+      for (const [field, key] of [
+        ['name', `name:${region.name}:${node.name}`],
+        ['task_queue', `queue:${node.task_queue}`],
+      ] as const) {
+        if (seen.has(key)) {
+          issues.push(
+            issueAt(
+              source,
+              ownNodes ? at(region.name, 'checker_nodes', index, field) : ['checker_nodes', index, field],
+              `duplicate checker node ${field} "${node[field]}"`,
+            ),
+          );
+        }
+        seen.add(key);
+      }
+    });
+  }
+  return dedupe(issues);
+}
+
+/** One issue per place and message (a top-level breaker shared by several regions is wrong once). */
+function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((issue) => {
+    const key = `${issue.path}|${issue.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
   });
-  return issues;
 }

@@ -23,6 +23,14 @@ export interface EventCheckOptions {
   now?: number | Date;
   /** How far occurred_at may be ahead of `now`; default defaultMaxFutureSkewMs. */
   maxFutureSkewMs?: number;
+  /** The regions services/deployment.yaml declares; when given, an event naming another region is refused. */
+  declaredRegions?: readonly string[];
+}
+
+/** Why `region` is not one Lazarus serves, or undefined when it is declared. */
+export function undeclaredRegionProblem(region: string, declared: readonly string[]): string | undefined {
+  if (declared.includes(region)) return undefined;
+  return `"${region}" is not a region declared in services/deployment.yaml (declared: ${declared.join(', ')})`;
 }
 
 export type EventValidation = { ok: true; event: LazarusEvent } | { ok: false; errors: EventIssue[] };
@@ -94,6 +102,10 @@ export function validateEvent(json: unknown, options: EventCheckOptions = {}): E
   if (options.now !== undefined && typeof fields.occurred_at === 'string' && !flagged.has('occurred_at')) {
     const problem = futureOccurredAtProblem(fields.occurred_at, options.now, options.maxFutureSkewMs);
     if (problem) errors.push({ path: 'occurred_at', message: problem });
+  }
+  if (options.declaredRegions && typeof fields.region === 'string' && !flagged.has('region')) {
+    const problem = undeclaredRegionProblem(fields.region, options.declaredRegions);
+    if (problem) errors.push({ path: 'region', message: problem });
   }
   return errors.length === 0 ? { ok: true, event: json as LazarusEvent } : { ok: false, errors };
 }

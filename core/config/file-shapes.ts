@@ -78,8 +78,15 @@ export interface ServiceFile {
   shadow?: boolean;
 }
 
+export interface RegionFile {
+  name: string;
+  checker_nodes?: { name: string; zone: string; task_queue?: string }[];
+  breaker?: { open_threshold?: number; close_threshold?: number; window?: string };
+}
+
 export interface DeploymentFile {
-  region: string;
+  region?: string;
+  regions?: RegionFile[];
   checker_nodes?: { name: string; zone: string; task_queue?: string }[];
   quorum?: number;
   quorum_deadline?: string;

@@ -145,6 +145,7 @@ export class RemediationHarness {
       explanations: [],
       deployment: {
         region: this.region,
+        regions: [this.region],
         checker_nodes: zones.map((zone) => ({ name: `node-${zone}`, zone, task_queue: `${this.taskQueue}-${zone}` })),
         quorum: 2,
         quorum_deadline_ms: o.quorumDeadlineMs ?? 5_000,

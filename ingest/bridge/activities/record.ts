@@ -10,7 +10,10 @@ export type DecodedRecord =
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** `check`: the clock (default now) and the allowed future skew of occurred_at (default 5 minutes). */
+/**
+ * `check`: the clock (default now), the allowed future skew of occurred_at (default 5 minutes) and the declared regions
+ * (when given, a well-formed event of another region is dead-lettered as unknown_region).
+ */
 export function decodeStreamRecord(data: Uint8Array, maxBytes: number, check: EventCheckOptions = {}): DecodedRecord {
   if (data.byteLength > maxBytes) {
     return {
@@ -28,6 +31,10 @@ export function decodeStreamRecord(data: Uint8Array, maxBytes: number, check: Ev
   }
   const result = validateEvent(json, { ...check, now: check.now ?? Date.now() });
   if (result.ok) return { kind: 'event', event: result.event };
+  const region = result.errors.find((issue) => issue.path === 'region');
+  if (region && result.errors.length === 1 && check.declaredRegions) {
+    return { kind: 'unusable', reason: 'unknown_region', detail: `region: ${region.message}` };
+  }
   return {
     kind: 'unusable',
     reason: 'schema',

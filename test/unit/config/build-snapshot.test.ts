@@ -90,16 +90,20 @@ describe('buildSnapshot', () => {
       scaling: { min_hosts: 2, max_hosts: 100, max_step: 5, cooldown_ms: 10 * 60_000 },
       notifications: { slack_webhooks: [], emails: [], pagerduty_routing_key: fixtureRoutingKey },
     });
+    const defaultNodes = ['a', 'b', 'c'].map((zone) => ({
+      name: `checker-${zone}`,
+      zone: `us-east-1${zone}`,
+      task_queue: `lazarus-checker-us-east-1${zone}`,
+    }));
+    const defaultBreaker = { open_threshold: 5, close_threshold: 2, window_ms: 10 * 60_000 };
     expect(snapshot.deployment).toEqual({
       region: 'us-east-1',
-      checker_nodes: ['a', 'b', 'c'].map((zone) => ({
-        name: `checker-${zone}`,
-        zone: `us-east-1${zone}`,
-        task_queue: `lazarus-checker-us-east-1${zone}`,
-      })),
+      regions: ['us-east-1'],
+      region_settings: { 'us-east-1': { name: 'us-east-1', checker_nodes: defaultNodes, breaker: defaultBreaker } },
+      checker_nodes: defaultNodes,
       quorum: 2,
       quorum_deadline_ms: 45_000,
-      breaker: { open_threshold: 5, close_threshold: 2, window_ms: 10 * 60_000 },
+      breaker: defaultBreaker,
       shadow: false,
       pagerduty_default_routing_key: fixtureRoutingKey,
       page_retry_ms: 6 * 3600_000,
