@@ -8,6 +8,7 @@ import { createPagerClient } from '../activities/pager';
 import { readRuntimeConfig, type RuntimeConfig } from '../core';
 import { workflowBundlePath, workflowsPath } from '../platform/workflow-bundle';
 import { clientConnectionOptions, nativeConnectionOptions } from '../platform/temporal-connection';
+import { temporalDataConverter } from '../platform/payload-codec';
 import { createMainQueueActivities, createNodeCheckerActivities } from './lazarus-activities';
 import { createWorkerMetrics, readWorkerMetricsEndpoint } from './metrics';
 import { serveMetrics, type RunningMetricsServer } from '../platform/metrics-server';
@@ -25,6 +26,8 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
     : undefined;
   const smtpProblem = smtp && smtpPlaintextAuthProblem(smtp);
   if (smtpProblem) throw new Error(smtpProblem);
+  // LAZARUS_PAYLOAD_KEY: payloads this worker writes are encrypted, and it reads encrypted ones (platform/payload-codec).
+  const converter = temporalDataConverter(env);
   // SIGTERM/SIGINT: stop polling, let in-flight tasks finish for the grace time, then cancel what still runs (the
   // long-running step activities hand their progress back and the workflow gives them to another worker).
   Runtime.install({
@@ -42,7 +45,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
     ...(settings.identity ? { identity: settings.identity } : {}),
   };
   const clientConnection = await Connection.connect(clientConnectionOptions(config.temporal));
-  const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
+  const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace, ...converter });
   // Where rules/, profiles/ and services/ live; checked (and its checker nodes read) before polling starts.
   const configRoot = env.LAZARUS_CONFIG_ROOT ?? process.cwd();
   const metrics = createWorkerMetrics({ defaultMetrics: true });
@@ -78,6 +81,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
         ...workflowSource,
         activities: main,
         sinks: metrics.sinks,
+        ...converter,
         stickyQueueScheduleToStartTimeout: settings.stickyTimeoutMs,
         ...shutdown,
       }),
@@ -88,6 +92,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
             namespace: config.temporal.namespace,
             taskQueue: node.task_queue,
             activities: createNodeCheckerActivities(node, main),
+            ...converter,
             ...shutdown,
           }),
         ),
@@ -98,7 +103,8 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
         `(namespace ${config.temporal.namespace}, config ${configRoot} version ${snapshot.version.slice(0, 12)}); ` +
         `checker nodes: ${nodes.map((n) => `${n.name} (${n.zone})`).join(', ') || 'none'}; ` +
         `metrics on http://${metricsEndpoint.host}:${metricsServer.port}/metrics; ` +
-        `shutdown grace ${settings.shutdownGraceMs} ms\n`,
+        `shutdown grace ${settings.shutdownGraceMs} ms` +
+        `${converter.dataConverter ? '; payloads encrypted (LAZARUS_PAYLOAD_KEY)' : ''}\n`,
     );
     // resolve after a shutdown signal once in-flight tasks are done
     await Promise.all(workers.map((w) => w.run()));

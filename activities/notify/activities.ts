@@ -5,13 +5,14 @@ import { asyncLocalStorage } from '@temporalio/activity';
 import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { pause } from '../aws/polling';
+import { createSecretResolver, isSecretRef, SecretMissingError, type SecretResolver } from '../../platform/secrets';
 import { emailBody, pagerNote, remediationLink, slackBody, type NotifyMessage } from './messages';
 
 export type NotifyChannelKind = 'slack' | 'email' | 'pagerduty';
 
 export interface ChannelResult {
   channel: NotifyChannelKind;
-  /** Webhook URL (without its secret path), addresses, or incident key. */
+  /** Webhook URL (without its secret path) or its reference (`secret:NAME`), addresses, or incident key. */
   target: string;
   ok: boolean;
   attempts: number;
@@ -94,6 +95,8 @@ export interface NotifyDependencies {
   /** Per-attempt timeout of a channel (default 5000). */
   channelTimeoutMs?: number;
   counters?: NotifyCounters;
+  /** Resolves webhook URLs given as `secret:NAME` (default: the process environment and LAZARUS_SECRETS_FILE). */
+  secrets?: SecretResolver;
 }
 
 export interface NotifyActivities {
@@ -120,6 +123,7 @@ export function createNotifyActivities(deps: NotifyDependencies = {}): NotifyAct
   const retryDelayMs = deps.retryDelayMs ?? 500;
   const timeoutMs = deps.channelTimeoutMs ?? 5000;
   const counters = deps.counters ?? new NotifyCounters();
+  const secrets = deps.secrets ?? createSecretResolver();
   const transport = deps.smtp ? nodemailer.createTransport(smtpTransportOptions(deps.smtp, timeoutMs)) : undefined;
 
   async function deliver(
@@ -155,13 +159,39 @@ export function createNotifyActivities(deps: NotifyDependencies = {}): NotifyAct
       });
       const context = { kind: message.kind, service: message.service, workflowId: message.workflowId };
       const jobs: Array<Promise<ChannelResult>> = [];
-      for (const url of message.channels.slack_webhooks) {
+      for (const configured of message.channels.slack_webhooks) {
+        const target = isSecretRef(configured) ? configured : redactWebhook(configured);
+        let url: string;
+        try {
+          url = secrets.resolve(configured);
+        } catch (err) {
+          // A missing secret is a configuration problem: no retry, the channel fails naming the secret.
+          if (!(err instanceof SecretMissingError)) throw err;
+          counters.failed.slack += 1;
+          logWarn('notification channel failed', {
+            channel: 'slack',
+            target,
+            attempts: 0,
+            error: err.message,
+            ...context,
+          });
+          jobs.push(Promise.resolve({ channel: 'slack', target, ok: false, attempts: 0, error: err.message }));
+          continue;
+        }
         const webhook = new IncomingWebhook(url, { timeout: timeoutMs });
         jobs.push(
           deliver(
             'slack',
-            redactWebhook(url),
-            () => webhook.send(slackBody(message, link) as IncomingWebhookSendArguments),
+            target,
+            async () => {
+              try {
+                await webhook.send(slackBody(message, link) as IncomingWebhookSendArguments);
+              } catch (err) {
+                // the result and the log carry the error: never the URL (its path is the secret)
+                const text = err instanceof Error ? err.message : String(err);
+                throw new Error(text.split(url).join(target));
+              }
+            },
             context,
           ),
         );

@@ -2,11 +2,15 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { heartbeatIfActivity, previousHeartbeat } from '../aws/polling';
 import { remediationLink } from '../notify/messages';
+import { createSecretResolver, resolveSecretForActivity, type SecretResolver } from '../../platform/secrets';
 import type { PagerClient } from './client';
 import { PagerFailureType, pagerFailure } from './errors';
 
 export interface PageRef {
-  /** Events API v2 routing (integration) key of the service; ack/resolve only apply with the trigger's key. */
+  /**
+   * Events API v2 routing (integration) key of the service; ack/resolve only apply with the trigger's key. A reference
+   * (`secret:NAME`) is resolved here, in the activity, so the key itself never enters workflow history.
+   */
   routingKey: string;
   /** The event's incident key, used as dedup_key. */
   incidentKey: string;
@@ -60,9 +64,12 @@ export interface PagerActivityDependencies {
   client: PagerClient;
   /** Temporal Web UI base URL and namespace, for the link an escalation note carries. */
   ui?: { temporalUiUrl?: string; namespace: string };
+  /** Resolves routing keys given as `secret:NAME` (default: the process environment and LAZARUS_SECRETS_FILE). */
+  secrets?: SecretResolver;
 }
 
-export function createPagerActivities({ client, ui }: PagerActivityDependencies): PagerActivities {
+export function createPagerActivities({ client, ui, secrets }: PagerActivityDependencies): PagerActivities {
+  const resolver = secrets ?? createSecretResolver();
   async function findIncident(incidentKey: string, notAfter: number | undefined): Promise<IncidentSummary> {
     const res = await client.rest('GET', `/incidents?incident_key=${encodeURIComponent(incidentKey)}`, undefined, {
       notAfter,
@@ -77,7 +84,7 @@ export function createPagerActivities({ client, ui }: PagerActivityDependencies)
   async function enqueue(action: 'acknowledge' | 'resolve', ref: PageRef): Promise<{ dedupKey: string }> {
     await client.enqueue(
       {
-        routing_key: ref.routingKey,
+        routing_key: resolveSecretForActivity(resolver, ref.routingKey),
         event_action: action,
         dedup_key: ref.incidentKey,
         // Ack and resolve events ignore the payload, but the Events API v2 type demands one.
@@ -96,7 +103,7 @@ export function createPagerActivities({ client, ui }: PagerActivityDependencies)
     async triggerPage(input) {
       await client.enqueue(
         {
-          routing_key: input.routingKey,
+          routing_key: resolveSecretForActivity(resolver, input.routingKey),
           event_action: 'trigger',
           dedup_key: input.incidentKey,
           payload: {

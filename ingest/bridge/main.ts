@@ -11,6 +11,7 @@ import { createBridgeActivities, createBridgeMetrics } from '.';
 import { workflowBundlePath, workflowsPath } from '../../platform/workflow-bundle';
 import { clientConnectionOptions, nativeConnectionOptions } from '../../platform/temporal-connection';
 import { serveMetrics } from '../../platform/metrics-server';
+import { temporalDataConverter } from '../../platform/payload-codec';
 import { createAwsClients, destroyAwsClients } from '../../platform/aws-clients';
 import { bridgeWorkflowId, readBridgeSettings, type StreamBridgeInput } from './model';
 
@@ -32,7 +33,8 @@ export async function runBridge(env: NodeJS.ProcessEnv = process.env): Promise<v
     : { workflowsPath };
   const connection = await NativeConnection.connect(nativeConnectionOptions(config.temporal));
   const clientConnection = await Connection.connect(clientConnectionOptions(config.temporal));
-  const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
+  const converter = temporalDataConverter(env);
+  const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace, ...converter });
   const aws = createAwsClients(config.aws);
   const metrics = createBridgeMetrics({ defaultMetrics: true });
   const metricsPort = Number(env.LAZARUS_BRIDGE_METRICS_PORT ?? 9465);
@@ -44,6 +46,7 @@ export async function runBridge(env: NodeJS.ProcessEnv = process.env): Promise<v
       taskQueue: settings.task_queue,
       identity,
       ...workflowSource,
+      ...converter,
       activities: createBridgeActivities({
         kinesis: aws.kinesis,
         temporal: client,

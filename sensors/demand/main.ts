@@ -8,6 +8,7 @@ import { clientConnectionOptions } from '../../platform/temporal-connection';
 import { startRemediation } from '../../ingest/remediation-start';
 import { createDemandSensor, type TrackedService } from './sensor';
 import { createSnapshotCache } from '../../platform/config-files';
+import { temporalDataConverter } from '../../platform/payload-codec';
 
 export function parseTrackedServices(spec: string): TrackedService[] {
   return spec
@@ -38,7 +39,11 @@ async function main(): Promise<void> {
       : tracked;
   });
   const connection = await Connection.connect(clientConnectionOptions(config.temporal));
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const client = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    ...temporalDataConverter(process.env),
+  });
   const getJson = async <T>(url: string): Promise<T> => {
     const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
     if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status}`);
