@@ -8,6 +8,7 @@ import { declaredRegions } from '../core/resolved-config';
 import { createAwsClients } from '../platform/aws-clients';
 import { createSnapshotCache } from '../platform/config-files';
 import { clientConnectionOptions } from '../platform/temporal-connection';
+import { temporalDataConverter } from '../platform/payload-codec';
 import { loadTokens, requireLoopbackForDevelopmentTokens } from './auth';
 import { readApiConfig } from './config';
 import type { ApiDependencies } from './dependencies';
@@ -30,7 +31,12 @@ async function main(): Promise<void> {
   const configRoot = process.env.LAZARUS_CONFIG_ROOT ?? process.cwd();
   const regions = declaredRegions((await createSnapshotCache({ configRoot })()).deployment);
   const connection = Connection.lazy({ ...clientConnectionOptions(config.runtime.temporal), connectTimeout: '5s' });
-  const temporal = new Client({ connection, namespace: config.runtime.temporal.namespace });
+  // LAZARUS_PAYLOAD_KEY: the same payload codec as the workers (it must read what they encrypt).
+  const temporal = new Client({
+    connection,
+    namespace: config.runtime.temporal.namespace,
+    ...temporalDataConverter(process.env),
+  });
   const aws = config.streamName ? createAwsClients(config.runtime.aws, { maxAttempts: 2 }) : undefined;
   const deps: ApiDependencies = {
     temporal,
