@@ -70,8 +70,8 @@ it('stores only encrypted payloads: no plaintext anywhere in the history', async
   // workflow input, activity input, activity result, workflow result
   expect(payloads.length).toBeGreaterThanOrEqual(4);
   for (const p of payloads) {
-    expect(Buffer.from(p.metadata!.encoding!).toString()).toBe('binary/encrypted');
-    expect(Buffer.from(p.metadata!['encryption-key-id']!).toString()).toBe('test-key');
+    expect(Buffer.from(p.metadata!.encoding).toString()).toBe('binary/encrypted');
+    expect(Buffer.from(p.metadata!['encryption-key-id']).toString()).toBe('test-key');
   }
   const bytes = Buffer.from(temporal.api.history.v1.History.encode(history).finish());
   expect(bytes.includes(marker)).toBe(false);
