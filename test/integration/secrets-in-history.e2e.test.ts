@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
@@ -167,11 +168,14 @@ it('a missing secret fails the PagerDuty activity without retry, naming the secr
     taskQueue,
     configRoot,
   });
-  await expect(
-    main.acknowledgePage({ routingKey: `secret:E2E_MISSING_${ID}`, incidentKey: `missing-${id}` }),
-  ).rejects.toMatchObject({
-    nonRetryable: true,
-    type: 'LazarusSecretMissing',
-    message: expect.stringContaining(`secret "E2E_MISSING_${ID}" is not set`),
-  });
+  const failure: unknown = await main
+    .acknowledgePage({ routingKey: `secret:E2E_MISSING_${ID}`, incidentKey: `missing-${id}` })
+    .then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+  expect(failure).toBeInstanceOf(ApplicationFailure);
+  const { nonRetryable, type, message } = failure as ApplicationFailure;
+  expect({ nonRetryable, type }).toEqual({ nonRetryable: true, type: 'LazarusSecretMissing' });
+  expect(message).toContain(`secret "E2E_MISSING_${ID}" is not set: define LAZARUS_SECRET_E2E_MISSING_${ID}`);
 });
