@@ -51,6 +51,7 @@ export async function startTestApi(
     taskQueue: string;
     region: string;
     kinesis?: { client: KinesisClient; streamName: string };
+    declaredRegions?: readonly string[];
   },
   options: TestApiOptions = {},
 ): Promise<TestApi> {
