@@ -156,8 +156,8 @@ async function main(): Promise<void> {
   const entity = createEntityActivities({ client, taskQueue });
   const activities = {
     resolveEvent: (event: LazarusEvent) => counted(() => Promise.resolve(matchFor(event, taskQueue)))(),
-    governorAdmit: (req: Parameters<typeof entity.governorAdmit>[0]) => counted(() => entity.governorAdmit(req))(),
-    readControl: (r: string) => counted(() => entity.readControl(r))(),
+    governorAdmit: (...args: Parameters<typeof entity.governorAdmit>) => counted(() => entity.governorAdmit(...args))(),
+    readControl: (...args: Parameters<typeof entity.readControl>) => counted(() => entity.readControl(...args))(),
     acknowledgePage: counted(() => Promise.resolve({ dedupKey: 'x' })),
     resolvePage: counted(() => Promise.resolve({ dedupKey: 'x' })),
     escalatePage: counted(() => Promise.resolve({ incidentId: 'x', escalationLevel: 1, raised: true })),
