@@ -42,6 +42,10 @@ const bridgeMetricsPort = port('LAZARUS_BRIDGE_METRICS_PORT', 9465);
 const eventStream = process.env.LAZARUS_EVENT_STREAM?.trim() || 'lazarus-events';
 const eventStreamShards = port('LAZARUS_EVENT_STREAM_SHARDS', 2);
 const workerMetricsPort = port('LAZARUS_WORKER_METRICS_PORT', 9464);
+// With LAZARUS_PAYLOAD_KEY set, every process encrypts payloads, and the codec endpoint lets the Web UI show them.
+const payloadKeySet = Boolean(process.env.LAZARUS_PAYLOAD_KEY?.trim());
+const codecPort = port('LAZARUS_CODEC_PORT', 8888);
+const codecUrl = `http://127.0.0.1:${codecPort}`;
 
 // Stopping: SIGTERM to each process group, in order: the Lazarus processes, then the in-process stand-ins, then the
 // Temporal dev server and moto. Whatever is still alive STOP_GRACE_MS after the first signal is SIGKILLed (the dev
@@ -178,6 +182,7 @@ function devServerConfig(): TemporalDevConfig {
     ...config,
     port: port('LAZARUS_TEMPORAL_PORT', config.port),
     ui_port: uiPort ? Number(uiPort) : config.ui_port,
+    ...(payloadKeySet ? { ui_codec_endpoint: codecUrl } : {}),
     // With LAZARUS_STATE_DIR the history file moves along with the rest of the state.
     db_filename:
       config.db_filename && process.env.LAZARUS_STATE_DIR?.trim()
@@ -200,6 +205,7 @@ async function main(): Promise<void> {
   await assertPortFree('Lazarus REST API', '127.0.0.1', apiPort);
   await assertPortFree('Lazarus bridge metrics', '127.0.0.1', bridgeMetricsPort);
   await assertPortFree('Lazarus worker metrics', '127.0.0.1', workerMetricsPort);
+  if (payloadKeySet) await assertPortFree('payload codec endpoint', '127.0.0.1', codecPort);
 
   // Every process started below is in its own process group (Ctrl-C reaches only this one) and known to
   // liveServices() from the moment it is spawned, so a stop finds it even while its readiness wait is pending.
@@ -318,6 +324,31 @@ async function main(): Promise<void> {
     });
     running.push(api);
 
+    if (payloadKeySet) {
+      checkpoint();
+      process.stdout.write('lazarus: starting the payload codec endpoint ...\n');
+      // the Web UI's origin, under both loopback names (a browser may use either)
+      const ui = temporal.uiUrl;
+      const uiOrigins = ui
+        ? [...new Set([ui, ui.replace('//localhost', '//127.0.0.1'), ui.replace('//127.0.0.1', '//localhost')])]
+        : [];
+      running.push(
+        await spawnService({
+          name: 'codec',
+          command: process.execPath,
+          args: nodeArgs('platform/codec-server'),
+          env: {
+            ...process.env,
+            LAZARUS_CODEC_HOST: '127.0.0.1',
+            LAZARUS_CODEC_PORT: String(codecPort),
+            LAZARUS_CODEC_CORS_ORIGINS: process.env.LAZARUS_CODEC_CORS_ORIGINS ?? uiOrigins.join(','),
+          },
+          echo: true,
+          ready: (output) => output.includes('lazarus codec endpoint'),
+        }),
+      );
+    }
+
     // The demand sensor follows the load of the services named in LAZARUS_DEMAND_SERVICES (name:load per host[:band]).
     const demandServices = process.env.LAZARUS_DEMAND_SERVICES;
     if (demandServices) {
@@ -345,6 +376,14 @@ async function main(): Promise<void> {
     const rows: Array<[string, string]> = [
       ['Temporal Web UI', temporal.uiUrl ?? '(headless)'],
       ['Temporal gRPC', `${temporal.address} (namespace ${temporal.namespace})`],
+      ...(payloadKeySet
+        ? [
+            ['Payload codec', `${codecUrl} (payloads encrypted; temporal ... --codec-endpoint ${codecUrl})`] as [
+              string,
+              string,
+            ],
+          ]
+        : []),
       ['AWS emulator', `${moto.endpoint} (region ${awsRegion})`],
       ['PagerDuty', `events https://${pagerDuty.eventsServer}, REST + state ${pagerDuty.restUrl}/_emulator/state`],
       ['Slack receiver', `${receivers.slackWebhookUrl} (received: ${receivers.slackUrl}/_receiver/webhooks)`],

@@ -19,6 +19,8 @@ export interface TemporalDevConfig {
   search_attributes?: Record<string, string>;
   dynamic_config?: Record<string, unknown>;
   log_level?: string;
+  /** Set by `npm start` (not the YAML file) when LAZARUS_PAYLOAD_KEY is set: the Web UI decodes through it. */
+  ui_codec_endpoint?: string;
 }
 
 export const defaultConfigFile: string = path.join(projectRoot, 'temporal-dev.yaml');
@@ -56,6 +58,7 @@ export function startDevArgs(config: TemporalDevConfig, baseDir: string = projec
     args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   }
   if (config.log_level) args.push('--log-level', config.log_level);
+  if (config.ui_codec_endpoint && config.ui_port != null) args.push('--ui-codec-endpoint', config.ui_codec_endpoint);
   return args;
 }
 
