@@ -6,6 +6,8 @@ import os from 'node:os';
 import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { readRuntimeConfig } from '../../core';
+import { declaredRegions } from '../../core/resolved-config';
+import { createSnapshotCache } from '../../platform/config-files';
 import { readMaxFutureSkewMs } from '../../core/config/event-validation';
 import { createBridgeActivities, createBridgeMetrics } from '.';
 import { workflowBundlePath, workflowsPath } from '../../platform/workflow-bundle';
@@ -22,6 +24,10 @@ export async function runBridge(env: NodeJS.ProcessEnv = process.env): Promise<v
     throw new Error('LAZARUS_EVENT_STREAM is not set: the bridge needs the name of the Kinesis stream to read');
   const settings = readBridgeSettings(env, config.temporal.taskQueue);
   const maxFutureSkewMs = readMaxFutureSkewMs(env);
+  // The regions Lazarus serves, from services/deployment.yaml under LAZARUS_CONFIG_ROOT (default: the working
+  // directory), read once at start: a record for another region is dead-lettered, as the API answers it 400.
+  const configRoot = env.LAZARUS_CONFIG_ROOT ?? process.cwd();
+  const regions = declaredRegions((await createSnapshotCache({ configRoot })()).deployment);
   const identity = env.LAZARUS_BRIDGE_IDENTITY?.trim() || `bridge@${os.hostname()}:${process.pid}`;
   Runtime.install({
     logger: new DefaultLogger(env.LAZARUS_LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN'),
@@ -54,6 +60,7 @@ export async function runBridge(env: NodeJS.ProcessEnv = process.env): Promise<v
         identity,
         settings,
         maxFutureSkewMs,
+        declaredRegions: regions,
       }),
       // A reader hands its checkpoint back when the process stops; do not wait long for it.
       shutdownGraceTime: '5s',

@@ -50,6 +50,12 @@ export interface ShardReaderDependencies {
    * 5 minutes); a record further ahead is dead-lettered (reason schema), as POST /v1/events answers it 400.
    */
   maxFutureSkewMs?: number;
+  /**
+   * The regions Lazarus serves (services/deployment.yaml): a record naming another region is dead-lettered
+   * (reason unknown_region), as POST /v1/events answers it 400. Unset: any region passes the edge (the workflow still
+   * ends an undeclared region FAILED).
+   */
+  declaredRegions?: readonly string[];
 }
 
 /**
@@ -318,6 +324,7 @@ class ShardReaderRun {
   private async handle(record: _Record): Promise<void> {
     const decoded = decodeStreamRecord(record.Data ?? new Uint8Array(), this.settings.max_record_bytes, {
       ...(this.deps.maxFutureSkewMs === undefined ? {} : { maxFutureSkewMs: this.deps.maxFutureSkewMs }),
+      ...(this.deps.declaredRegions === undefined ? {} : { declaredRegions: this.deps.declaredRegions }),
     });
     if (decoded.kind === 'event') {
       this.deps.metrics.eventsReceived.inc({ source: decoded.event.source });
