@@ -1,8 +1,8 @@
 // The runbook run: a child workflow whose id is the lock ("lock/host/<id>" or "lock/service/<svc>"), so Temporal's
 // workflow-id uniqueness is the lock and it holds across worker crashes. It reads the kill switch right before the
 // first step, interprets the runbook DAG (parallel branches, per-step retries and timeouts, references between step
-// outputs), pauses at step boundaries, and on failure, cancel or workflow_timeout compensates completed steps in
-// reverse order.
+// outputs), pauses at step boundaries, and on failure, cancel, workflow_timeout or an error of its own compensates
+// the steps stopped half-way (from the progress they reported) and then the completed ones in reverse order.
 import {
   ActivityCancellationType,
   ActivityFailure,
