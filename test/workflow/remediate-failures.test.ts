@@ -1,6 +1,7 @@
 // Every way a remediation can stop ends in one recorded outcome that a person hears of, with what was done undone and
 // the lock released: a dependency out of retries, an error in the runbook run itself, `temporal workflow cancel`,
 // PagerDuty unreachable while escalating. Each case ends with a new event taking the same lock.
+import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { type LazarusEvent } from '../../core/event';
@@ -40,6 +41,40 @@ async function remediateOnce(
 async function expectLockFree(h: RemediationHarness, event: LazarusEvent = h.event()): Promise<void> {
   const next = await remediateOnce(h, event);
   expect(next.outcome).toBe(Outcome.Remediated);
+}
+
+/** A clone stand-in whose first call waits until the test releases it; later calls return at once. */
+function heldFirstClone(): { behaviour: () => Promise<Record<string, unknown>>; release: () => void } {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let first = true;
+  return {
+    behaviour: async () => {
+      if (first) {
+        first = false;
+        await released;
+      }
+      return { instanceId: 'i-new' };
+    },
+    release: () => release(),
+  };
+}
+
+/** Starts the remediation and returns once its runbook's clone step is running. */
+async function startUntilCloneRuns(
+  h: RemediationHarness,
+  event: LazarusEvent,
+): Promise<WorkflowHandle<typeof remediate>> {
+  const handle = await env.client.workflow.start(remediate, {
+    taskQueue: h.taskQueue,
+    workflowId: remediationWorkflowId(event.incident_key),
+    args: [event, {}],
+  });
+  await until(
+    async () => Promise.resolve(h.stepCalls.some((c) => c.activity === 'cloneHost')),
+    (started) => started,
+  );
+  return handle;
 }
 
 describe('remediate: failures end in an outcome that a person hears of', () => {
@@ -105,41 +140,23 @@ describe('remediate: failures end in an outcome that a person hears of', () => {
   });
 
   it('CANCELLED by `temporal workflow cancel` mid-runbook: the finished step is undone, escalated, lock released', async () => {
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    let firstClone = true;
+    const clone = heldFirstClone();
     const h = harnessWith({
       // a stand-in that does not heartbeat: a short heartbeat timeout lets the cancel through at once
       steps: [
         compensatedDrain,
         step('clone', 'cloneHost', ['drain'], { input: { instanceId: '${event.host}', heartbeatTimeoutMs: 1000 } }),
       ],
-      stepBehaviour: {
-        cloneHost: async () => {
-          if (firstClone) {
-            firstClone = false;
-            await released;
-          }
-          return { instanceId: 'i-new' };
-        },
-      },
+      stepBehaviour: { cloneHost: clone.behaviour },
     });
     const event = h.event();
 
     await h.run(async () => {
-      const handle = await env.client.workflow.start(remediate, {
-        taskQueue: h.taskQueue,
-        workflowId: remediationWorkflowId(event.incident_key),
-        args: [event, {}],
-      });
-      await until(
-        async () => Promise.resolve(h.stepCalls.some((c) => c.activity === 'cloneHost')),
-        (started) => started,
-      );
+      const handle = await startUntilCloneRuns(h, event);
 
       await handle.cancel();
       const status = await handle.result();
-      release();
+      clone.release();
 
       expect(status.outcome).toBe(Outcome.Cancelled);
       expect(status.reason).toContain('workflow cancellation');
@@ -152,36 +169,18 @@ describe('remediate: failures end in an outcome that a person hears of', () => {
   });
 
   it('FAILED when the runbook child is terminated (`temporal workflow terminate lock/...`), escalated, lock released', async () => {
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    let firstClone = true;
+    const clone = heldFirstClone();
     const h = harnessWith({
-      stepBehaviour: {
-        cloneHost: async () => {
-          if (firstClone) {
-            firstClone = false;
-            await released;
-          }
-          return { instanceId: 'i-new' };
-        },
-      },
+      stepBehaviour: { cloneHost: clone.behaviour },
     });
     const event = h.event();
 
     await h.run(async () => {
-      const handle = await env.client.workflow.start(remediate, {
-        taskQueue: h.taskQueue,
-        workflowId: remediationWorkflowId(event.incident_key),
-        args: [event, {}],
-      });
-      await until(
-        async () => Promise.resolve(h.stepCalls.some((c) => c.activity === 'cloneHost')),
-        (started) => started,
-      );
+      const handle = await startUntilCloneRuns(h, event);
 
       await env.client.workflow.getHandle(`lock/host/${h.sickHost}`).terminate('operator terminated the runbook');
       const status = await handle.result();
-      release();
+      clone.release();
 
       expect(status.outcome).toBe(Outcome.Failed);
       expect(status.reason).toContain('runbook run failed');
