@@ -8,16 +8,13 @@ import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import { type LazarusEvent } from '../../core/event';
 import { Outcome } from '../../core/outcome';
 import { createMainQueueActivities } from '../../worker/lazarus-activities';
-import { createLazarusWorkers } from '../support/lazarus-stack';
-import { remediate } from '../../workflows';
+import { createLazarusWorkers, healthcheckDownEvent, remediateWithWorkers } from '../support/lazarus-stack';
 import { stackValue } from '../support/stack-env';
 import { getJson, pagerClientFor, postJson, sharedPagerDuty } from '../support/stand-ins';
 import { uniqueTaskQueue } from '../support/temporal';
 import { useTestStack } from '../support/test-stack';
-import { remediationWorkflowId } from '../../contracts/workflow-ids';
 import type { AwsClients } from '../../platform/aws-clients';
 
 const id = randomUUID().slice(0, 8);
@@ -81,30 +78,10 @@ it('replaces a failed host: ack, drain, clone, verify, register, forensics, reso
   const incidentKey = `e2e-${id}-healthcheck`;
   await main.triggerPage({ routingKey, incidentKey, summary: `${sick} health check down`, source: 'nagios' });
   workers = await createLazarusWorkers(env, main, taskQueue);
-  const event: LazarusEvent = {
-    incident_key: incidentKey,
-    event_type: 'HealthcheckDown',
-    source: 'nagios',
-    service,
-    host: sick,
-    region,
-    environment: 'prod',
-    occurred_at: new Date().toISOString(),
-  };
+  const event = healthcheckDownEvent({ incidentKey, service, host: sick, region });
 
   // Act
-  const runs = workers.map((w) => w.run());
-  let status;
-  try {
-    status = await env.client.workflow.execute(remediate, {
-      taskQueue,
-      workflowId: remediationWorkflowId(incidentKey),
-      args: [event, {}],
-    });
-  } finally {
-    for (const w of workers) w.shutdown();
-    await Promise.all(runs);
-  }
+  const status = await remediateWithWorkers(env, workers, taskQueue, event);
 
   // Assert: the decision and the runbook
   expect([status.outcome, status.reason]).toEqual([Outcome.Remediated, 'replace_host completed']);

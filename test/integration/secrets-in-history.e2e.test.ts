@@ -10,16 +10,14 @@ import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import { type LazarusEvent } from '../../core/event';
 import { Outcome } from '../../core/outcome';
 import { createMainQueueActivities } from '../../worker/lazarus-activities';
-import { createLazarusWorkers } from '../support/lazarus-stack';
-import { remediate } from '../../workflows';
+import { remediationWorkflowId } from '../../contracts/workflow-ids';
+import { createLazarusWorkers, healthcheckDownEvent, remediateWithWorkers } from '../support/lazarus-stack';
 import { stackValue } from '../support/stack-env';
 import { getJson, pagerClientFor, postJson, sharedPagerDuty } from '../support/stand-ins';
 import { uniqueTaskQueue } from '../support/temporal';
 import { useTestStack } from '../support/test-stack';
-import { remediationWorkflowId } from '../../contracts/workflow-ids';
 
 const id = randomUUID().slice(0, 8);
 const ID = id.toUpperCase();
@@ -97,28 +95,9 @@ it('runs a full remediation with secrets by reference, and no history holds a se
     source: 'nagios',
   });
   workers = await createLazarusWorkers(env, main, taskQueue);
-  const event: LazarusEvent = {
-    incident_key: incidentKey,
-    event_type: 'HealthcheckDown',
-    source: 'nagios',
-    service,
-    host: sick,
-    region,
-    environment: 'prod',
-    occurred_at: new Date().toISOString(),
-  };
-  const runs = workers.map((w) => w.run());
-  let status;
-  try {
-    status = await env.client.workflow.execute(remediate, {
-      taskQueue,
-      workflowId: remediationWorkflowId(incidentKey),
-      args: [event, {}],
-    });
-  } finally {
-    for (const w of workers) w.shutdown();
-    await Promise.all(runs);
-  }
+  const event = healthcheckDownEvent({ incidentKey, service, host: sick, region });
+
+  const status = await remediateWithWorkers(env, workers, taskQueue, event);
   expect([status.outcome, status.reason]).toEqual([Outcome.Remediated, 'replace_host completed']);
 
   // The secrets were used: the emulator matched ack and resolve to the trigger's routing key, Slack got the messages

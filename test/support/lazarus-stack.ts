@@ -5,6 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
+import type { LazarusEvent } from '../../core/event';
+import { remediationWorkflowId } from '../../contracts/workflow-ids';
+import type { RemediationStatus } from '../../contracts/trace';
+import { remediate } from '../../workflows';
 import { projectRoot } from '../../devstack/paths';
 import { createNodeCheckerActivities, type MainQueueActivities } from '../../worker/lazarus-activities';
 import { createTestWorker } from './temporal';
@@ -66,4 +70,43 @@ export async function createLazarusWorkers(
       ),
     )),
   ];
+}
+
+/** The event a health-check sensor (Nagios) sends for a sick host, occurring now. */
+export function healthcheckDownEvent(fields: {
+  incidentKey: string;
+  service: string;
+  host: string;
+  region: string;
+}): LazarusEvent {
+  return {
+    incident_key: fields.incidentKey,
+    event_type: 'HealthcheckDown',
+    source: 'nagios',
+    service: fields.service,
+    host: fields.host,
+    region: fields.region,
+    environment: 'prod',
+    occurred_at: new Date().toISOString(),
+  };
+}
+
+/** Runs the workers while the remediation of `event` runs to its end, then shuts them down; its final status. */
+export async function remediateWithWorkers(
+  env: TestWorkflowEnvironment,
+  workers: readonly Worker[],
+  taskQueue: string,
+  event: LazarusEvent,
+): Promise<RemediationStatus> {
+  const runs = workers.map((w) => w.run());
+  try {
+    return await env.client.workflow.execute(remediate, {
+      taskQueue,
+      workflowId: remediationWorkflowId(event.incident_key),
+      args: [event, {}],
+    });
+  } finally {
+    for (const w of workers) w.shutdown();
+    await Promise.all(runs);
+  }
 }
