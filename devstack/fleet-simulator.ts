@@ -1,7 +1,7 @@
 // The fleet simulator: services of N hosts, each an EC2 instance in the AWS emulator (tags lazarus:service and
 // lazarus:health-url) plus a real HTTP health endpoint on loopback that tests can break: unhealthy, unreachable,
-// unreachable from one availability zone only (a partition), or every host of a service at once (a downstream
-// outage). Instances Lazarus launches for a simulated service come up as healthy hosts after a boot delay.
+// unreachable from some availability zones only (a partition of one host, or of a whole zone: every host of zone A
+// unreachable from zone B's checkers), or every host of a service at once (a downstream outage). Instances Lazarus launches for a simulated service come up as healthy hosts after a boot delay.
 // Control API: docs/devstack.md.
 import {
   CreateSubnetCommand,
@@ -82,9 +82,17 @@ export interface FleetSimulatorOptions {
   imageId?: string;
 }
 
+/** A zone partition: no host of `zone` answers a probe sent from any zone of `unreachableFrom`. */
+export interface ZonePartition {
+  zone: string;
+  unreachableFrom: string[];
+}
+
 export interface FleetSimulatorState {
   services: SimulatedService[];
   hosts: SimulatedHost[];
+  /** Zone partitions in force (zones with an empty list are healed and not listed). */
+  zonePartitions: ZonePartition[];
   bootDelayMs: number;
 }
 
@@ -92,6 +100,11 @@ export interface RunningFleetSimulator {
   readonly url: string;
   createService(request: CreateServiceRequest): Promise<{ service: SimulatedService; instanceIds: string[] }>;
   setHealth(instanceId: string, health: SimulatedHealth, unreachableFrom?: string[]): void;
+  /**
+   * Partitions a whole availability zone: every host of `zone` (those there now and those launched later) drops the
+   * probes sent from the zones in `unreachableFrom`; an empty list heals it.
+   */
+  setZonePartition(zone: string, unreachableFrom: string[]): void;
   setOutage(service: string, outage: boolean): void;
   setLoad(service: string, load: number): void;
   /** Looks at EC2 now (launched, stopped, terminated instances) instead of waiting for the next poll. */
@@ -121,6 +134,7 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
   const zones = options.zones ?? ['us-east-1a', 'us-east-1b', 'us-east-1c'];
   const services = new Map<string, SimulatedService>();
   const hosts = new Map<string, SimulatedHost>();
+  const zonePartitions = new Map<string, string[]>();
   let network: Promise<{ vpcId: string; subnets: string[] }> | undefined;
   let url = '';
 
@@ -269,13 +283,29 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
     return { service: { ...service }, instanceIds: instances.map((i) => i.InstanceId ?? '') };
   }
 
-  /** Adopts instances launched for a simulated service; notices instances that stopped or went away. */
+  /**
+   * Adopts instances launched for a simulated service; notices instances that stopped or went away. DescribeInstances
+   * answers a page at a time (the emulator at most 100 instances a page), so every page is read, and the service names
+   * are asked for at most 100 at a time (one filter's values).
+   */
   async function sync(): Promise<void> {
     if (services.size === 0) return;
-    const out = await ec2.send(
-      new DescribeInstancesCommand({ Filters: [{ Name: 'tag:lazarus:service', Values: [...services.keys()] }] }),
-    );
-    for (const instance of (out.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
+    const names = [...services.keys()];
+    const instances: Instance[] = [];
+    for (let i = 0; i < names.length; i += 100) {
+      let nextToken: string | undefined;
+      do {
+        const out = await ec2.send(
+          new DescribeInstancesCommand({
+            Filters: [{ Name: 'tag:lazarus:service', Values: names.slice(i, i + 100) }],
+            ...(nextToken ? { NextToken: nextToken } : {}),
+          }),
+        );
+        instances.push(...(out.Reservations ?? []).flatMap((r) => r.Instances ?? []));
+        nextToken = out.NextToken || undefined;
+      } while (nextToken);
+    }
+    for (const instance of instances) {
       const id = instance.InstanceId ?? '';
       const state = instance.State?.Name ?? 'unknown';
       const known = hosts.get(id);
@@ -311,10 +341,24 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
     simulated.unreachableFrom = unreachableFrom;
   }
 
+  function setZonePartition(zone: string, unreachableFrom: string[]): void {
+    if (!zones.includes(zone)) throw new FleetSimulatorError(404, `no zone ${zone}; zones: ${zones.join(', ')}`);
+    if (!Array.isArray(unreachableFrom) || unreachableFrom.some((z) => typeof z !== 'string')) {
+      throw new FleetSimulatorError(400, 'unreachableFrom must be a list of zone names');
+    }
+    const unknown = unreachableFrom.filter((z) => !zones.includes(z));
+    if (unknown.length > 0) {
+      throw new FleetSimulatorError(400, `unreachableFrom: no zone ${unknown.join(', ')}; zones: ${zones.join(', ')}`);
+    }
+    if (unreachableFrom.length === 0) zonePartitions.delete(zone);
+    else zonePartitions.set(zone, [...new Set(unreachableFrom)]);
+  }
+
   function state(): FleetSimulatorState {
     return {
       services: [...services.values()].map((s) => ({ ...s })),
       hosts: [...hosts.values()].map((h) => ({ ...h, unreachableFrom: [...h.unreachableFrom] })),
+      zonePartitions: [...zonePartitions].map(([zone, from]) => ({ zone, unreachableFrom: [...from] })),
       bootDelayMs,
     };
   }
@@ -329,7 +373,8 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
       simulated.ec2State !== 'running' ||
       Date.now() < simulated.readyAt ||
       simulated.health === 'unreachable' ||
-      (zone && simulated.unreachableFrom.includes(zone))
+      (zone && simulated.unreachableFrom.includes(zone)) ||
+      (zone && zonePartitions.get(simulated.availabilityZone)?.includes(zone))
     ) {
       req.socket.destroy();
       return;
@@ -379,6 +424,20 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
       setHealth(parts[1], body.health ?? 'healthy', body.unreachableFrom ?? []);
       return sendJson(res, 200, { host: hostOrThrow(parts[1]) });
     }
+    if (method === 'GET' && url.pathname === '/zones') {
+      return sendJson(res, 200, {
+        zones: zones.map((zone) => ({ zone, unreachableFrom: zonePartitions.get(zone) ?? [] })),
+      });
+    }
+    if (method === 'POST' && parts[0] === 'zones' && parts[1] && parts[2] === 'partition' && parts.length === 3) {
+      const body = (await readJson(req)) as { unreachableFrom?: string[] };
+      setZonePartition(parts[1], body.unreachableFrom ?? []);
+      return sendJson(res, 200, { zone: parts[1], unreachableFrom: zonePartitions.get(parts[1]) ?? [] });
+    }
+    if (method === 'DELETE' && url.pathname === '/zones/partitions') {
+      zonePartitions.clear();
+      return sendJson(res, 200, { zones: zones.map((zone) => ({ zone, unreachableFrom: [] })) });
+    }
     if (method === 'POST' && parts[0] === 'hosts' && parts[1] && parts[2] === 'ring') {
       const body = (await readJson(req)) as { state?: 'UN' | 'UJ' | 'DN' | null };
       const simulated = hostOrThrow(parts[1]);
@@ -421,6 +480,7 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
     url,
     createService,
     setHealth,
+    setZonePartition,
     setOutage: (name, outage) => {
       serviceOrThrow(name).outage = outage;
     },
