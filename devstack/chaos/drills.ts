@@ -597,7 +597,6 @@ export const drills: Drill[] = [
           },
           120_000,
         );
-        ctx.notes.push(`${e.event.incident_key}: ${read.outcome}: ${read.reason ?? ''}`);
         if (read.outcome !== 'PRECONDITION_FAILED' || !read.reason?.includes(`zone ${zone}`)) {
           throw new Error(`expected PRECONDITION_FAILED naming the partition of ${zone}, got ${read.outcome}`);
         }
