@@ -168,6 +168,7 @@ async function submitStorm(stack: ChaosStack, events: StormEvent[], seconds: num
 interface Decided {
   key: string;
   outcome: string;
+  reason?: string;
   decidedAt: number;
   latencyMs: number;
 }
@@ -195,6 +196,7 @@ async function waitForDecisions(client: Client, events: StormEvent[], timeoutMs:
     decided.set(item.event.incident_key, {
       key: item.event.incident_key,
       outcome: status.outcome,
+      reason: status.reason,
       decidedAt: status.decided_at,
       latencyMs: status.decided_at - Date.parse(item.event.occurred_at),
     });
@@ -238,11 +240,30 @@ async function finalOutcomes(client: Client, decisions: Decided[], timeoutMs: nu
       const description = await handle.describe().catch(() => undefined);
       if (description && description.status.name !== 'RUNNING') {
         const status = (await handle.result().catch(() => undefined)) as RemediationStatus | undefined;
-        return { ...d, outcome: status?.outcome ?? description.status.name };
+        return { ...d, outcome: status?.outcome ?? description.status.name, reason: status?.reason };
       }
       await sleep(2000);
     }
     return d;
+  });
+}
+
+/** The commonest reason of each outcome, its figures (numbers, ids) blanked so that alike reasons group. */
+function reasons(decisions: Decided[]): string[] {
+  const counts = new Map<string, Map<string, number>>();
+  for (const d of decisions) {
+    const shape = (d.reason ?? '(none)')
+      .replace(/storm-[a-z0-9]+-\d+/g, '<service>')
+      .replace(/i-[0-9a-f]+/g, '<host>')
+      .replace(/\d+(\.\d+)?/g, 'N')
+      .slice(0, 200);
+    const byReason = counts.get(d.outcome) ?? new Map<string, number>();
+    byReason.set(shape, (byReason.get(shape) ?? 0) + 1);
+    counts.set(d.outcome, byReason);
+  }
+  return [...counts].sort().map(([outcome, byReason]) => {
+    const [top, n] = [...byReason].sort((a, b) => b[1] - a[1])[0];
+    return `  - ${outcome}: ${n}× "${top}"${byReason.size > 1 ? ` (+${byReason.size - 1} other reasons)` : ''}`;
   });
 }
 
@@ -468,6 +489,7 @@ async function main(): Promise<void> {
         .sort()
         .map(([o, n]) => `${o} ${n}`)
         .join(', ')}`,
+      ...reasons(final),
       opened
         ? `- breaker opened ${((opened.at - stormStart) / 1000).toFixed(1)} s after the first submission, at ` +
           `${opened.failing_count} failing services, on service ${opened.cause} (its first event ` +
