@@ -93,6 +93,10 @@ interface StormEvent {
   event: LazarusEvent;
   submittedAt?: number;
   accepted?: boolean;
+  /** 429 answers (the API's per-token rate limit) before it was accepted. */
+  throttled?: number;
+  /** The last answer that was not an acceptance. */
+  refusal?: string;
 }
 
 /** Fleet: M services of H hosts (S sick); N events round-robin over the services and, within one, over its sick hosts. */
@@ -146,11 +150,18 @@ async function submitStorm(stack: ChaosStack, events: StormEvent[], seconds: num
               body: JSON.stringify(item.event),
               signal: AbortSignal.timeout(30_000),
             });
-            await res.arrayBuffer();
             if (res.status === 202 || res.status === 200) {
+              await res.arrayBuffer();
               item.accepted = true;
               return;
             }
+            if (res.status === 429) {
+              // as a sensor honouring Retry-After
+              item.throttled = (item.throttled ?? 0) + 1;
+              await sleep(Number(res.headers.get('retry-after') ?? 1) * 1000);
+              continue;
+            }
+            item.refusal = `HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`;
             if (res.status < 500) break;
           } catch {
             // refused or timed out: retry, as a sensor would
@@ -411,6 +422,9 @@ async function main(): Promise<void> {
     services: services.map((name) => ({ name, profile: 'stateless' })),
     // the shipped breaker (services/deployment.yaml)
     breaker: { open_threshold: 5, close_threshold: 2, window: '10m' },
+    // A storm comes from many sensors, each with its own token and its own rate limit (50/s by default); here one
+    // token sends everything, so its limit is lifted (LAZARUS_API_RATE_LIMIT=0).
+    apiEnv: { LAZARUS_API_RATE_LIMIT: process.env.BENCH_STORM_API_RATE_LIMIT ?? '0' },
     log,
   });
   let stopping = false;
@@ -449,6 +463,8 @@ async function main(): Promise<void> {
     const stormStart = Date.now();
     const submitMs = await submitStorm(stack, events, args.submitSeconds);
     const refused = events.filter((e) => !e.accepted).length;
+    const throttled = events.filter((e) => e.throttled).length;
+    const refusal = events.find((e) => !e.accepted)?.refusal;
     log(`storm: ${events.length - refused} events accepted by the API in ${submitMs} ms (${refused} refused)`);
     const decisions = await waitForDecisions(stack.client, events, args.timeoutSeconds * 1000);
     const lastDecided = Math.max(...decisions.map((d) => d.decidedAt));
@@ -479,7 +495,8 @@ async function main(): Promise<void> {
     const eventIndex = openingEvent ? events.indexOf(openingEvent) : -1;
     const lines = [
       `- load: ${args.events} events over ${args.services} services (${args.hosts} hosts each, ${args.sick} sick), ` +
-        `submitted through POST /v1/events in ${(submitMs / 1000).toFixed(1)} s (${refused} refused); ` +
+        `submitted through POST /v1/events in ${(submitMs / 1000).toFixed(1)} s (${refused} refused` +
+        `${refusal ? `, e.g. ${refusal}` : ''}; ${throttled} answered 429 first and retried after Retry-After); ` +
         `load average ${loadBefore} before, ${loadAfter} after`,
       `- all decided: ${decisions.length} of ${events.length - refused} in ${(allDecidedMs / 1000).toFixed(1)} s ` +
         `after the first submission; decision latency from occurred_at p50 ${(percentile(latencies, 50) / 1000).toFixed(1)} s, ` +

@@ -64,6 +64,8 @@ export interface ChaosStackOptions {
    * make many services fail on purpose; the storm benchmark passes the shipped one (services/deployment.yaml).
    */
   breaker?: { open_threshold: number; close_threshold: number; window: string };
+  /** Extra environment of the REST API process (the storm benchmark lifts the per-token rate limit). */
+  apiEnv?: Record<string, string>;
   /** Copy the processes' output to ours. */
   echo?: boolean;
   log?: (line: string) => void;
@@ -377,6 +379,7 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
               LAZARUS_API_HOST: '127.0.0.1',
               LAZARUS_API_DEV_TOKENS: '1',
               LAZARUS_EVENT_STREAM: stream,
+              ...options.apiEnv,
             },
             echo: options.echo,
             readyTimeoutMs: START_TIMEOUT_MS,
