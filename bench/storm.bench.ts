@@ -442,12 +442,9 @@ async function main(): Promise<void> {
     apiEnv: { LAZARUS_API_RATE_LIMIT: process.env.BENCH_STORM_API_RATE_LIMIT ?? '0' },
     log,
   });
-  let stopping = false;
-  const stop = async (): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    await stack.stop();
-  };
+  // One stop, awaited by whoever asks (Ctrl-C and the end of the run), so nothing exits while the stack still stops.
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => (stopping ??= stack.stop());
   process.on('SIGINT', () => void stop().finally(() => process.exit(130)));
   try {
     const setupStart = Date.now();
