@@ -193,18 +193,20 @@ describe('the quorum acts on host failures, never on partitions', () => {
 
     // Assert: no action, the partition named in the trace and the reason, the page escalated with it
     expect(status.outcome).toBe(Outcome.PreconditionFailed);
-    expect(status.reason).toBe(
-      `network partition suspected, not a failure of ${hosts[0]}: zone ${zoneA} is unreachable from the checkers in ` +
-        `${zoneB}, ${zoneC} (the host and every host of its zone); the host answers healthy from ${zoneA}`,
+    // decided on the first answer that shows the partition: it names the checkers whose answers were in by then
+    expect(status.reason).toMatch(
+      new RegExp(
+        `^network partition suspected, not a failure of ${hosts[0]}: zone ${zoneA} is unreachable from the checkers ` +
+          `in (${zoneB}|${zoneC}|${zoneB}, ${zoneC}) \\(the host and every host of its zone\\)`,
+      ),
     );
     const quorum = status.gates.find((g) => g.gate === 'quorum')!;
     expect(quorum.verdict).toBe('fail');
-    expect((quorum.detail as unknown as QuorumResult).partition).toMatchObject({
-      kind: 'zone',
-      zone: zoneA,
-      unreachable_from: [zoneB, zoneC],
-      healthy_from: [zoneA],
-    });
+    const partition = (quorum.detail as unknown as QuorumResult).partition!;
+    expect(partition).toMatchObject({ kind: 'zone', zone: zoneA });
+    expect(partition.unreachable_from.length).toBeGreaterThan(0);
+    expect([zoneB, zoneC]).toEqual(expect.arrayContaining(partition.unreachable_from));
+    expect(partition.healthy_from.every((z) => z === zoneA)).toBe(true);
     expect(status.steps).toEqual([]);
     expect(status.gates.some((g) => g.gate === 'acknowledge')).toBe(false);
     const { incidents } = await getJson<{
