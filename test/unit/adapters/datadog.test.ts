@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-assignment -- jest matchers are typed any */
 import { fixture, fakeDirectory, intake } from './vendor-fixtures';
 
 const web = fakeDirectory([
