@@ -1,7 +1,7 @@
 // Vendor payloads as the vendors send them (test/fixtures/vendors, sources in its README) through the real API
 // routes, EC2 lookups through the real SDK to the emulator, SNS signatures checked against a certificate served
 // locally, and the remediations they start run by the real workflows (RemediationHarness) on the dev server.
-/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access -- response bodies are untyped JSON that the assertions check; jest matchers are typed any */
+/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call -- response bodies are untyped JSON that the assertions check; jest matchers are typed any */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -179,7 +179,7 @@ describe('vendor payloads through POST /v1/sensors/*', () => {
       const described = await stack.env.client.workflow.getHandle(String(first.body.events[0].workflow_id)).describe();
       expect(described.searchAttributes.LazarusHost).toEqual([hosts.web.id]);
       await until(
-        async () => h.calls('resolvePage'),
+        () => Promise.resolve(h.calls('resolvePage')),
         (keys) => keys.includes(secondKey),
       );
     });
@@ -214,8 +214,9 @@ describe('vendor payloads through POST /v1/sensors/*', () => {
   });
 
   describe('AWS Health', () => {
-    function healthEvent(path: string, instanceId: string): Record<string, any> {
-      const event = JSON.parse(fixtureText(path).replaceAll('i-0123456789abcdef0', instanceId)) as Record<string, any>;
+    type HealthEvent = { time: string; detail: { eventRegion: string; affectedEntities: Array<{ tags?: unknown }> } };
+    function healthEvent(path: string, instanceId: string): HealthEvent {
+      const event = JSON.parse(fixtureText(path).replaceAll('i-0123456789abcdef0', instanceId)) as HealthEvent;
       event.time = new Date().toISOString();
       event.detail.eventRegion = h.region;
       return event;

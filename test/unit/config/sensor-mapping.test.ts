@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-unsafe-assignment -- jest matchers are typed any */
 import { buildSnapshot, matchEvent, resolveSensorMapping } from '../../../core/config';
 import { snapshotVersion } from '../../../platform/content-hash';
 import { fakeDirectory, fixture, intake } from '../adapters/vendor-fixtures';
