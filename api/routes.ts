@@ -310,7 +310,9 @@ export const routes: readonly Route[] = [
     method: 'GET',
     path: '/v1/deadletters',
     role: 'operator',
-    summary: 'Stream records the bridge could not use (dead letters), from Temporal visibility, newest first',
+    summary:
+      'Stream records the bridge and vendor payloads the sensor routes could not use (dead letters), from Temporal ' +
+      'visibility, newest first',
     queryParams: [
       { name: 'reason', description: deadLetterReasons.join(' | ') },
       { name: 'status', description: `${deadLetterStatusFilters.join(' | ')} (default pending)` },
