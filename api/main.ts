@@ -13,7 +13,6 @@ import { loadTokens, requireLoopbackForDevelopmentTokens } from './auth';
 import { readApiConfig } from './config';
 import type { ApiDependencies } from './dependencies';
 import { createApiMetrics, registerStateGauges } from './metrics';
-import { createSensorIntake } from './sensor-wiring';
 import { startApiServer } from './server';
 
 async function main(): Promise<void> {
@@ -47,7 +46,8 @@ async function main(): Promise<void> {
     region: config.runtime.aws.region,
     ...(aws && config.streamName ? { kinesis: { client: aws.kinesis, streamName: config.streamName } } : {}),
     declaredRegions: regions,
-    sensors: createSensorIntake(sensorMapping.mapping, config.runtime.aws),
+    // loaded only once the tokens are good: a start that is refused does not wait for the vendor adapters to load
+    sensors: (await import('./sensor-wiring')).createSensorIntake(sensorMapping.mapping, config.runtime.aws),
   };
   const metrics = createApiMetrics({ defaultMetrics: true });
   registerStateGauges(metrics, deps, { cacheMs: config.metricsCacheMs });
