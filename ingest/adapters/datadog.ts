@@ -77,7 +77,8 @@ export function datadogTags(value: unknown, field: string): Map<string, string> 
 
 /** The transition and scope in a notification title: "[Triggered on {host:web-1,env:prod}] Health check ...". */
 export function titlePrefix(title: string | undefined): { transition?: string; scope?: string } {
-  const match = /^\s*\[([A-Za-z -]+?)(?: on \{([^}]*)\})?\]/.exec(title ?? '');
+  // a monitor with a priority renders it first: "[P1] [Triggered on {host:web-1}] ..."
+  const match = /^\s*(?:\[P\d\]\s*)?\[([A-Za-z -]+?)(?: on \{([^}]*)\})?\]/.exec(title ?? '');
   if (!match) return {};
   return { transition: match[1].trim(), ...(match[2] !== undefined ? { scope: match[2] } : {}) };
 }

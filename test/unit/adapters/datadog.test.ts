@@ -1,4 +1,5 @@
 /* eslint-disable @typescript-eslint/no-unsafe-assignment -- jest matchers are typed any */
+import { titlePrefix } from '../../../ingest/adapters';
 import { fixture, fakeDirectory, intake } from './vendor-fixtures';
 
 const web = fakeDirectory([
@@ -100,6 +101,14 @@ describe('Datadog webhooks', () => {
       kind: 'events',
       events: [expect.objectContaining({ service: 'checkout', environment: 'stage', region: 'eu-west-1' })],
     });
+  });
+
+  it('reads the transition and scope of a title with a priority prefix', () => {
+    expect(titlePrefix('[P1] [Triggered on {host:web-1,env:prod}] web down')).toEqual({
+      transition: 'Triggered',
+      scope: 'host:web-1,env:prod',
+    });
+    expect(titlePrefix('[Recovered] web down')).toEqual({ transition: 'Recovered' });
   });
 
   it('accepts a template sent with "encode as form"', async () => {
