@@ -41,8 +41,8 @@ export function parseCookies(header: string | undefined): Record<string, string>
   const cookies: Record<string, string> = {};
   for (const part of (header ?? '').split(';')) {
     const at = part.indexOf('=');
-    if (at <= 0) continue;
-    const name = part.slice(0, at).trim();
+    const name = part.slice(0, Math.max(0, at)).trim();
+    if (!name) continue;
     if (!(name in cookies)) cookies[name] = part.slice(at + 1).trim();
   }
   return cookies;

@@ -56,6 +56,7 @@ let browser: Browser | undefined;
 let context: BrowserContext;
 let page: Page;
 let sick: string[] = [];
+let main: ReturnType<typeof createMainQueueActivities>;
 
 // Declared before useTestStack: jest runs afterAll hooks in declaration order, and the workers must stop before the
 // stack tears its Temporal connection down.
@@ -87,7 +88,7 @@ beforeAll(async () => {
   // one sick host at a time: the peer check refuses to act while a third of the pool looks sick
   sick = created.body.instanceIds.slice(0, 2);
   await sicken(sick[0]);
-  const main = createMainQueueActivities({
+  main = createMainQueueActivities({
     aws,
     pager: pagerClientFor(sharedPagerDuty()),
     notify: {},
@@ -119,6 +120,7 @@ async function logIn(target: Page, token: string): Promise<void> {
 /** Submit an event as a sensor would (POST /v1/events): the API starts its remediation. */
 async function submit(host: string): Promise<string> {
   const incidentKey = `console-${id}-${host}`;
+  await main.triggerPage({ routingKey, incidentKey, summary: `${host} health check down`, source: 'nagios' });
   const response = await api.call('POST', '/v1/events', {
     role: 'sensor',
     body: healthcheckDownEvent({ incidentKey, service, host, region }),
@@ -204,7 +206,10 @@ describeInBrowser('the console in a browser', () => {
     await timeline.locator('li.gate').first().waitFor();
     const gates = await timeline.locator('.gate-head strong').allTextContents();
     expect(gates).toEqual(expect.arrayContaining(['rule', 'governor', 'quorum', 'acknowledge', 'lock', 'resolve']));
-    expect(await timeline.locator('.gate', { hasText: 'quorum' }).locator('tbody tr').count()).toBe(3);
+    // the checker nodes' answers as the workflow recorded them (it decides once two of three passed)
+    const answers = timeline.locator('.gate', { hasText: 'quorum' }).locator('tbody tr');
+    expect(await answers.count()).toBeGreaterThanOrEqual(2);
+    await expectText(answers.first(), 'HealthCheckDown');
     const steps = await page.locator('#steps .step h3').allTextContents();
     expect(steps.map((s) => s.split(' ')[0])).toEqual(['drain', 'clone', 'verify', 'register', 'forensics']);
     expect(await page.locator('#steps .badge', { hasText: 'succeeded' }).count()).toBe(5);
@@ -213,7 +218,7 @@ describeInBrowser('the console in a browser', () => {
     );
     // finished: nothing to pause any more
     expect(await page.getByRole('button', { name: 'Pause' }).isDisabled()).toBe(true);
-    await page.screenshot({ path: path.join(screenshots, 'trace.png'), fullPage: true });
+    await page.screenshot({ path: path.join(screenshots, 'trace.png') });
   });
 
   it('turns the kill switch on with a reason, and the next event is stopped by it', async () => {

@@ -57,8 +57,15 @@
   }
   function value(v) {
     if (v === undefined || v === null) return '';
-    if (typeof v === 'object') return el('pre', { class: 'json' }, JSON.stringify(v, null, 2));
-    return String(v);
+    if (typeof v !== 'object') return String(v);
+    const compact = JSON.stringify(v);
+    if (compact.length <= 80) return el('code', {}, compact);
+    const text = JSON.stringify(v, null, 2);
+    const pre = el('pre', { class: 'json' }, text);
+    if (text.length <= 240) return pre;
+    // long inputs (rule explanations, outputs) stay folded so the timeline reads at a glance
+    const size = Array.isArray(v) ? `${v.length} items` : `${Object.keys(v).length} fields`;
+    return el('details', {}, el('summary', {}, `${size}: show`), pre);
   }
   function details(obj) {
     const dl = el('dl', { class: 'kv' });
@@ -353,7 +360,8 @@
       el(
         'p',
         {},
-        `${detail.passes} of ${(detail.answers || []).length} checker nodes passed, ${detail.needed} needed (deadline ${duration(detail.deadline_ms)})`,
+        `${detail.passes} checker nodes passed, ${detail.needed} needed (deadline ${duration(detail.deadline_ms)}); ` +
+          `${(detail.answers || []).length} answers were in when the quorum decided`,
       ),
       el(
         'table',
