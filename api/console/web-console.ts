@@ -96,6 +96,9 @@ const loginMessages: Record<string, string> = {
   logged_out: 'You are logged out.',
 };
 
+/** How long one read of counts, chart or regions answers every page that asks for the same. */
+const sharedReadMs = 1500;
+
 const pagePaths = /^\/(regions|deadletters|audit)$/;
 const remediationPath = /^\/remediations\/([^/]+)$/;
 
@@ -134,6 +137,18 @@ export function createWebConsole(options: {
   // Ten login attempts, then one every six seconds, per client address: a token cannot be guessed through the form.
   const loginLimiter = new TokenRateLimiter({ perSecond: 1 / 6, burst: 10 });
   const regions = deps.declaredRegions?.length ? [...deps.declaredRegions] : [deps.region];
+  // Every open page polls: reads of the same thing within a moment share one set of Temporal calls.
+  const recent = new Map<string, { at: number; answer: Promise<unknown> }>();
+  const shared = <T>(key: string, read: () => Promise<T>): Promise<T> => {
+    const now = Date.now();
+    for (const [k, entry] of recent) if (now - entry.at > sharedReadMs) recent.delete(k);
+    const hit = recent.get(key);
+    if (hit) return hit.answer as Promise<T>;
+    const answer = read();
+    recent.set(key, { at: now, answer });
+    answer.catch(() => recent.delete(key));
+    return answer;
+  };
   const asset = (name: string): string => `/console/assets/${name}?v=${assets.get(name)?.version ?? '0'}`;
 
   function send(response: ServerResponse, status: number, body: string | Buffer, type: string, extra = {}): number {
@@ -227,24 +242,27 @@ export function createWebConsole(options: {
           const value = q.get(name)?.trim();
           return value ? { [name]: value } : {};
         };
-        return json(
-          response,
-          await countOutcomes(deps, {
-            ...(region ? { region } : {}),
-            ...pick('service'),
-            ...pick('host'),
-            ...pick('rule'),
-            ...pick('since'),
-          }),
-        );
+        const filter = {
+          ...(region ? { region } : {}),
+          ...pick('service'),
+          ...pick('host'),
+          ...pick('rule'),
+          ...pick('since'),
+        };
+        return json(response, await shared(`counts ${JSON.stringify(filter)}`, () => countOutcomes(deps, filter)));
       }
       case '/console/api/chart':
         return json(
           response,
-          await decisionChart(deps, { regions, ...(region ? { region } : {}), hours: Number(q.get('hours') ?? 3) }),
+          await shared(`chart ${region ?? ''} ${q.get('hours')}`, () =>
+            decisionChart(deps, { regions, ...(region ? { region } : {}), hours: Number(q.get('hours') ?? 3) }),
+          ),
         );
       case '/console/api/regions':
-        return json(response, await regionOverviews(deps, region ? [region] : regions));
+        return json(
+          response,
+          await shared(`regions ${region ?? ''}`, () => regionOverviews(deps, region ? [region] : regions)),
+        );
       case '/console/api/audit':
         return json(response, { entries: audit.list(Number(q.get('limit') ?? 100) || 100) });
       default:
@@ -308,6 +326,7 @@ export function createWebConsole(options: {
   }
 
   function auditChange(request: IncomingMessage, caller: ApiCaller, url: URL, status: number, body: unknown): void {
+    recent.clear(); // the next read shows the change
     const detail = body === undefined ? undefined : JSON.stringify(body);
     audit.record({
       actor: `${caller.role}:${caller.id}`,

@@ -41,6 +41,8 @@ jest.setTimeout(120_000);
 const id = randomUUID().slice(0, 8);
 const service = `console-${id}`;
 const region = `console-region-${id}`;
+/** A second declared region where nothing happens: the overview shows both and filters by region. */
+const otherRegion = `console-quiet-${id}`;
 const routingKey = `CON${id.toUpperCase()}ROUTINGKEY00000000000`;
 const taskQueue = uniqueTaskQueue('console');
 const screenshots = path.join(projectRoot, 'test-results', 'console');
@@ -100,7 +102,7 @@ beforeAll(async () => {
   workers = await createLazarusWorkers(env, main, taskQueue);
   running = workers.map((w) => w.run());
   api = await startTestApi(
-    { temporal: env.client, taskQueue, region, declaredRegions: [region] },
+    { temporal: env.client, taskQueue, region, declaredRegions: [region, otherRegion] },
     { console: { temporalUiUrl: 'http://localhost:8233', namespace: 'default', refreshMs: 500 } },
   );
   fs.mkdirSync(screenshots, { recursive: true });
@@ -223,9 +225,13 @@ describeInBrowser('the console in a browser', () => {
 
   it('turns the kill switch on with a reason, and the next event is stopped by it', async () => {
     await page.getByRole('link', { name: 'Regions' }).click();
-    const global = page.locator('[data-kind="kill-switch"] tr[data-scope="global"]');
+    await page.locator(`section.region[data-region="${otherRegion}"]`).waitFor();
+    expect(await page.locator('section.region').count()).toBe(2);
+    const global = page.locator(
+      `section.region[data-region="${region}"] [data-kind="kill-switch"] tr[data-scope="global"]`,
+    );
     await global.getByRole('button', { name: 'Turn on…' }).click();
-    await page.getByLabel('Why turn kill switch global on?').fill('console test: freeze during the drill');
+    await global.getByLabel('Why turn kill switch global on?').fill('console test: freeze during the drill');
     await global.getByRole('button', { name: 'Turn on', exact: true }).click();
     await expectText(global, 'console test: freeze during the drill');
     await expectText(global.locator('.badge'), 'on');
@@ -310,10 +316,12 @@ describeInBrowser('the console in a browser', () => {
     await viewerPage.goto(`${api.server.url}/remediations/${encodeURIComponent(`console-${id}-${sick[0]}`)}`);
     await viewerPage.locator('#timeline li.gate').first().waitFor();
     expect(await viewerPage.getByRole('button', { name: 'Pause' }).count()).toBe(0);
-    await viewerPage.goto(`${api.server.url}/regions`);
+    // the region filter narrows the overview to one region
+    await viewerPage.goto(`${api.server.url}/regions?region=${region}`);
     const toggle = viewerPage.locator('[data-kind="kill-switch"] tr[data-scope="global"] button.toggle');
     await toggle.waitFor();
     expect(await toggle.isDisabled()).toBe(true);
+    expect(await viewerPage.locator('section.region').count()).toBe(1);
     await viewer.close();
   });
 
