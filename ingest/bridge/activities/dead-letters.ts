@@ -19,6 +19,8 @@ export async function recordDeadLetter(store: DeadLetterStore, entry: DeadLetter
       workflowId: deadLetterWorkflowId(entry.id),
       args: [entry, store.retentionMs === undefined ? {} : { retention_ms: store.retentionMs }],
       memo: { ...deadLetterMemo(entry) },
+      staticSummary: `Dead letter (${entry.reason}) from ${entry.source.stream} ${entry.source.shard_id}`,
+      staticDetails: `**why** ${entry.detail}\n**record** ${entry.source.sequence_number}, ${entry.size_bytes} bytes`,
     });
     return true;
   } catch (error) {
