@@ -182,33 +182,42 @@ function problem(what: string, error: unknown): string {
   return `${what}: ${error instanceof ApiError || error instanceof Error ? error.message : String(error)}`;
 }
 
-/** Each region's kill switch, shadow scopes, breaker and services; one region's failure does not hide the others. */
+/**
+ * Each region's kill switch, shadow scopes, breaker and services, read at once; one region's failure does not hide
+ * the others. When nothing at all could be read (Temporal unreachable), the first failure is thrown (503), so the page
+ * keeps what it last showed and says Temporal is unreachable instead of blanking every card.
+ */
 export async function regionOverviews(
   deps: ApiDependencies,
   regions: readonly string[],
 ): Promise<{ regions: RegionOverview[] }> {
-  let services: ServiceGovernorState[] = [];
-  let servicesError: string | undefined;
-  try {
-    services = await serviceGovernors(deps);
-  } catch (error) {
-    servicesError = problem('service governors', error);
-  }
-  const overviews = await Promise.all(
-    regions.map(async (region): Promise<RegionOverview> => {
-      const errors: string[] = servicesError ? [servicesError] : [];
+  const failures: unknown[] = [];
+  const read = <T>(promise: Promise<T>, what: string, errors: string[]): Promise<T | undefined> =>
+    promise.catch((error: unknown) => {
+      failures.push(error);
+      errors.push(problem(what, error));
+      return undefined;
+    });
+  const servicesErrors: string[] = [];
+  const [services, ...perRegion] = await Promise.all([
+    read(serviceGovernors(deps), 'service governors', servicesErrors),
+    ...regions.map(async (region) => {
+      const errors: string[] = [];
       const [control, breaker] = await Promise.all([
-        readControl(deps, region).catch((error: unknown) => void errors.push(problem('kill switch', error))),
-        readBreaker(deps, region).catch((error: unknown) => void errors.push(problem('breaker', error))),
+        read(readControl(deps, region), 'kill switch', errors),
+        read(readBreaker(deps, region), 'breaker', errors),
       ]);
-      return {
-        region,
-        ...(control ? { control } : {}),
-        ...(breaker !== undefined ? { breaker } : {}),
-        services: services.filter((s) => (s.region ?? deps.region) === region),
-        errors,
-      };
+      return { region, control, breaker, errors };
     }),
-  );
-  return { regions: overviews };
+  ]);
+  if (failures.length === 1 + 2 * regions.length) throw failures[0];
+  return {
+    regions: perRegion.map(({ region, control, breaker, errors }) => ({
+      region,
+      ...(control ? { control } : {}),
+      ...(breaker !== undefined ? { breaker } : {}),
+      services: (services ?? []).filter((s) => (s.region ?? deps.region) === region),
+      errors: [...servicesErrors, ...errors],
+    })),
+  };
 }
