@@ -162,9 +162,9 @@ export function regionsPage(context: PageContext): string {
 </form>
 <section aria-labelledby="chart-title">
   <h2 id="chart-title">Decisions per minute by outcome</h2>
-  <div id="chart" class="chart"></div>
+  <div id="chart" class="chart"><p class="note">Reading the decisions…</p></div>
 </section>
-<div id="regions" class="regions" aria-live="polite"></div>`;
+<div id="regions" class="regions" aria-live="polite"><p class="note">Reading the regions…</p></div>`;
   return layout('regions', 'Regions', context, main);
 }
 
