@@ -99,6 +99,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     metrics: options.metrics,
     openapi: () => (openapi ??= buildOpenApiDocument(routes, url)),
     bodyLimitBytes: limit,
+    log: (entry) => log(entry),
   };
   const webConsole =
     options.console === false
@@ -148,7 +149,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     // decoded only now: an unauthenticated caller learns nothing from a malformed path but 401
     const params = decodePathParams(found.params);
     let body: unknown;
-    if (method === 'POST' || method === 'PUT') {
+    let raw: { body: Buffer; contentType?: string } | undefined;
+    if ((method === 'POST' || method === 'PUT') && route.rawBody) {
+      const contentType = request.headers['content-type'];
+      raw = { body: await readBody(request, limit), ...(contentType ? { contentType } : {}) };
+    } else if (method === 'POST' || method === 'PUT') {
       const raw = await readBody(request, limit);
       const contentType = request.headers['content-type'];
       if (raw.length > 0 || !route.requestSchema || !optionalRequestBodies.has(route.requestSchema)) {
@@ -168,7 +173,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     const audited = caller && method !== 'GET' && bySession(request) ? caller : undefined;
     let result: Awaited<ReturnType<typeof route.handle>>;
     try {
-      result = await route.handle({ params, query: parsed.searchParams, body, caller }, context);
+      result = await route.handle(
+        { params, query: parsed.searchParams, body, caller, ...(raw ? { raw } : {}) },
+        context,
+      );
     } catch (error) {
       if (audited)
         webConsole!.auditChange(request, audited, parsed, error instanceof ApiError ? error.status : 500, body);

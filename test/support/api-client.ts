@@ -14,6 +14,7 @@ import {
   type TokenEntry,
 } from '../../api';
 import type { ConsoleOptions } from '../../api/console';
+import type { ApiDependencies } from '../../api/dependencies';
 
 export interface TestApi {
   server: RunningApiServer;
@@ -55,6 +56,8 @@ export async function startTestApi(
     region: string;
     kinesis?: { client: KinesisClient; streamName: string };
     declaredRegions?: readonly string[];
+    /** The vendor routes' mapping, EC2 lookups and SNS verification (default: the built-in mapping, no lookups). */
+    sensors?: ApiDependencies['sensors'];
   },
   options: TestApiOptions = {},
 ): Promise<TestApi> {

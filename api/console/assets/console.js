@@ -1032,7 +1032,7 @@
             el('td', {}, badge(d.reason ?? '?', 'reason')),
             el('td', { class: 'wrap' }, d.detail ?? ''),
             el('td', {}, badge(d.status)),
-            el('td', {}, `${d.stream ?? ''} ${d.shard_id ?? ''}`),
+            el('td', {}, d.route ?? `${d.stream ?? ''} ${d.shard_id ?? ''}`),
             el(
               'td',
               {},
