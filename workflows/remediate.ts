@@ -112,9 +112,16 @@ const {
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '200 ms', maximumInterval: '2 seconds', maximumAttempts: 5 },
 });
-// The configuration and entity reads run as local activities: one marker in history each instead of a scheduled,
-// started and completed activity with a workflow task around it, and several run in one workflow task.
-const local = proxyLocalActivities<ConfigActivities & EntityActivities>({
+// The configuration lookup and the control read (served from each worker's caches) run as local activities: one
+// marker in history each instead of a scheduled, started and completed activity with a workflow task around it.
+// Calls that wait on another workflow (governor Updates, the lock claim, following) stay ordinary activities: a local
+// activity keeps its workflow task open, and under a burst remediations holding workflow task slots while waiting on
+// governors that need those slots time out and redo their work (measured: bench/RESULTS.md).
+const local = proxyLocalActivities<ConfigActivities & Pick<EntityActivities, 'readControl'>>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '200 ms', maximumInterval: '2 seconds', maximumAttempts: 5 },
+});
+const entities = proxyActivities<EntityActivities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '200 ms', maximumInterval: '2 seconds', maximumAttempts: 5 },
 });
@@ -151,6 +158,8 @@ interface Remediation {
    * whether it is settling its pages (then later alarms decide for themselves). One object every gate shares.
    */
   readonly pages: { followers: FollowingPage[]; settling: boolean };
+  /** Whether the event's search attributes are set (after the storm gates: with the rule, in one upsert). */
+  tagged: boolean;
 }
 
 /** The context every gate after the rule match takes: the matched rule and the event's service are certain. */
@@ -174,9 +183,10 @@ export async function remediate(event: LazarusEvent, options: RemediateOptions =
     record: (gate) => void status.gates.push({ ...gate, at: Date.now() }),
     v2,
     pages: { followers: [], settling: false },
+    tagged: !v2,
   };
   acceptFollowers(remediation);
-  tagSearchAttributes(event);
+  if (!v2) tagSearchAttributes(event);
 
   let match: MatchResult | undefined;
   try {
@@ -314,12 +324,13 @@ function settlePages(remediation: Remediation): void {
   }
 }
 
-function tagSearchAttributes(event: LazarusEvent): void {
+function tagSearchAttributes(event: LazarusEvent, rule?: string): void {
   upsertSearchAttributes([
     { key: LazarusService, value: event.service },
     { key: LazarusRegion, value: event.region },
     { key: LazarusEventType, value: event.event_type },
     ...(event.host ? [{ key: LazarusHost, value: event.host }] : []),
+    ...(rule ? [{ key: LazarusRule, value: rule }] : []),
   ]);
 }
 
@@ -329,13 +340,18 @@ function matchRule(remediation: Remediation, match: MatchResult): Decision {
   const { rule, service, deployment, snapshot_version, explanations } = match;
   status.snapshot_version = snapshot_version;
   if (!service || !rule) {
+    if (!remediation.tagged) tagSearchAttributes(event);
+    remediation.tagged = true;
     record({ gate: 'rule', verdict: 'fail', detail: { snapshot_version, explanations } });
     const why = !service ? `service ${event.service} is not onboarded` : `no rule of ${service.profile} matches`;
     throw new Decided(Outcome.NoRule, why);
   }
   status.rule = rule.name;
   status.runbook = rule.runbook.name;
-  upsertSearchAttributes([{ key: LazarusRule, value: rule.name }]);
+  // one upsert with the event's attributes after the storm gates (the lookup ran in the first workflow task)
+  if (remediation.tagged) upsertSearchAttributes([{ key: LazarusRule, value: rule.name }]);
+  else tagSearchAttributes(event, rule.name);
+  remediation.tagged = true;
   record({
     gate: 'rule',
     verdict: 'pass',
@@ -413,7 +429,7 @@ function lockOf(rule: ResolvedRule, event: LazarusEvent): { lock_id: string; sco
     : { lock_id: serviceLockId(event.service), scope: 'service' };
 }
 
-async function admit({ event, rule, service, deployment, v2 }: Decision): Promise<AdmitVerdict> {
+async function admit({ event, rule, service, deployment }: Decision): Promise<AdmitVerdict> {
   const request = {
     incident_key: event.incident_key,
     service: event.service,
@@ -426,9 +442,7 @@ async function admit({ event, rule, service, deployment, v2 }: Decision): Promis
     category: rule.category,
     lock_id: lockOf(rule, event).lock_id,
   };
-  return v2
-    ? await local.governorAdmit(request, declaredRegions(deployment))
-    : await governorAdmit(request, declaredRegions(deployment));
+  return await governorAdmit(request, declaredRegions(deployment));
 }
 
 async function applyGovernor(decision: Decision, verdict: AdmitVerdict): Promise<void> {
@@ -474,7 +488,7 @@ async function applyGovernor(decision: Decision, verdict: AdmitVerdict): Promise
 async function followRemediationOf(decision: Decision, leader: string): Promise<boolean> {
   const { event, status, record } = decision;
   const page = { incident_key: event.incident_key, workflow_id: workflowInfo().workflowId };
-  const { accepted } = await local.followRemediation({ workflow_id: leader, page });
+  const { accepted } = await entities.followRemediation({ workflow_id: leader, page });
   record({
     gate: 'follow',
     verdict: accepted ? 'pass' : 'skip',
@@ -731,7 +745,7 @@ async function runLockedRunbook(
   const { lock_id: lockKey, scope } = lockOf(rule, runbookEvent);
   if (!v2) return await runRunbookChild(decision, runbookEvent, lockKey, onStarted);
   const holder = workflowInfo().workflowId;
-  const claim = await local.claimRunbook({
+  const claim = await entities.claimRunbook({
     service: runbookEvent.service,
     region: runbookEvent.region,
     lock_id: lockKey,
@@ -774,7 +788,7 @@ async function runLockedRunbook(
   } finally {
     await CancellationScope.nonCancellable(async () => {
       try {
-        await local.releaseRunbookLock({ service: runbookEvent.service, holder, lock_id: lockKey });
+        await entities.releaseRunbookLock({ service: runbookEvent.service, holder, lock_id: lockKey });
       } catch (err) {
         // Not given back: the next claim of a conflicting lock finds this remediation ended and takes it back.
         record({ gate: 'lock', verdict: 'error', detail: { lock: lockKey, release_error: failureMessage(err) } });
@@ -938,6 +952,8 @@ async function escalate(
   decided: Decided,
 ): Promise<RemediationStatus> {
   const { event, status, record } = remediation;
+  if (!remediation.tagged) tagSearchAttributes(event);
+  remediation.tagged = true;
   settlePages(remediation);
   if (decided.outcome === Outcome.Locked && status.page_follows) {
     status.decided_at ??= Date.now();
@@ -971,7 +987,7 @@ async function forwardFollowers(remediation: Remediation, holder: string): Promi
     };
     try {
       if (holder.startsWith('event/')) {
-        if (!(await local.followRemediation({ workflow_id: holder, page })).accepted) left.push(key);
+        if (!(await entities.followRemediation({ workflow_id: holder, page })).accepted) left.push(key);
       } else {
         await getExternalWorkflowHandle(holder).signal(followPageSignal, page);
       }
