@@ -44,6 +44,8 @@ export interface HarnessOptions {
   defaultRoutingKey?: string;
   /** How long each checker probe takes (default: answers at once). */
   probeDelayMs?: number;
+  /** Instance ids of the service's hosts (default made-up ids); the first is the sick host. */
+  hostIds?: string[];
   /** Replaces any activity of the main worker (e.g. a dependency that fails), by name. */
   activityOverrides?: Record<string, (...args: never[]) => Promise<unknown>>;
 }
@@ -83,8 +85,8 @@ export class RemediationHarness {
     readonly env: TestWorkflowEnvironment,
     readonly options: HarnessOptions = {},
   ) {
-    this.hosts = Array.from({ length: options.hostCount ?? 4 }, (_, i) => ({
-      instanceId: `i-${this.service}-${i}`,
+    this.hosts = Array.from({ length: options.hostIds?.length ?? options.hostCount ?? 4 }, (_, i) => ({
+      instanceId: options.hostIds?.[i] ?? `i-${this.service}-${i}`,
       state: 'running',
       securityGroupIds: [],
       tags: { 'lazarus:service': this.service },
