@@ -1,16 +1,31 @@
 // Talks to the governor and control entity workflows through the Temporal client: update-with-start so the first
 // event of a service or region creates its entity, queries for reads. Workflows cannot update other workflows, so
 // this is where a remediation's governor decision and kill-switch read happen.
-import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import {
+  WithStartWorkflowOperation,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { emptyControlState, type ControlState } from '../core/control';
 import {
+  acquireLockUpdate,
   admitUpdate,
+  breakerMemoKey,
   recordScalingUpdate,
   controlQuery,
+  followRemediationUpdate,
+  releaseLockUpdate,
+  reportServiceSignal,
   reportServiceUpdate,
   type AdmitRequest,
   type AdmitVerdict,
+  type BreakerMemo,
+  type FollowingPage,
+  type LockGrant,
+  type LockRequest,
+  type ServiceReport,
 } from '../contracts/messages';
 import type { NotificationChannels } from '../core/resolved-config';
 import { controlId, regionalGovernorId, serviceGovernorId } from '../contracts/workflow-ids';
@@ -46,11 +61,42 @@ export interface EntityActivities {
    * (ControlMissing), and the caller fails closed.
    */
   readControl(region: string, declared?: readonly string[]): Promise<ControlState>;
+  /**
+   * Right before a runbook starts: takes the service lock or the host lock in the service's governor (a service lock
+   * excludes every host lock of the service and the reverse; a lock whose holder remediation is no longer running is
+   * taken back first) and reads the regional breaker again. When the breaker is open the lock is given back at once.
+   */
+  claimRunbook(request: ClaimRequest): Promise<ClaimAnswer>;
+  /** Gives back what `holder` holds in the service's governor. */
+  releaseRunbookLock(request: { service: string; holder: string; lock_id?: string }): Promise<void>;
+  /** The region's breaker as its governor last published it (a describe of governor/region/<region>). */
+  readBreaker(region: string): Promise<BreakerMemo>;
+  /**
+   * A later alarm about a failure already counted: asks the remediation deciding for it to take this page with its
+   * own. False when it is gone or already settling its pages.
+   */
+  followRemediation(request: { workflow_id: string; page: FollowingPage }): Promise<{ accepted: boolean }>;
   /** Starts the service's scaling cooldown. */
   governorRecordScaling(request: { service: string; at: number; workflow_id: string }): Promise<void>;
   /** Running remediations of the service other than scaling ones (and other than `self`). */
   replacementsInProgress(request: { service: string; self: string }): Promise<string[]>;
 }
+
+export interface ClaimRequest extends LockRequest {
+  service: string;
+  region: string;
+}
+
+export interface ClaimAnswer {
+  granted: boolean;
+  /** The locks that kept this one from being granted (their holders still run). */
+  conflicts: LockGrant[];
+  /** Locks taken back because their holder remediation had ended without giving them back. */
+  reclaimed: LockGrant[];
+  breaker: BreakerMemo;
+}
+
+const closedMemo: BreakerMemo = { state: 'closed', failing_count: 0, failing: [], since: 0 };
 
 export function createEntityActivities(deps: EntityDependencies): EntityActivities {
   const options = deps.continueAsNewAfter ? { continue_as_new_after: deps.continueAsNewAfter } : undefined;
@@ -68,32 +114,88 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
           workflowIdConflictPolicy: 'USE_EXISTING',
         }),
       });
-      if (admitted.rate_limit.started_failing) {
-        const breaker = await deps.client.workflow.executeUpdateWithStart(reportServiceUpdate, {
-          args: [
-            {
-              service: request.service,
-              failing: true,
-              at: Date.now(),
-              breaker: {
-                open_threshold: request.breaker.open_threshold,
-                close_threshold: request.breaker.close_threshold,
-              },
-              notifications: request.breaker_notifications,
-            },
-          ],
-          startWorkflowOperation: new WithStartWorkflowOperation('regionalGovernor', {
+      let breaker: BreakerMemo = await readBreaker(request.region);
+      if (admitted.rate_limit.started_failing && request.category !== 'autoscaling') {
+        const report: ServiceReport = {
+          service: request.service,
+          failing: true,
+          at: Date.now(),
+          breaker: { open_threshold: request.breaker.open_threshold, close_threshold: request.breaker.close_threshold },
+          notifications: request.breaker_notifications,
+        };
+        const start = new WithStartWorkflowOperation('regionalGovernor', {
+          workflowId: regionalGovernorId(request.region),
+          taskQueue: deps.taskQueue,
+          args: [{ region: request.region, notifications: deps.breakerNotifications, options }],
+          staticSummary: entitySummaries.regionalGovernor(request.region),
+          workflowIdConflictPolicy: 'USE_EXISTING',
+        });
+        if (breaker.state === 'open') {
+          // Already open: the event is refused whatever the region answers; the region only needs to count the
+          // service (for closing), so a signal does, and the burst costs the region no Update round trip.
+          await deps.client.workflow.signalWithStart('regionalGovernor', {
             workflowId: regionalGovernorId(request.region),
             taskQueue: deps.taskQueue,
             args: [{ region: request.region, notifications: deps.breakerNotifications, options }],
             staticSummary: entitySummaries.regionalGovernor(request.region),
-            workflowIdConflictPolicy: 'USE_EXISTING',
-          }),
-        });
-        return { ...admitted, breaker };
+            signal: reportServiceSignal,
+            signalArgs: [report],
+          });
+        } else {
+          // The report that may open the breaker: its answer is exact (the event that opens it is refused).
+          const answer = await deps.client.workflow.executeUpdateWithStart(reportServiceUpdate, {
+            args: [report],
+            startWorkflowOperation: start,
+          });
+          breaker = { ...answer, since: breaker.since };
+        }
       }
-      // Not a start of failing: the service governor's copy of the breaker, pushed by the region on every change.
-      return admitted;
+      const verdict: AdmitVerdict = { ...admitted, breaker };
+      if ((verdict.rate_limit.limited || breaker.state === 'open') && request.lock_id) {
+        verdict.lock_running = await isRunning(request.lock_id);
+      }
+      return verdict;
+    },
+
+    async claimRunbook(request: ClaimRequest): Promise<ClaimAnswer> {
+      const lock: LockRequest = { lock_id: request.lock_id, scope: request.scope, holder: request.holder };
+      const reclaimed: LockGrant[] = [];
+      let answer = await acquire(request.service, lock);
+      if (!answer.granted) {
+        // A holder that ended without giving its lock back (terminated, its worker lost for good) holds nothing.
+        const gone = (
+          await Promise.all(answer.conflicts.map(async (c) => ((await isRunning(c.holder)) ? undefined : c)))
+        ).filter((c): c is LockGrant => c !== undefined);
+        for (const grant of gone) {
+          await release(request.service, grant.holder, grant.lock_id);
+          reclaimed.push(grant);
+        }
+        if (gone.length > 0) answer = await acquire(request.service, lock);
+      }
+      const breaker = await readBreaker(request.region);
+      if (answer.granted && breaker.state === 'open') await release(request.service, request.holder, request.lock_id);
+      return { granted: answer.granted && breaker.state !== 'open', conflicts: answer.conflicts, reclaimed, breaker };
+    },
+
+    async releaseRunbookLock(request: { service: string; holder: string; lock_id?: string }): Promise<void> {
+      await release(request.service, request.holder, request.lock_id);
+    },
+
+    async readBreaker(region: string): Promise<BreakerMemo> {
+      return await readBreaker(region);
+    },
+
+    async followRemediation(request: { workflow_id: string; page: FollowingPage }): Promise<{ accepted: boolean }> {
+      try {
+        return await deps.client.workflow
+          .getHandle(request.workflow_id)
+          .executeUpdate(followRemediationUpdate, { args: [request.page] });
+      } catch (err) {
+        // Gone, finished, or settling its pages (the validator refused): this alarm decides for itself.
+        if (err instanceof WorkflowNotFoundError || err instanceof WorkflowUpdateFailedError)
+          return { accepted: false };
+        throw err;
+      }
     },
 
     async governorRecordScaling(request: { service: string; at: number; workflow_id: string }): Promise<void> {
@@ -134,6 +236,49 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
       }
     },
   };
+
+  /** The breaker the regional governor published in its memo; a region without a governor has a closed breaker. */
+  async function readBreaker(region: string): Promise<BreakerMemo> {
+    try {
+      const description = await deps.client.workflow.getHandle(regionalGovernorId(region)).describe();
+      const memo = description.memo?.[breakerMemoKey] as BreakerMemo | undefined;
+      return memo ?? closedMemo;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return closedMemo;
+      throw err;
+    }
+  }
+
+  async function isRunning(workflowId: string): Promise<boolean> {
+    try {
+      return (await deps.client.workflow.getHandle(workflowId).describe()).status.name === 'RUNNING';
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return false;
+      throw err;
+    }
+  }
+
+  async function acquire(service: string, lock: LockRequest): Promise<{ granted: boolean; conflicts: LockGrant[] }> {
+    return await deps.client.workflow.executeUpdateWithStart(acquireLockUpdate, {
+      args: [lock],
+      startWorkflowOperation: new WithStartWorkflowOperation('serviceGovernor', {
+        workflowId: serviceGovernorId(service),
+        taskQueue: deps.taskQueue,
+        args: [{ service, options }],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      }),
+    });
+  }
+
+  async function release(service: string, holder: string, lockId?: string): Promise<void> {
+    try {
+      await deps.client.workflow
+        .getHandle(serviceGovernorId(service))
+        .executeUpdate(releaseLockUpdate, { args: [{ holder, lock_id: lockId }] });
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+  }
 
   async function queryControl(region: string, mayCreate: boolean): Promise<ControlState> {
     const handle = deps.client.workflow.getHandle(controlId(region));

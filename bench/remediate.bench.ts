@@ -4,6 +4,8 @@
 // figures to bench/RESULTS.md.
 //
 // Usage: npm run bench:remediate -- [--rate 50] [--seconds 20]
+//        npm run bench:remediate -- --outcomes [--label before|after]   history events and activities per outcome
+//        npm run bench:remediate -- --burst 180 --services 60          updates/signals per second into the region
 // Page, notify and runbook activities are in-process no-ops here, and checker probes answer from memory: the figure
 // is the cost of Lazarus's decision machinery on Temporal, not of PagerDuty or AWS.
 import fs from 'node:fs';
@@ -23,11 +25,16 @@ import type { remediate } from '../workflows';
 import { createWorkerMetrics } from '../worker/metrics';
 import type { noopChain } from './bench-workflows';
 import { percentile } from './percentile';
-import { remediationWorkflowId } from '../contracts/workflow-ids';
+import { controlId, remediationWorkflowId } from '../contracts/workflow-ids';
+import { setKillSwitchUpdate } from '../contracts/messages';
 
 interface Args {
   rate: number;
   seconds: number;
+  outcomes: boolean;
+  label: string;
+  burst: number;
+  services: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -35,11 +42,27 @@ function parseArgs(argv: string[]): Args {
     const i = argv.indexOf(flag);
     return i >= 0 ? Number(argv[i + 1]) : fallback;
   };
-  return { rate: value('--rate', 50), seconds: value('--seconds', 20) };
+  const text = (flag: string, fallback: string): string => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : fallback;
+  };
+  return {
+    rate: value('--rate', 50),
+    seconds: value('--seconds', 20),
+    outcomes: argv.includes('--outcomes'),
+    label: text('--label', 'this tree'),
+    burst: value('--burst', 0),
+    services: value('--services', 60),
+  };
 }
 
 const zones = ['zone-a', 'zone-b', 'zone-c'];
 const region = 'bench-region';
+/** Regions of the outcome scenarios: one whose breaker opens at the first failing service, one kill-switched. */
+const openRegion = 'bench-open';
+const killedRegion = 'bench-killed';
+/** Regions of the burst: a breaker at its shipped default (opens at 5 distinct failing services). */
+const burstRegion = 'bench-burst';
 
 function matchFor(event: LazarusEvent, taskQueue: string): MatchResult {
   return {
@@ -53,7 +76,7 @@ function matchFor(event: LazarusEvent, taskQueue: string): MatchResult {
       notifications: { slack_webhooks: [], emails: [], pagerduty_routing_key: 'bench' },
       shadow: false,
       max_event_age_ms: 600_000,
-      rate_limit: { threshold: 1_000_000, window_ms: 600_000 },
+      rate_limit: { threshold: event.service === 'svc-limited' ? 0 : 1_000_000, window_ms: 600_000 },
     },
     rule: {
       name: 'bench-rule',
@@ -85,7 +108,13 @@ function matchFor(event: LazarusEvent, taskQueue: string): MatchResult {
       checker_nodes: zones.map((zone) => ({ name: zone, zone, task_queue: `${taskQueue}-${zone}` })),
       quorum: 2,
       quorum_deadline_ms: 10_000,
-      breaker: { open_threshold: 1_000_000, close_threshold: 0, window_ms: 600_000 },
+      regions: [region, openRegion, killedRegion, burstRegion],
+      breaker:
+        event.region === openRegion
+          ? { open_threshold: 1, close_threshold: 0, window_ms: 600_000 }
+          : event.region === burstRegion
+            ? { open_threshold: 5, close_threshold: 2, window_ms: 600_000 }
+            : { open_threshold: 1_000_000, close_threshold: 0, window_ms: 600_000 },
       shadow: false,
       page_retry_ms: 6 * 3600_000,
       compensation_retry_ms: 300_000,
@@ -154,15 +183,29 @@ async function main(): Promise<void> {
     tags: {},
   }));
   const entity = createEntityActivities({ client, taskQueue });
+  // every entity activity of this tree, counted (a tree before the storm gates has fewer)
+  const entityActivities = Object.fromEntries(
+    Object.entries(entity).map(([name, fn]) => [
+      name,
+      (...args: unknown[]) => counted(() => (fn as (...a: unknown[]) => Promise<unknown>)(...args))(),
+    ]),
+  );
+  let releaseHeld!: () => void;
+  const held = new Promise<void>((r) => (releaseHeld = r));
   const activities = {
+    ...entityActivities,
     resolveEvent: (event: LazarusEvent) => counted(() => Promise.resolve(matchFor(event, taskQueue)))(),
-    governorAdmit: (...args: Parameters<typeof entity.governorAdmit>) => counted(() => entity.governorAdmit(...args))(),
-    readControl: (...args: Parameters<typeof entity.readControl>) => counted(() => entity.readControl(...args))(),
     acknowledgePage: counted(() => Promise.resolve({ dedupKey: 'x' })),
     resolvePage: counted(() => Promise.resolve({ dedupKey: 'x' })),
     escalatePage: counted(() => Promise.resolve({ incidentId: 'x', escalationLevel: 1, raised: true })),
+    addPageNote: counted(() => Promise.resolve({ incidentId: 'x' })),
+    triggerPage: counted(() => Promise.resolve({ dedupKey: 'x' })),
     notify: counted(() => Promise.resolve({ delivered: [], failed: [] })),
-    drainHost: counted(() => Promise.resolve({ targetGroupArns: [] })),
+    drainHost: (input: { instanceId?: string }) =>
+      counted(async () => {
+        if (input.instanceId === 'i-held') await held;
+        return { targetGroupArns: [] };
+      })(),
     noop: () => Promise.resolve(),
   };
   const workers = [
@@ -184,14 +227,41 @@ async function main(): Promise<void> {
           activities: createCheckerActivities({
             node: zone,
             zone,
-            listServiceHosts: () => Promise.resolve(hosts),
-            probeHost: () => Promise.resolve({ status: 'healthy' as const, url: 'mem://' }),
+            // the service of the PRECONDITION_FAILED scenario is sick everywhere (a downstream outage)
+            listServiceHosts: (service: string) =>
+              Promise.resolve(
+                service === 'svc-sick' ? hosts.map((h) => ({ ...h, instanceId: `i-sick-${h.instanceId}` })) : hosts,
+              ),
+            probeHost: (host: { instanceId: string }) =>
+              Promise.resolve({
+                status: host.instanceId.startsWith('i-sick') ? ('unhealthy' as const) : ('healthy' as const),
+                url: 'mem://',
+              }),
           }),
         }),
       ),
     )),
   ];
   const runs = workers.map((w) => w.run());
+  const stop = async (): Promise<void> => {
+    releaseHeld();
+    for (const w of workers) w.shutdown();
+    await Promise.all(runs);
+    await native.close();
+    await connection.close();
+    await temporal.process.stop();
+    fs.rmSync(tempDir, { recursive: true, force: true });
+  };
+  if (args.outcomes) {
+    await measureOutcomes(client, taskQueue, args.label, releaseHeld);
+    await stop();
+    return;
+  }
+  if (args.burst > 0) {
+    await measureBurst(client, taskQueue, args);
+    await stop();
+    return;
+  }
 
   // Warm-up, and the number of activities one remediation runs (the baseline runs as many).
   const warm = await client.workflow.execute<typeof remediate>('remediate', {
@@ -257,6 +327,192 @@ async function main(): Promise<void> {
   const section = `\n### remediate.bench ${new Date().toISOString()} (${os.cpus().length} cores, shared)\n\n${lines.join('\n')}\n\n${summary}\n`;
   fs.appendFileSync(results, section);
   process.stdout.write(`recorded in ${path.relative(process.cwd(), results)}\n`);
+}
+
+interface OutcomeCost {
+  outcome: string;
+  expected: string;
+  remediation_events: number;
+  runbook_events: number;
+  activities: number;
+  local_activities: number;
+  workflow_tasks: number;
+}
+
+/** History events, activity tasks, local activities and workflow tasks of one workflow's history. */
+async function historyCost(
+  client: Client,
+  workflowId: string,
+): Promise<{ events: number; activities: number; local: number; tasks: number }> {
+  try {
+    const history = await client.workflow.getHandle(workflowId).fetchHistory();
+    const events = history.events ?? [];
+    const type = (e: (typeof events)[number]): string => String(e.eventType);
+    return {
+      events: events.length,
+      activities: events.filter((e) => /ACTIVITY_TASK_SCHEDULED|ActivityTaskScheduled|^10$/.test(type(e))).length,
+      local: events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity').length,
+      tasks: events.filter((e) => e.workflowTaskCompletedEventAttributes).length,
+    };
+  } catch {
+    return { events: 0, activities: 0, local: 0, tasks: 0 };
+  }
+}
+
+/**
+ * One remediation per outcome, each on its own service, and the cost of each in history: events of the remediation
+ * (and of its runbook child), activity tasks, local activities (one marker each), workflow tasks.
+ */
+async function measureOutcomes(client: Client, taskQueue: string, label: string, releaseHeld: () => void) {
+  const run = randomUUID().slice(0, 6);
+  const base = (name: string, overrides: Partial<LazarusEvent> = {}): LazarusEvent => ({
+    incident_key: `cost-${run}-${name}`,
+    event_type: 'HealthcheckDown',
+    source: 'api',
+    service: `svc-${name}`,
+    host: `i-${name}-${run}`,
+    region,
+    environment: 'prod',
+    occurred_at: new Date().toISOString(),
+    ...overrides,
+  });
+  const execute = async (event: LazarusEvent) =>
+    (
+      await client.workflow.start<typeof remediate>('remediate', {
+        taskQueue,
+        workflowId: remediationWorkflowId(event.incident_key),
+        args: [event, {}],
+      })
+    ).result();
+  // the kill switch of its region set before its event
+  const control = await client.workflow.start('control', {
+    taskQueue,
+    workflowId: controlId(killedRegion),
+    args: [{ region: killedRegion }],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+  });
+  await control.executeUpdate(setKillSwitchUpdate, {
+    args: [{ scope: 'global', enabled: true, reason: 'bench', actor: 'bench' }],
+  });
+  const scenarios: Array<{ expected: string; event: LazarusEvent; before?: () => Promise<unknown> }> = [
+    { expected: 'REMEDIATED', event: base('ok') },
+    { expected: 'STALE', event: base('stale', { occurred_at: new Date(Date.now() - 3_600_000).toISOString() }) },
+    { expected: 'LATE', event: base('late', { occurred_at: new Date(Date.now() - 90_000).toISOString() }) },
+    { expected: 'RATE_LIMITED', event: base('limited', { service: 'svc-limited' }) },
+    { expected: 'CIRCUIT_OPEN', event: base('open', { region: openRegion }) },
+    { expected: 'KILL_SWITCH', event: base('killed', { region: killedRegion }) },
+    { expected: 'PRECONDITION_FAILED', event: base('sick', { service: 'svc-sick', host: 'i-sick-0' }) },
+  ];
+  const results: OutcomeCost[] = [];
+  const cost = async (expected: string, event: LazarusEvent, outcome: string): Promise<void> => {
+    const main = await historyCost(client, remediationWorkflowId(event.incident_key));
+    const child = await historyCost(client, `lock/host/${event.host}`);
+    const own = outcome === 'REMEDIATED' || outcome === 'SHADOW';
+    results.push({
+      outcome,
+      expected,
+      remediation_events: main.events,
+      runbook_events: own ? child.events : 0,
+      activities: main.activities + (own ? child.activities : 0),
+      local_activities: main.local + (own ? child.local : 0),
+      workflow_tasks: main.tasks + (own ? child.tasks : 0),
+    });
+  };
+  for (const { expected, event } of scenarios) {
+    const status = await execute(event);
+    await cost(expected, event, status.outcome ?? '?');
+  }
+  // LOCKED: a second alarm about a host whose runbook is running (its drain held)
+  const first = base('held', { host: 'i-held', service: 'svc-held' });
+  const holder = await client.workflow.start<typeof remediate>('remediate', {
+    taskQueue,
+    workflowId: remediationWorkflowId(first.incident_key),
+    args: [first, {}],
+  });
+  for (let i = 0; i < 100; i++) {
+    const described = await client.workflow
+      .getHandle('lock/host/i-held')
+      .describe()
+      .catch(() => undefined);
+    if (described?.status.name === 'RUNNING') break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const second = base('held-2', { host: 'i-held', service: 'svc-held', event_type: 'NagiosHostAlarm' });
+  const locked = await execute(second);
+  await cost('LOCKED', second, locked.outcome ?? '?');
+  releaseHeld();
+  await holder.result();
+
+  const lines = [
+    `| outcome (expected) | remediation history events | runbook child events | activity tasks | local activities | workflow tasks |`,
+    `| --- | --- | --- | --- | --- | --- |`,
+    ...results.map(
+      (r) =>
+        `| ${r.outcome}${r.outcome === r.expected ? '' : ` (${r.expected})`} | ${r.remediation_events} | ${r.runbook_events} | ${r.activities} | ${r.local_activities} | ${r.workflow_tasks} |`,
+    ),
+  ];
+  process.stdout.write(`\n${lines.join('\n')}\n`);
+  const section = `\n### remediate.bench --outcomes ${new Date().toISOString()} (${label})\n\n${lines.join('\n')}\n`;
+  fs.appendFileSync(path.join(projectRoot, 'bench', 'RESULTS.md'), section);
+}
+
+/**
+ * A burst of single-host failures over many services into one region: how many Updates and Signals reach the
+ * regional governor (the only entity every service shares), at what peak rate, and what the burst decided.
+ */
+async function measureBurst(client: Client, taskQueue: string, args: Args): Promise<void> {
+  const run = randomUUID().slice(0, 6);
+  const began = Date.now();
+  const events = Array.from({ length: args.burst }, (_, i) => ({
+    incident_key: `burst-${run}-${i}`,
+    event_type: 'HealthcheckDown',
+    source: 'api' as const,
+    service: `burst-${run}-${i % args.services}`,
+    host: `i-burst-${run}-${i}`,
+    region: burstRegion,
+    environment: 'prod' as const,
+    occurred_at: new Date().toISOString(),
+  }));
+  const handles = await Promise.all(
+    events.map((event) =>
+      client.workflow.start<typeof remediate>('remediate', {
+        taskQueue,
+        workflowId: remediationWorkflowId(event.incident_key),
+        args: [event, {}],
+      }),
+    ),
+  );
+  const submitted = Date.now() - began;
+  const statuses = await Promise.all(handles.map((h) => h.result()));
+  const decidedMs = Date.now() - began;
+  const outcomes = new Map<string, number>();
+  for (const s of statuses) outcomes.set(s.outcome ?? '?', (outcomes.get(s.outcome ?? '?') ?? 0) + 1);
+  const history = await client.workflow.getHandle(`governor/region/${burstRegion}`).fetchHistory();
+  const times: number[] = [];
+  let updates = 0;
+  let signals = 0;
+  for (const e of history.events ?? []) {
+    const at = Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
+    if (e.workflowExecutionUpdateAcceptedEventAttributes) {
+      updates++;
+      times.push(at);
+    } else if (e.workflowExecutionSignaledEventAttributes) {
+      signals++;
+      times.push(at);
+    }
+  }
+  const perSecond = new Map<number, number>();
+  for (const t of times) perSecond.set(Math.floor(t / 1000), (perSecond.get(Math.floor(t / 1000)) ?? 0) + 1);
+  const peak = Math.max(0, ...perSecond.values());
+  const admissions = statuses.length;
+  const summary = [
+    `- ${args.burst} events over ${args.services} services submitted in ${submitted} ms, all decided in ${decidedMs} ms: ${[...outcomes].map(([o, n]) => `${o} ${n}`).join(', ')}`,
+    `- into governor/region/${burstRegion}: ${updates} Updates + ${signals} Signals = ${updates + signals} messages for ${admissions} admissions (${((updates + signals) / admissions).toFixed(2)} per event), peak ${peak} per second; region history ${history.events?.length ?? 0} events`,
+    `- every admission reads the breaker with a describe of the region (no workflow task, no history event)`,
+  ];
+  process.stdout.write(`\n${summary.join('\n')}\n`);
+  const section = `\n### remediate.bench --burst ${args.burst} --services ${args.services} ${new Date().toISOString()} (${os.cpus().length} cores, shared, load average ${os.loadavg()[0].toFixed(1)})\n\n${summary.join('\n')}\n`;
+  fs.appendFileSync(path.join(projectRoot, 'bench', 'RESULTS.md'), section);
 }
 
 function eventFor(i: number, run: string): LazarusEvent {

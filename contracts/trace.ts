@@ -19,7 +19,16 @@ export type GateName =
   | 'quorum'
   | 'acknowledge'
   | 'lock'
+  /**
+   * The regional breaker read again right before the runbook starts (with the lock claim): an event admitted just
+   * before the breaker opened does not act just after it.
+   */
+  | 'breaker'
   | 'kill_switch'
+  /** The page's acknowledgement window (occurred_at + ack_window): a decision reached after it is LATE. */
+  | 'ack_window'
+  /** A later alarm about a failure already counted: its page follows the remediation deciding for that failure. */
+  | 'follow'
   | 'resolve'
   | 'escalate'
   | 'notify';

@@ -173,7 +173,7 @@ export const activityCatalog = {
   chooseHostsToRetire: {
     description: 'Pick count hosts of the service to retire by policy (newest_first, the default, or oldest_first).',
     requires: ['service', 'count'],
-    optional: ['policy'],
+    optional: ['policy', 'minAgeMs', 'runningRemediations'],
     outputs: ['instanceIds'],
     category: 'autoscaling',
   },

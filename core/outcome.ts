@@ -15,6 +15,11 @@ export const Outcome = {
   TimedOut: 'TIMED_OUT',
   Cancelled: 'CANCELLED',
   /**
+   * No decision within the page's acknowledgement window (occurred_at + ack_window, 60 s unless the service sets
+   * it): Lazarus neither acknowledged nor acted, and left a note on the page for the on-call engineer.
+   */
+  Late: 'LATE',
+  /**
    * Lazarus itself failed to decide or act: a dependency out of retries (configuration, governor, census), an
    * unexpected error in workflow code, a runbook run that failed. Compensated, escalated, lock released like any other.
    */

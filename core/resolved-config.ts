@@ -85,6 +85,11 @@ export interface ServicePolicy {
   notifications: ServiceNotificationChannels;
   shadow: boolean;
   max_event_age_ms: number;
+  /**
+   * The page's acknowledgement window (`ack_window`, default 60 s = PagerDuty's): a decision not reached within
+   * occurred_at + this is LATE. Absent in policies built before it (recorded histories): 60 s.
+   */
+  ack_window_ms?: number;
   rate_limit: { threshold: number; window_ms: number };
   scaling?: { min_hosts: number; max_hosts: number; max_step: number; cooldown_ms: number };
 }

@@ -122,3 +122,53 @@ export function planScaling(
     clipped_by,
   };
 }
+
+/** A host a scale-down may retire, as the EC2 describe sees it. */
+export interface RetireCandidate {
+  instanceId: string;
+  /** Launch time, epoch ms. */
+  launched: number;
+  tags: Record<string, string>;
+}
+
+export interface RetireChoice {
+  instanceIds: string[];
+  /** Hosts left out and why (young, launched by a remediation still running, protected). */
+  skipped: Array<{ instanceId: string; reason: string }>;
+}
+
+/**
+ * Which hosts a scale-down retires: never one younger than the verification window (`minAgeMs`: a clone that has
+ * just booted is not yet proven, and the remediation that launched it may still be verifying it), never one launched
+ * by a remediation still running (`running`: workflow ids of the service's running remediations, matched against the
+ * `lazarus:remediation` tag), never a protected one (`protect` says why). Then newest or oldest first.
+ */
+export function chooseRetirees(
+  candidates: readonly RetireCandidate[],
+  request: {
+    count: number;
+    policy: 'newest_first' | 'oldest_first';
+    now: number;
+    minAgeMs: number;
+    running?: readonly string[];
+    protect?: (c: RetireCandidate) => string | undefined;
+  },
+): RetireChoice {
+  const skipped: RetireChoice['skipped'] = [];
+  const running = request.running ?? [];
+  const eligible = candidates.filter((c) => {
+    const launchedBy = c.tags['lazarus:remediation'];
+    const reason =
+      request.protect?.(c) ??
+      (launchedBy !== undefined && running.some((id) => launchedBy === id || launchedBy.startsWith(`${id}/`))
+        ? `launched by running remediation ${launchedBy}`
+        : request.now - c.launched < request.minAgeMs
+          ? `launched ${Math.round((request.now - c.launched) / 1000)} s ago, inside the verification window of ${Math.round(request.minAgeMs / 1000)} s`
+          : undefined);
+    if (reason) skipped.push({ instanceId: c.instanceId, reason });
+    return reason === undefined;
+  });
+  eligible.sort((a, b) => a.launched - b.launched || a.instanceId.localeCompare(b.instanceId));
+  if (request.policy === 'newest_first') eligible.reverse();
+  return { instanceIds: eligible.slice(0, Math.max(0, request.count)).map((c) => c.instanceId), skipped };
+}

@@ -1,29 +1,48 @@
-// Governor entity workflows. One per service counts that service's events (the rate limit) and knows whether the
-// service is failing; one per region holds the circuit breaker over distinct failing services. A service's
-// governor tells the region only when the service starts or stops failing, so no single workflow takes every
-// event of a burst. State changes by Update, reads by Query; both continue-as-new before history grows large.
+// Governor entity workflows. One per service counts that service's failures (the rate limit: distinct failures, a
+// host once), knows whether the service is failing and holds its locks; one per region holds the circuit breaker
+// over distinct failing services. A service's governor tells the region only when the service starts or stops
+// failing, and the region publishes its breaker state in its memo, which every admission reads with a describe (no
+// workflow task, no history event), so no single workflow takes every event of a burst. State changes by Update,
+// reads by Query or memo; both continue-as-new before history grows large.
 import {
   allHandlersFinished,
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  makeContinueAsNewFunc,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  upsertMemo,
   workflowInfo,
 } from '@temporalio/workflow';
-import { closedBreaker, recordEvent, reportService, type BreakerTransition } from '../core/governor';
+import {
+  acquireLock,
+  admitFailure,
+  closedBreaker,
+  releaseLock,
+  reportService,
+  type BreakerTransition,
+  type CountedFailure,
+  type LockGrant,
+} from '../core/governor';
 import type { NotificationChannels } from '../core/resolved-config';
 import type { NotifyActivities } from '../activities/notify';
 import {
+  acquireLockUpdate,
   admitUpdate,
+  breakerMemoKey,
   breakerStateSignal,
+  releaseLockUpdate,
+  serviceLocksQuery,
   recordScalingUpdate,
   regionalGovernorQuery,
   reportServiceSignal,
   reportServiceUpdate,
   serviceGovernorQuery,
   type AdmitVerdict,
+  type BreakerMemo,
   type RegionalGovernorState,
   type ServiceGovernorState,
   type ServiceReport,
@@ -43,6 +62,8 @@ interface AdmittedEvent {
   at: number;
   key: string;
   verdict: AdmitVerdict['rate_limit'];
+  /** What failed (absent in state carried from before failures were told apart: the key). */
+  failure?: string;
 }
 
 export interface ServiceGovernorInput {
@@ -61,6 +82,8 @@ interface ServiceGovernorCarried {
   breaker_window_ms: number;
   breaker?: AdmitVerdict['breaker'];
   last_scaling_at?: number;
+  /** The service's locks (host locks or one service lock). */
+  locks?: LockGrant[];
 }
 
 export async function serviceGovernor(input: ServiceGovernorInput): Promise<void> {
@@ -109,20 +132,51 @@ export async function serviceGovernor(input: ServiceGovernorInput): Promise<void
     const seen = state.events.find((e) => e.key === request.incident_key);
     if (seen)
       return { rate_limit: seen.verdict, breaker: state.breaker ?? closed, last_scaling_at: state.last_scaling_at };
+    prune(now);
+    const counted: CountedFailure[] = state.events
+      .filter((e) => e.verdict.counted !== false)
+      .map((e) => ({ at: e.at, failure: e.failure ?? e.key, incident_key: e.key, limited: e.verdict.limited }));
+    if (request.category === 'autoscaling') {
+      // Not a failure: counts toward nothing, never starts the service failing; reads the cooldown only.
+      const distinct = new Set(counted.filter((f) => f.at > now - request.window_ms).map((f) => f.failure));
+      const rate_limit = {
+        count: distinct.size,
+        threshold: request.threshold,
+        window_ms: request.window_ms,
+        limited: false,
+        started_failing: false,
+        counted: false,
+      };
+      return { rate_limit, breaker: state.breaker ?? closed, last_scaling_at: state.last_scaling_at };
+    }
     state.window_ms = request.window_ms;
     state.breaker_window_ms = request.breaker.window_ms;
     state.region = request.region;
-    prune(now);
-    const inRateWindow = { events: state.events.filter((e) => e.at > now - request.window_ms).map((e) => e.at) };
-    const { verdict } = recordEvent(inRateWindow, now, { threshold: request.threshold, window_ms: request.window_ms });
+    const failure = request.failure ?? request.incident_key;
+    const verdict = admitFailure(counted, now, { threshold: request.threshold, window_ms: request.window_ms }, failure);
     const startedFailing = !state.failing;
     state.failing = true;
-    state.counted += 1;
+    if (verdict.counted) state.counted += 1;
     const result = { ...verdict, started_failing: startedFailing };
-    state.events.push({ at: now, key: request.incident_key, verdict: result });
+    state.events.push({ at: now, key: request.incident_key, failure, verdict: result });
     changed = true;
     // On a start of failing the caller (activity) reports to the region with an Update and uses its fresh answer.
     return { rate_limit: result, breaker: state.breaker ?? closed, last_scaling_at: state.last_scaling_at };
+  });
+
+  // Locks: a service lock excludes every host lock of the service and the reverse (core/governor/service-locks.ts).
+  setHandler(serviceLocksQuery, () => state.locks ?? []);
+  setHandler(acquireLockUpdate, (request) => {
+    handled += 1;
+    const answer = acquireLock(state.locks ?? [], request, Date.now());
+    state.locks = answer.grants;
+    changed = true;
+    return { granted: answer.granted, conflicts: answer.conflicts };
+  });
+  setHandler(releaseLockUpdate, ({ holder, lock_id }) => {
+    handled += 1;
+    state.locks = releaseLock(state.locks ?? [], holder, lock_id);
+    changed = true;
   });
 
   const limit = input.options?.continue_as_new_after ?? defaultContinueAsNewAfter;
@@ -160,6 +214,9 @@ async function tellRegion(region: string | undefined, report: ServiceReport): Pr
   }
 }
 
+/** Version marker: the regional governor publishes its breaker in its memo instead of pushing it to services. */
+export const breakerMemoPatch = 'breaker-memo';
+
 export interface RegionalGovernorInput {
   region: string;
   /** Who hears of breaker transitions (the SRE team of the deployment). */
@@ -174,6 +231,8 @@ const { notify } = proxyActivities<NotifyActivities>({
 });
 
 export async function regionalGovernor(input: RegionalGovernorInput): Promise<void> {
+  // Breaker state in the memo, read by admissions with a describe; the region no longer pushes it to each service.
+  const publishes = patched(breakerMemoPatch);
   let breaker = input.carried ?? { region: input.region, ...closedBreaker() };
   let handled = 0;
   const unsent: BreakerTransition[] = [];
@@ -187,17 +246,20 @@ export async function regionalGovernor(input: RegionalGovernorInput): Promise<vo
     handled += 1;
     if (report.notifications) notifications = report.notifications;
     if (report.breaker.open_threshold > 0) settings = report.breaker;
-    const r = reportService(breaker, report, settings);
+    // the region's own time: the breaker opens when the region decides, not when the report was sent
+    const r = reportService(breaker, { ...report, at: Date.now() }, settings);
     breaker = { region: input.region, ...r.breaker };
     if (r.transition) {
       lazarusMetrics.breakerTransition({ region: input.region, to: r.transition.to });
       unsent.push(r.transition);
-      for (const service of Object.keys(breaker.failing)) toTell.add(service);
-    } else if (report.failing) {
+      if (publishes) upsertMemo({ [breakerMemoKey]: memoOf(r.transition.at) });
+      else for (const service of Object.keys(breaker.failing)) toTell.add(service);
+    } else if (report.failing && !publishes) {
       toTell.add(report.service);
     }
     return summary();
   };
+  const memoOf = (at: number): BreakerMemo => ({ ...summary(), since: at });
   const summary = (): AdmitVerdict['breaker'] => ({
     state: breaker.state,
     failing_count: Object.keys(breaker.failing).length,
@@ -237,7 +299,11 @@ export async function regionalGovernor(input: RegionalGovernorInput): Promise<vo
     }
     if (handled >= limit || workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof regionalGovernor>({ ...input, notifications, carried: breaker });
+      const next = { ...input, notifications, carried: breaker };
+      if (!publishes) await continueAsNew<typeof regionalGovernor>(next);
+      // the next run starts with the memo, so a describe never sees a run without it
+      const since = breaker.transitions[breaker.transitions.length - 1]?.at ?? 0;
+      await makeContinueAsNewFunc<typeof regionalGovernor>({ memo: { [breakerMemoKey]: memoOf(since) } })(next);
     }
   }
 }

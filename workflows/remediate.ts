@@ -11,7 +11,9 @@ import {
   condition,
   getExternalWorkflowHandle,
   isCancellation,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   startChild,
   setCurrentDetails,
@@ -20,7 +22,8 @@ import {
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { shadowSetting } from '../core/control';
+import { blockingKillSwitch, decideShadow as shadowPrecedence, type ControlState } from '../core/control';
+import { failureOf } from '../core/governor';
 import type { LazarusEvent } from '../core/event';
 import { isSuccessfulOutcome, Outcome } from '../core/outcome';
 import { evaluateQuorum, suspectedPartition, type NodeAnswer, type QuorumResult } from '../core/quorum';
@@ -41,10 +44,12 @@ import type { PagerActivities } from '../activities/pager';
 import {
   cancelSignal,
   followPageSignal,
+  followRemediationUpdate,
   pauseSignal,
   resumeSignal,
   statusQuery,
   type AdmitVerdict,
+  type FollowingPage,
 } from '../contracts/messages';
 import { lazarusMetrics } from './metrics';
 import { runbook, type RunbookResult } from './runbook';
@@ -57,7 +62,7 @@ import {
   LazarusService,
 } from '../contracts/search-attributes';
 import type { GateRecord, RemediationStatus } from '../contracts/trace';
-import { hostLockId, serviceLockId } from '../contracts/workflow-ids';
+import { hostLockId, remediationWorkflowId, serviceLockId } from '../contracts/workflow-ids';
 import { remediationProgress, runbookDetails, runbookSummary } from '../contracts/user-metadata';
 
 export interface RemediateOptions {
@@ -76,6 +81,15 @@ export interface RemediateOptions {
 }
 
 const defaultPageRetryMs = 6 * 3600_000;
+/** PagerDuty's acknowledgement window: a decision after occurred_at + this is LATE (a service may set ack_window). */
+export const defaultAckWindowMs = 60_000;
+
+/**
+ * Version marker of the storm gates (local activities for the configuration and entity reads, the governor and
+ * control read together, the early kill-switch and lock decisions, the acknowledgement window, the lock claim with
+ * the breaker re-read): histories recorded before it replay through the old sequence.
+ */
+export const stormGatesPatch = 'storm-gates';
 const defaultPageRetryMaxIntervalMs = 5 * 60_000;
 
 /** The configuration activity (activities/config): the event's service, matching rule and settings. */
@@ -93,12 +107,25 @@ const { resolveEvent } = proxyActivities<ConfigActivities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '500 ms', maximumInterval: '2 seconds', maximumAttempts: 3 },
 });
-const { governorAdmit, readControl, governorRecordScaling, replacementsInProgress } = proxyActivities<
-  EntityActivities & ScalingActivities
->({
+const {
+  governorAdmit,
+  readControl: remoteReadControl,
+  governorRecordScaling,
+  replacementsInProgress,
+} = proxyActivities<EntityActivities & ScalingActivities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '200 ms', maximumInterval: '2 seconds', maximumAttempts: 5 },
 });
+// The configuration lookup and the entity calls (governor, control read, lock claim, following) run as local
+// activities: one marker in history each instead of a scheduled, started and completed activity with a workflow task
+// around it, and several in one workflow task. Measured in a 180-event burst on the overloaded 2-core machine
+// (bench/RESULTS.md): with them no event failed and none acted past the breaker; with the governor as an ordinary
+// activity most events ran out of activity retries (FAILED).
+const local = proxyLocalActivities<ConfigActivities & EntityActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '200 ms', maximumInterval: '2 seconds', maximumAttempts: 5 },
+});
+const entities = local;
 // Bounded so the page is acknowledged inside PagerDuty's 60 s window even when a dependency is slow.
 const pager = proxyActivities<PagerActivities & NotifyActivities>({
   startToCloseTimeout: '10 seconds',
@@ -125,6 +152,15 @@ interface Remediation {
   readonly record: (gate: Omit<GateRecord, 'at'>) => void;
   /** How long a page change retries while PagerDuty is unreachable, once the deployment settings are known. */
   pageRetryMs?: number;
+  /** Recorded after the storm gates (stormGatesPatch); false only when replaying a history from before them. */
+  readonly v2: boolean;
+  /**
+   * Pages of later alarms about the same failure that follow this remediation (followRemediation update), and
+   * whether it is settling its pages (then later alarms decide for themselves). One object every gate shares.
+   */
+  readonly pages: { followers: FollowingPage[]; settling: boolean };
+  /** Whether the event's search attributes are set (after the storm gates: with the rule, in one upsert). */
+  tagged: boolean;
 }
 
 /** The context every gate after the rule match takes: the matched rule and the event's service are certain. */
@@ -138,6 +174,7 @@ type RunbookHandle = ChildWorkflowHandle<typeof runbook>;
 type OperatorRequest = { reason?: string; actor?: string };
 
 export async function remediate(event: LazarusEvent, options: RemediateOptions = {}): Promise<RemediationStatus> {
+  const v2 = patched(stormGatesPatch);
   const status = initialStatus(event);
   const operator = answerOperator(status);
   const remediation: Remediation = {
@@ -148,21 +185,26 @@ export async function remediate(event: LazarusEvent, options: RemediateOptions =
       status.gates.push({ ...gate, at: Date.now() });
       setCurrentDetails(remediationProgress(status)); // the Web UI's "current details"
     },
+    v2,
+    pages: { followers: [], settling: false },
+    tagged: !v2,
   };
-  tagSearchAttributes(event);
+  acceptFollowers(remediation);
+  if (!v2) tagSearchAttributes(event);
 
   let match: MatchResult | undefined;
   try {
     // 2 (first, because the stale filter's max age comes from the service's configuration) and 1.
-    match = await resolveEvent(event);
+    match = v2 ? await local.resolveEvent(event) : await resolveEvent(event);
     remediation.pageRetryMs = match.deployment?.page_retry_ms;
     const decision = matchRule(remediation, match);
     requireDeclaredRegion(decision);
     filterStale(decision);
-    // 3
-    const admitted = await applyGovernor(decision);
-    // shadow mode is decided once, before anything could touch the fleet
-    status.shadow = await decideShadow(decision);
+    // cheap gates first: an event already past its page's acknowledgement window is LATE before anything is read
+    if (v2) checkAckWindow(decision, 'before deciding');
+    // 3, and the shadow decision, taken once before anything could touch the fleet, from the same control read that
+    // gives the early kill-switch answer
+    const admitted = await governAndReadControl(decision);
     // scaling events: plan checked and clipped before anything acts; the runbook sees the planned count
     const runbookEvent = decision.rule.category === 'autoscaling' ? await planScalingGate(decision, admitted) : event;
     // 4
@@ -170,13 +212,15 @@ export async function remediate(event: LazarusEvent, options: RemediateOptions =
     await checkQuorum(decision);
     const cancelled = operator.cancelledBeforeRunbook();
     if (cancelled) throw new Decided(Outcome.Cancelled, cancelReason(cancelled));
-    // 5
+    // 5: only inside the page's acknowledgement window; a decision reached after it is LATE (no ack, no action)
+    if (v2) checkAckWindow(decision, 'before acknowledging');
     await acknowledgePage(decision);
     // 6 + 7 + 8: the runbook child holds the lock and reads the kill switch right before its first step
     status.phase = 'running';
     const result = await runLockedRunbook(decision, runbookEvent, operator.runbookStarted);
     // 9
     status.phase = 'finishing';
+    settlePages(remediation);
     if (result.outcome === Outcome.Remediated) {
       if (decision.rule.category === 'autoscaling') await startScalingCooldown(decision);
       await resolvePages(decision);
@@ -255,12 +299,42 @@ function answerOperator(status: RemediationStatus): {
   };
 }
 
-function tagSearchAttributes(event: LazarusEvent): void {
+/**
+ * Later alarms about the failure this remediation decides for follow it (followRemediation update, sent by their
+ * activity): their pages are resolved with this one's, or escalated with it. Refused once the pages are settling.
+ */
+function acceptFollowers(remediation: Remediation): void {
+  setHandler(
+    followRemediationUpdate,
+    (page) => {
+      const { followers } = remediation.pages;
+      if (!followers.some((p) => p.incident_key === page.incident_key)) followers.push(page);
+      return { accepted: true };
+    },
+    {
+      validator: (_page: FollowingPage) => {
+        if (remediation.pages.settling) throw new Error('this remediation is settling its pages');
+      },
+    },
+  );
+}
+
+/** From here the pages are settled: the followers join the pages to resolve or escalate, and no more are taken. */
+function settlePages(remediation: Remediation): void {
+  remediation.pages.settling = true;
+  const { status } = remediation;
+  for (const page of remediation.pages.followers) {
+    if (!status.following_pages.includes(page.incident_key)) status.following_pages.push(page.incident_key);
+  }
+}
+
+function tagSearchAttributes(event: LazarusEvent, rule?: string): void {
   upsertSearchAttributes([
     { key: LazarusService, value: event.service },
     { key: LazarusRegion, value: event.region },
     { key: LazarusEventType, value: event.event_type },
     ...(event.host ? [{ key: LazarusHost, value: event.host }] : []),
+    ...(rule ? [{ key: LazarusRule, value: rule }] : []),
   ]);
 }
 
@@ -270,13 +344,18 @@ function matchRule(remediation: Remediation, match: MatchResult): Decision {
   const { rule, service, deployment, snapshot_version, explanations } = match;
   status.snapshot_version = snapshot_version;
   if (!service || !rule) {
+    if (!remediation.tagged) tagSearchAttributes(event);
+    remediation.tagged = true;
     record({ gate: 'rule', verdict: 'fail', detail: { snapshot_version, explanations } });
     const why = !service ? `service ${event.service} is not onboarded` : `no rule of ${service.profile} matches`;
     throw new Decided(Outcome.NoRule, why);
   }
   status.rule = rule.name;
   status.runbook = rule.runbook.name;
-  upsertSearchAttributes([{ key: LazarusRule, value: rule.name }]);
+  // one upsert with the event's attributes after the storm gates (the lookup ran in the first workflow task)
+  if (remediation.tagged) upsertSearchAttributes([{ key: LazarusRule, value: rule.name }]);
+  else tagSearchAttributes(event, rule.name);
+  remediation.tagged = true;
   record({
     gate: 'rule',
     verdict: 'pass',
@@ -313,57 +392,204 @@ function filterStale({ event, service, record }: Decision): void {
   record({ gate: 'stale', verdict: 'pass', detail });
 }
 
-async function applyGovernor({ event, service, deployment, record }: Decision): Promise<AdmitVerdict> {
-  const verdict = await governorAdmit(
-    {
-      incident_key: event.incident_key,
-      service: event.service,
-      region: event.region,
-      threshold: service.rate_limit.threshold,
-      window_ms: service.rate_limit.window_ms,
-      breaker: breakerOf(deployment, event.region),
-      breaker_notifications: deployment.notifications,
-    },
-    declaredRegions(deployment),
-  );
+/** The control state as read for the shadow and early kill-switch decisions; `state` absent when unreadable. */
+interface ControlRead {
+  state?: ControlState;
+  error?: string;
+}
+
+/**
+ * Gate 3 (governor) with the control read the shadow decision and the early kill switch take. After the storm gates
+ * both reads run at once as local activities; a history from before them replays the old order (governor, then, if
+ * admitted, the control read).
+ */
+async function governAndReadControl(decision: Decision): Promise<AdmitVerdict> {
+  const { event, deployment, status, v2 } = decision;
+  const readControl = async (): Promise<ControlRead> => {
+    try {
+      const read = v2 ? local.readControl : remoteReadControl;
+      return { state: await read(event.region, declaredRegions(deployment)) };
+    } catch (err) {
+      return { error: failureMessage(err) };
+    }
+  };
+  if (!v2) {
+    const admitted = await admit(decision);
+    await applyGovernor(decision, admitted);
+    status.shadow = decideShadow(decision, await readControl());
+    return admitted;
+  }
+  const [admitted, control] = await Promise.all([admit(decision), readControl()]);
+  status.shadow = decideShadow(decision, control);
+  await applyGovernor(decision, admitted);
+  earlyKillSwitch(decision, control);
+  return admitted;
+}
+
+/** The lock the event's runbook takes: its host's, or the service's for service-wide rules and host-less events. */
+function lockOf(rule: ResolvedRule, event: LazarusEvent): { lock_id: string; scope: 'host' | 'service' } {
+  return rule.lock === 'host' && event.host
+    ? { lock_id: hostLockId(event.host), scope: 'host' }
+    : { lock_id: serviceLockId(event.service), scope: 'service' };
+}
+
+async function admit({ event, rule, service, deployment, v2 }: Decision): Promise<AdmitVerdict> {
+  const request = {
+    incident_key: event.incident_key,
+    service: event.service,
+    region: event.region,
+    threshold: service.rate_limit.threshold,
+    window_ms: service.rate_limit.window_ms,
+    breaker: breakerOf(deployment, event.region),
+    breaker_notifications: deployment.notifications,
+    failure: failureOf(event),
+    category: rule.category,
+    lock_id: lockOf(rule, event).lock_id,
+  };
+  return v2
+    ? await local.governorAdmit(request, declaredRegions(deployment))
+    : await governorAdmit(request, declaredRegions(deployment));
+}
+
+async function applyGovernor(decision: Decision, verdict: AdmitVerdict): Promise<void> {
+  const { event, rule, record, v2 } = decision;
+  const rateLimit = verdict.rate_limit;
   const detail = { ...verdict };
-  if (verdict.rate_limit.limited) {
+  // An alarm about a failure already counted in the window: its page follows the remediation deciding for it.
+  if (v2 && rateLimit.duplicate_of && !rateLimit.limited) {
+    const leader = remediationWorkflowId(rateLimit.duplicate_of);
+    if (await followRemediationOf(decision, leader)) {
+      record({ gate: 'governor', verdict: 'pass', detail });
+      throw new Decided(Outcome.Locked, `${failureOf(event)} is already being decided by ${leader}`);
+    }
+  }
+  const refused = rateLimit.limited || verdict.breaker.state === 'open';
+  // A refused alarm about a host being fixed right now follows the runbook fixing it: nobody is paged meanwhile.
+  if (v2 && refused && verdict.lock_running) {
+    const lockKey = lockOf(rule, event).lock_id;
     record({ gate: 'governor', verdict: 'fail', detail });
+    if (await followRunningRemediation(decision, lockKey)) {
+      await acknowledgeFollowedPage(decision);
+      throw new Decided(Outcome.Locked, `${lockKey} is held by a running remediation`);
+    }
+  }
+  if (rateLimit.limited) {
+    if (!refused || !verdict.lock_running || !v2) record({ gate: 'governor', verdict: 'fail', detail });
     throw new Decided(
       Outcome.RateLimited,
-      `${verdict.rate_limit.count} events for ${event.service} within ${verdict.rate_limit.window_ms / 1000} s, threshold ${verdict.rate_limit.threshold}`,
+      `${rateLimit.count} distinct failures of ${event.service} within ${rateLimit.window_ms / 1000} s, threshold ${rateLimit.threshold}`,
     );
   }
   if (verdict.breaker.state === 'open') {
-    record({ gate: 'governor', verdict: 'fail', detail });
+    if (!verdict.lock_running || !v2) record({ gate: 'governor', verdict: 'fail', detail });
     throw new Decided(
       Outcome.CircuitOpen,
       `regional circuit breaker is open: ${verdict.breaker.failing_count} services failing (${verdict.breaker.failing.join(', ')})`,
     );
   }
   record({ gate: 'governor', verdict: 'pass', detail });
-  return verdict;
 }
 
-/** Shadow mode: configured for the deployment or service, overridden at runtime by the control state. */
-async function decideShadow({ event, service, deployment, record }: Decision): Promise<boolean> {
-  const configured = deployment.shadow || service.shadow;
-  let runtime: ReturnType<typeof shadowSetting>;
+/** Asks the remediation deciding for the same failure to take this page; true when it did (acknowledged here). */
+async function followRemediationOf(decision: Decision, leader: string): Promise<boolean> {
+  const { event, status, record } = decision;
+  const page = { incident_key: event.incident_key, workflow_id: workflowInfo().workflowId };
+  const { accepted } = await entities.followRemediation({ workflow_id: leader, page });
+  record({
+    gate: 'follow',
+    verdict: accepted ? 'pass' : 'skip',
+    detail: { failure: failureOf(event), leader, accepted },
+  });
+  if (!accepted) return false;
+  status.page_follows = leader;
+  await acknowledgeFollowedPage(decision);
+  return true;
+}
+
+/** A followed page is acknowledged (inside its window) so nobody is paged while the leader fixes the failure. */
+async function acknowledgeFollowedPage(decision: Decision): Promise<void> {
+  const { event, service, status, record } = decision;
+  const routingKey = routingKeyOf(service);
+  status.decided_at = Date.now();
+  if (status.shadow || !routingKey) return;
   try {
-    runtime = shadowSetting(
-      await readControl(event.region, declaredRegions(deployment)),
-      event.service,
-      service.profile,
+    const result = await pager.acknowledgePage({ routingKey, incidentKey: event.incident_key });
+    record({ gate: 'acknowledge', verdict: 'pass', detail: { ...result, follows: status.page_follows } });
+  } catch (err) {
+    record({
+      gate: 'acknowledge',
+      verdict: 'error',
+      detail: { error: failureMessage(err), left_to: 'PagerDuty escalation' },
+    });
+  }
+}
+
+/**
+ * Shadow mode (core/control.ts decideShadow, the precedence table in docs/configuration.md): configuration turns it
+ * on; a runtime setting turns it on anywhere, and off only from a scope as narrow as the configuration's.
+ */
+function decideShadow({ service, deployment, record }: Decision, control: ControlRead): boolean {
+  const configured = { service: service.shadow, deployment: deployment.shadow };
+  const decided = shadowPrecedence(control.state, service.service, service.profile, configured);
+  const runtime = decided.by.startsWith('runtime:') || decided.overridden !== undefined;
+  if (decided.shadow || runtime) {
+    record({
+      gate: 'shadow',
+      verdict: decided.shadow ? 'shadow' : 'pass',
+      detail: { shadow: decided.shadow, configured, by: decided.by, overridden: decided.overridden },
+    });
+  }
+  return decided.shadow;
+}
+
+/**
+ * The early kill-switch answer, from the control read the shadow decision took (each worker shares a read for at
+ * most a second): a switched-off category costs no quorum and no page acknowledgement. The authoritative read stays
+ * where it was, in the runbook child right before its first step. Unreadable counts as on, as there.
+ */
+function earlyKillSwitch({ rule, record }: Decision, control: ControlRead): void {
+  if (!control.state) {
+    const reason = `kill switch state unreadable (${control.error ?? 'no answer'}): failing closed`;
+    record({ gate: 'kill_switch', verdict: 'fail', detail: { reason, read: 'early' } });
+    throw new Decided(Outcome.KillSwitch, reason);
+  }
+  const blocking = blockingKillSwitch(control.state, rule.category);
+  if (!blocking) return;
+  const reason = `kill switch ${blocking.scope} is on (set by ${blocking.actor}: ${blocking.reason})`;
+  record({
+    gate: 'kill_switch',
+    verdict: 'fail',
+    detail: {
+      reason,
+      scope: blocking.scope,
+      actor: blocking.actor,
+      set_at: blocking.at,
+      category: rule.category,
+      read: 'early',
+    },
+  });
+  throw new Decided(Outcome.KillSwitch, reason);
+}
+
+/**
+ * The page's acknowledgement window (occurred_at + the service's ack_window, 60 s by default): a decision that
+ * cannot be reached inside it neither acknowledges nor acts; it is LATE and the page gets a note for the on-call
+ * engineer. Checked before anything is read (an event that arrives late) and right before acknowledging.
+ */
+function checkAckWindow({ event, service, record }: Decision, stage: 'before deciding' | 'before acknowledging'): void {
+  const windowMs = service.ack_window_ms ?? defaultAckWindowMs;
+  const occurred = Date.parse(event.occurred_at);
+  const now = Date.now();
+  const detail = { stage, occurred_at: event.occurred_at, ack_window_ms: windowMs, age_ms: now - occurred };
+  if (now - occurred > windowMs) {
+    record({ gate: 'ack_window', verdict: 'fail', detail });
+    throw new Decided(
+      Outcome.Late,
+      `no decision within the acknowledgement window: ${Math.round((now - occurred) / 1000)} s after the event ` +
+        `(${stage.replace('before ', 'before ')}), window ${windowMs / 1000} s; Lazarus neither acknowledged the page nor acted`,
     );
-  } catch {
-    // Cannot read the control state: act as if in shadow mode? No: the kill-switch gate fails closed later anyway.
-    runtime = undefined;
   }
-  const shadow = runtime ? runtime.enabled : configured;
-  if (shadow || runtime) {
-    record({ gate: 'shadow', verdict: shadow ? 'shadow' : 'pass', detail: { shadow, configured, runtime } });
-  }
-  return shadow;
+  if (stage === 'before acknowledging') record({ gate: 'ack_window', verdict: 'pass', detail });
 }
 
 async function planScalingGate({ event, service, record }: Decision, admitted: AdmitVerdict): Promise<LazarusEvent> {
@@ -530,9 +756,71 @@ async function runLockedRunbook(
   runbookEvent: LazarusEvent,
   onStarted: (child: RunbookHandle) => void,
 ): Promise<RunbookResult> {
+  const { rule, record, v2 } = decision;
+  const { lock_id: lockKey, scope } = lockOf(rule, runbookEvent);
+  if (!v2) return await runRunbookChild(decision, runbookEvent, lockKey, onStarted);
+  const holder = workflowInfo().workflowId;
+  const claim = await entities.claimRunbook({
+    service: runbookEvent.service,
+    region: runbookEvent.region,
+    lock_id: lockKey,
+    scope,
+    holder,
+  });
+  // The same lock held: this failure is being fixed, the page follows the holder (never a second action).
+  if (!claim.granted && claim.conflicts.some((c) => c.lock_id === lockKey)) {
+    if (await followRunningRemediation(decision, lockKey)) {
+      throw new Decided(Outcome.Locked, `${lockKey} is held by a running remediation`);
+    }
+    throw new Decided(Outcome.Locked, `${lockKey} is held by a running remediation that could not take this page`);
+  }
+  // The breaker read again right before the runbook: an event admitted just before it opened does not act after.
+  const breakerDetail = { ...claim.breaker, region: runbookEvent.region };
+  if (claim.breaker.state === 'open') {
+    record({ gate: 'breaker', verdict: 'fail', detail: breakerDetail });
+    throw new Decided(
+      Outcome.CircuitOpen,
+      `regional circuit breaker opened before the runbook started: ${claim.breaker.failing_count} services failing (${claim.breaker.failing.join(', ')})`,
+    );
+  }
+  record({ gate: 'breaker', verdict: 'pass', detail: breakerDetail });
+  if (!claim.granted) {
+    const holders = claim.conflicts.map((c) => `${c.lock_id} (${c.holder})`).join(', ');
+    record({ gate: 'lock', verdict: 'fail', detail: { lock: lockKey, excluded_by: claim.conflicts } });
+    throw new Decided(
+      Outcome.Locked,
+      `${lockKey} is excluded by ${holders}: a service lock and host locks never run at once`,
+    );
+  }
+  try {
+    return await runRunbookChild(
+      decision,
+      runbookEvent,
+      lockKey,
+      onStarted,
+      claim.reclaimed.length ? claim.reclaimed : undefined,
+    );
+  } finally {
+    await CancellationScope.nonCancellable(async () => {
+      try {
+        await entities.releaseRunbookLock({ service: runbookEvent.service, holder, lock_id: lockKey });
+      } catch (err) {
+        // Not given back: the next claim of a conflicting lock finds this remediation ended and takes it back.
+        record({ gate: 'lock', verdict: 'error', detail: { lock: lockKey, release_error: failureMessage(err) } });
+      }
+    });
+  }
+}
+
+/** Starts the runbook child whose id is the lock and waits for its result (the lock gate of histories before v2). */
+async function runRunbookChild(
+  decision: Decision,
+  runbookEvent: LazarusEvent,
+  lockKey: string,
+  onStarted: (child: RunbookHandle) => void,
+  reclaimed?: unknown[],
+): Promise<RunbookResult> {
   const { rule, service, status, options, record } = decision;
-  const lockKey =
-    rule.lock === 'host' && runbookEvent.host ? hostLockId(runbookEvent.host) : serviceLockId(runbookEvent.service);
   let child: RunbookHandle;
   try {
     child = await startChild(runbook, {
@@ -557,7 +845,7 @@ async function runLockedRunbook(
     throw new Decided(Outcome.Locked, `${lockKey} is held by a running remediation`);
   }
   status.runbook_workflow_id = lockKey;
-  record({ gate: 'lock', verdict: 'pass', detail: { lock: lockKey } });
+  record({ gate: 'lock', verdict: 'pass', detail: { lock: lockKey, ...(reclaimed ? { reclaimed } : {}) } });
   onStarted(child);
   let result: RunbookResult;
   try {
@@ -578,7 +866,7 @@ async function runLockedRunbook(
 }
 
 /** A later event for a resource already in remediation: its page follows the running one's fate. */
-async function followRunningRemediation({ event, status, record }: Decision, lockKey: string): Promise<void> {
+async function followRunningRemediation({ event, status, record }: Decision, lockKey: string): Promise<boolean> {
   try {
     await getExternalWorkflowHandle(lockKey).signal(followPageSignal, {
       incident_key: event.incident_key,
@@ -587,12 +875,14 @@ async function followRunningRemediation({ event, status, record }: Decision, loc
     record({ gate: 'lock', verdict: 'fail', detail: { lock: lockKey, holder: lockKey, page: 'follows the holder' } });
     status.following_pages = [];
     status.page_follows = lockKey;
+    return true;
   } catch (err) {
     record({
       gate: 'lock',
       verdict: 'fail',
       detail: { lock: lockKey, holder: lockKey, follow_error: failureMessage(err) },
     });
+    return false;
   }
 }
 
@@ -614,7 +904,7 @@ async function resolvePages(decision: Decision): Promise<void> {
   await notify(decision, service, 'remediated');
 }
 
-type PageCalls = Pick<PagerActivities, 'escalatePage' | 'resolvePage' | 'triggerPage'>;
+type PageCalls = Pick<PagerActivities, 'escalatePage' | 'resolvePage' | 'triggerPage' | 'addPageNote'>;
 
 /**
  * A page change (escalate or resolve) that must reach PagerDuty: one bounded try (inside the acknowledgement window),
@@ -679,8 +969,15 @@ async function escalate(
   decided: Decided,
 ): Promise<RemediationStatus> {
   const { event, status, record } = remediation;
+  if (!remediation.tagged) tagSearchAttributes(event);
+  remediation.tagged = true;
+  settlePages(remediation);
   if (decided.outcome === Outcome.Locked && status.page_follows) {
     status.decided_at ??= Date.now();
+    // the pages that followed this one follow the holder too; one it cannot take goes to a person
+    const unforwarded = await forwardFollowers(remediation, status.page_follows);
+    status.following_pages = unforwarded;
+    if (unforwarded.length > 0) await escalatePages(remediation, service, route, decided, unforwarded);
     return finish(status, decided.outcome, `${decided.reason}; this page follows it`);
   }
   if (status.shadow && service) {
@@ -688,12 +985,56 @@ async function escalate(
     status.decided_at ??= Date.now();
     return finish(status, decided.outcome, decided.reason);
   }
+  await escalatePages(remediation, service, route, decided, [event.incident_key, ...status.following_pages]);
+  status.decided_at ??= Date.now();
+  finish(status, decided.outcome, decided.reason);
+  if (service) {
+    await notify(remediation, service, decided.outcome === Outcome.KillSwitch ? 'kill_switch_blocked' : 'escalated');
+  }
+  return status;
+}
+
+/** Passes this remediation's followers on to the one it follows; returns the pages that could not be passed on. */
+async function forwardFollowers(remediation: Remediation, holder: string): Promise<string[]> {
+  const left: string[] = [];
+  for (const key of remediation.status.following_pages) {
+    const page = remediation.pages.followers.find((p) => p.incident_key === key) ?? {
+      incident_key: key,
+      workflow_id: remediation.status.workflow_id,
+    };
+    try {
+      if (holder.startsWith('event/')) {
+        if (!(await entities.followRemediation({ workflow_id: holder, page })).accepted) left.push(key);
+      } else {
+        await getExternalWorkflowHandle(holder).signal(followPageSignal, page);
+      }
+    } catch {
+      left.push(key);
+    }
+  }
+  return left;
+}
+
+/**
+ * Escalates each page (LATE: a note on this event's own page instead, which was never acknowledged and stays with
+ * PagerDuty's escalation). An event whose service Lazarus cannot name (not onboarded, or the configuration
+ * unavailable) still has its page escalated by incident key; a page that does not exist (the sensor never paged) is
+ * triggered on the route.
+ */
+async function escalatePages(
+  remediation: Remediation,
+  service: ServicePolicy | undefined,
+  route: string | undefined,
+  decided: Decided,
+  keys: string[],
+): Promise<void> {
+  const { event, status } = remediation;
   const note = `Lazarus ${decided.outcome}: ${decided.reason} (workflow ${status.workflow_id})`;
-  // An event whose service Lazarus cannot name (not onboarded, or the configuration unavailable) still has its page
-  // escalated by incident key; a page that does not exist (the sensor never paged) is triggered on the route.
-  for (const key of [event.incident_key, ...status.following_pages]) {
+  for (const key of keys) {
+    const noteOnly = decided.outcome === Outcome.Late && key === event.incident_key;
     await untilPagerDutyAccepts(remediation, service, 'escalate', key, async (calls) => {
       try {
+        if (noteOnly) return { ...(await calls.addPageNote({ incidentKey: key, note })), note_only: true };
         return await calls.escalatePage({ incidentKey: key, note, workflowId: status.workflow_id });
       } catch (err) {
         if (!route || failureType(err) !== 'PagerIncidentNotFound') throw err;
@@ -710,12 +1051,6 @@ async function escalate(
       }
     });
   }
-  status.decided_at ??= Date.now();
-  finish(status, decided.outcome, decided.reason);
-  if (service) {
-    await notify(remediation, service, decided.outcome === Outcome.KillSwitch ? 'kill_switch_blocked' : 'escalated');
-  }
-  return status;
 }
 
 async function notify(

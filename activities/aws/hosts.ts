@@ -13,6 +13,7 @@ import {
   type RunInstancesCommandInput,
 } from '@aws-sdk/client-ec2';
 import type { HostFacts, InstanceId } from '../../core';
+import { chooseRetirees } from '../../core/scaling';
 import { toHostFacts } from './ec2';
 import type { TargetGroupDirectory } from './elb';
 import { AwsFailureType, awsFailure, classifyAwsError } from './errors';
@@ -69,6 +70,10 @@ export interface ChooseHostsToRetireInput {
   service: string;
   count: number;
   policy?: RetirePolicy;
+  /** Never retire a host launched less than this long ago (its verification window); default 0. */
+  minAgeMs?: number;
+  /** Workflow ids of running remediations: a host they launched (lazarus:remediation tag) is never retired. */
+  runningRemediations?: string[];
 }
 
 export interface HostActivities {
@@ -428,7 +433,7 @@ export function createHostActivities(deps: HostDependencies): HostActivities {
       return { targetGroupArns: arns };
     },
 
-    async chooseHostsToRetire({ service, count, policy = 'newest_first' }) {
+    async chooseHostsToRetire({ service, count, policy = 'newest_first', minAgeMs = 0, runningRemediations }) {
       const where = `chooseHostsToRetire(${service}, ${count})`;
       const instances = await findInstances(
         [
@@ -437,12 +442,23 @@ export function createHostActivities(deps: HostDependencies): HostActivities {
         ],
         where,
       );
-      const candidates = instances
-        .map((i) => ({ host: toHostFacts(i), launched: i.LaunchTime?.getTime() ?? 0 }))
-        .filter(({ host }) => !isProtected(host))
-        .sort((a, b) => a.launched - b.launched || a.host.instanceId.localeCompare(b.host.instanceId));
-      if (policy === 'newest_first') candidates.reverse();
-      return { instanceIds: candidates.slice(0, Math.max(0, count)).map(({ host }) => host.instanceId) };
+      const hosts = new Map(instances.map((i) => [i.InstanceId ?? '', toHostFacts(i)]));
+      const choice = chooseRetirees(
+        instances.map((i) => ({
+          instanceId: i.InstanceId ?? '',
+          launched: i.LaunchTime?.getTime() ?? 0,
+          tags: hosts.get(i.InstanceId ?? '')?.tags ?? {},
+        })),
+        {
+          count,
+          policy,
+          now: Date.now(),
+          minAgeMs,
+          running: runningRemediations,
+          protect: (c) => isProtected(hosts.get(c.instanceId)!),
+        },
+      );
+      return { instanceIds: choice.instanceIds };
     },
 
     async retireHosts({ instanceIds }) {

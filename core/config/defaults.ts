@@ -14,6 +14,7 @@ export const configDefaults = {
     cluster_timeout: '30m',
     forensics_mode: 'stop',
     max_event_age: '15m',
+    ack_window: '60s',
     rate_limit: { threshold: 3, window: '10m' },
     scaling: { min_hosts: 2, max_hosts: 100, max_step: 5, cooldown: '10m' },
   },

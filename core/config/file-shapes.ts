@@ -46,6 +46,8 @@ export interface ParamsFile {
   forensics_mode?: 'stop' | 'isolate';
   workflow_timeout?: string;
   max_event_age?: string;
+  /** A decision not reached within occurred_at + this is LATE (default 60s). */
+  ack_window?: string;
   rate_limit?: { threshold?: number; window?: string };
   scaling?: { min_hosts?: number; max_hosts?: number; max_step?: number; cooldown?: string };
   custom?: Record<string, string | number | boolean>;

@@ -129,6 +129,7 @@ function servicePolicy(
     notifications: notificationChannels(service, profile, teamEmailDomain, routingKey),
     shadow: service.shadow ?? profile.shadow,
     max_event_age_ms: number('max_event_age_ms'),
+    ack_window_ms: number('ack_window_ms'),
     rate_limit: { threshold: number('rate_limit_threshold'), window_ms: number('rate_limit_window_ms') },
     scaling: {
       min_hosts: number('scaling_min_hosts'),

@@ -52,3 +52,60 @@ export function windowExpiresAt(window: RateLimitWindow, windowMs: number): numb
   const last = window.events[window.events.length - 1];
   return last === undefined ? undefined : last + windowMs;
 }
+
+/**
+ * One failure the service's governor counted: the host (or, for a service-level event, the service itself) that
+ * failed, and the event that first reported it in the window. Alarms are not failures: four alarms about one host
+ * are one failure.
+ */
+export interface CountedFailure {
+  at: number;
+  /** What failed: the host's instance id, or `service:<name>` for an event without a host. */
+  failure: string;
+  /** The incident key of the event that first reported this failure in the window (it decides for it). */
+  incident_key: string;
+  /** Whether that failure was over the threshold (its later alarms are too). */
+  limited: boolean;
+}
+
+export interface FailureVerdict extends RateLimitVerdict {
+  /** Whether this event is a new failure in the window (false: an alarm about a failure already counted). */
+  counted: boolean;
+  /** The event that first reported the same failure in the window: this one follows it. */
+  duplicate_of?: string;
+}
+
+/** What failed, for counting: the host, or the service itself for an event without one. */
+export function failureOf(event: { service: string; host?: string }): string {
+  return event.host ?? `service:${event.service}`;
+}
+
+/**
+ * Counts a failure (not an alarm) against the service's rate limit: distinct failures in the window, a host once.
+ * An alarm about a failure already counted in the window is not counted again and shares that failure's verdict
+ * (so an alarm about a host over the limit stays over it, and one about a host being fixed is never limited).
+ * `failures`: the failures counted so far, any age (those outside the window are ignored).
+ */
+export function admitFailure(
+  failures: readonly CountedFailure[],
+  now: number,
+  settings: { threshold: number; window_ms: number },
+  failure: string,
+): FailureVerdict {
+  const inWindow = failures.filter((f) => f.at > now - settings.window_ms);
+  const distinct = new Set(inWindow.map((f) => f.failure));
+  const prior = inWindow.find((f) => f.failure === failure);
+  const base = { threshold: settings.threshold, window_ms: settings.window_ms };
+  if (prior) {
+    return {
+      ...base,
+      count: distinct.size,
+      limited: prior.limited,
+      started_failing: false,
+      counted: false,
+      duplicate_of: prior.incident_key,
+    };
+  }
+  const count = distinct.size + 1;
+  return { ...base, count, limited: count > settings.threshold, started_failing: inWindow.length === 0, counted: true };
+}

@@ -17,7 +17,7 @@ import { createWorkerMetrics, type WorkerMetrics } from '../../worker/metrics';
 import { createTestWorker, uniqueTaskQueue } from './temporal';
 
 export interface PageCall {
-  call: 'acknowledgePage' | 'resolvePage' | 'escalatePage' | 'triggerPage' | 'notify';
+  call: 'acknowledgePage' | 'resolvePage' | 'escalatePage' | 'triggerPage' | 'addPageNote' | 'notify';
   key: string;
   detail?: unknown;
 }
@@ -42,6 +42,8 @@ export interface HarnessOptions {
   breakerNotifications?: MatchResult['deployment']['notifications'];
   /** The deployment's default PagerDuty route (services/deployment.yaml pagerduty.default_routing_key). */
   defaultRoutingKey?: string;
+  /** How long each checker probe takes (default: answers at once). */
+  probeDelayMs?: number;
   /** Instance ids of the service's hosts (default made-up ids); the first is the sick host. */
   hostIds?: string[];
   /** Replaces any activity of the main worker (e.g. a dependency that fails), by name. */
@@ -232,6 +234,10 @@ export class RemediationHarness {
         this.record('escalatePage', input.incidentKey, input.note);
         return Promise.resolve({ incidentId: 'P1', escalationLevel: 2, raised: true });
       },
+      addPageNote: async (input: { incidentKey: string; note: string }) => {
+        this.record('addPageNote', input.incidentKey, input.note);
+        return Promise.resolve({ incidentId: 'P1' });
+      },
       notify: async (message: { kind: string; incidentKey?: string }) => {
         this.record('notify', message.incidentKey ?? '', message.kind);
         return Promise.resolve({ delivered: [], failed: [] });
@@ -251,12 +257,14 @@ export class RemediationHarness {
             node: `node-${zone}`,
             zone,
             listServiceHosts: async () => Promise.resolve(this.hosts),
-            probeHost: async (host) =>
-              Promise.resolve({
+            probeHost: async (host) => {
+              if (this.options.probeDelayMs) await new Promise((r) => setTimeout(r, this.options.probeDelayMs));
+              return {
                 status:
                   this.options.health?.(zone, host) ?? (host.instanceId === this.sickHost ? 'unhealthy' : 'healthy'),
                 url: `sim://${host.instanceId}`,
-              }),
+              };
+            },
           }),
         }),
       );

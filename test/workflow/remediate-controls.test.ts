@@ -1,5 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { type LazarusEvent } from '../../core/event';
+import type { RemediationStatus } from '../../contracts/trace';
 import { Outcome } from '../../core/outcome';
 import { remediate } from '../../workflows';
 import {
@@ -194,7 +195,7 @@ describe('shadow mode', () => {
 });
 
 describe('regional circuit breaker', () => {
-  it('opens on a burst across services, refusing remediations, and closes when the windows empty', async () => {
+  it('opens on a burst across services: no admission after it passes, whichever service; closes when the windows empty', async () => {
     // Long enough that a loaded machine finishes the burst inside it; the close needs the windows to run out.
     const windowMs = 12_000;
     const h = new RemediationHarness(env, {
@@ -209,23 +210,29 @@ describe('regional circuit breaker', () => {
       m.service = { ...m.service!, service: event.service };
       return m;
     };
-    const remediateFor = async (svc: string, host: string): Promise<string> =>
-      (await (await start(h, h.event({ service: `${h.service}-${svc}`, host }))).result()).outcome!;
+    const remediateFor = async (svc: string, host: string): Promise<RemediationStatus> =>
+      await (await start(h, h.event({ service: `${h.service}-${svc}`, host }))).result();
     await h.run(async () => {
-      // a burst: three services start failing at once; the report that reaches the threshold opens the breaker
-      const burst = await Promise.all(['a', 'b', 'c'].map((svc) => remediateFor(svc, `i-${svc}`)));
-      expect(burst.filter((o) => o === Outcome.CircuitOpen)).toHaveLength(1);
-      expect(burst.filter((o) => o === Outcome.Remediated)).toHaveLength(2);
+      // a burst of single-host failures over five services: the report that reaches the threshold opens the breaker,
+      // and an event admitted just before it is refused by the re-read right before its runbook
+      const burst = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((svc) => remediateFor(svc, `i-${svc}`)));
+      const acted = burst.filter((s) => s.outcome === Outcome.Remediated);
+      expect(acted.length).toBeLessThanOrEqual(2);
+      expect(burst.filter((s) => s.outcome === Outcome.CircuitOpen)).toHaveLength(5 - acted.length);
       const region = env.client.workflow.getHandle(regionalGovernorId(h.region));
-      expect((await region.query(regionalGovernorQuery)).state).toBe('open');
-      expect(await remediateFor('d', 'i-d')).toBe(Outcome.CircuitOpen);
-      // a service that was already failing learns of the opening from the region's push, not by asking
-      const governorA = env.client.workflow.getHandle(serviceGovernorId(`${h.service}-a`));
-      await until(
-        () => governorA.query(serviceGovernorQuery),
-        (g) => g.last_breaker?.state === 'open',
-      );
-      expect(await remediateFor('a', 'i-a2')).toBe(Outcome.CircuitOpen);
+      const opened = await region.query(regionalGovernorQuery);
+      expect(opened.state).toBe('open');
+      // every runbook that ran had read the breaker closed right before it started
+      for (const s of acted) expect(s.gates.find((g) => g.gate === 'breaker')?.detail.state).toBe('closed');
+      // a service that was already failing (a) and one never seen (f): refused at admission
+      for (const [svc, host] of [
+        ['a', 'i-a2'],
+        ['f', 'i-f'],
+      ]) {
+        const later = await remediateFor(svc, host);
+        expect(later.outcome).toBe(Outcome.CircuitOpen);
+        expect(later.gates.find((g) => g.gate === 'governor')?.verdict).toBe('fail');
+      }
       // the windows run out, services stop failing, the breaker closes (at close_threshold) and remediation resumes
       const closed = await until(
         () => region.query(regionalGovernorQuery),
@@ -233,10 +240,47 @@ describe('regional circuit breaker', () => {
         windowMs * 4,
       );
       expect(closed.transitions.map((t) => t.to)).toEqual(['open', 'closed']);
-      expect(await remediateFor('e', 'i-e')).toBe(Outcome.Remediated);
+      expect((await remediateFor('g', 'i-g')).outcome).toBe(Outcome.Remediated);
     });
     // the deployment's team heard of both transitions
     expect(h.notices().filter((kind) => kind.startsWith('breaker_'))).toEqual(['breaker_opened', 'breaker_closed']);
+  });
+
+  it('reads the breaker again right before the runbook: admitted before it opened, refused after, nothing run', async () => {
+    let releaseAck!: () => void;
+    let ackEntered!: () => void;
+    const entered = new Promise<void>((r) => (ackEntered = r));
+    const held = new Promise<void>((r) => (releaseAck = r));
+    const h = new RemediationHarness(env, {
+      rule: { preconditions: [] },
+      breaker: { open_threshold: 2, close_threshold: 0, window_ms: 60_000 },
+      activityOverrides: {
+        acknowledgePage: async (input: { incidentKey: string }) => {
+          ackEntered();
+          if (input.incidentKey.startsWith('held-')) await held;
+          return { dedupKey: input.incidentKey };
+        },
+      },
+    });
+    const original = h.match.bind(h);
+    h.match = (event) => {
+      const m = original(event);
+      m.service = { ...m.service!, service: event.service };
+      return m;
+    };
+    const [first, second] = await h.run(async () => {
+      const admitted = await start(h, h.event({ incident_key: `held-${h.service}`, service: `${h.service}-x` }));
+      await entered; // admitted with the breaker closed, now acknowledging its page
+      const opener = await (await start(h, h.event({ service: `${h.service}-y`, host: 'i-y' }))).result();
+      releaseAck();
+      return [await admitted.result(), opener];
+    });
+    expect(second.outcome).toBe(Outcome.CircuitOpen);
+    expect(first.gates.find((g) => g.gate === 'governor')?.verdict).toBe('pass');
+    expect(first.outcome).toBe(Outcome.CircuitOpen);
+    expect(first.gates.find((g) => g.gate === 'breaker')).toMatchObject({ verdict: 'fail', detail: { state: 'open' } });
+    expect(h.stepCalls).toEqual([]);
+    expect(h.calls('escalatePage')).toEqual(expect.arrayContaining([first.incident_key, second.incident_key]));
   });
 });
 
