@@ -14,6 +14,7 @@ import {
 } from '../contracts/messages';
 import type { NotificationChannels } from '../core/resolved-config';
 import { controlId, regionalGovernorId, serviceGovernorId } from '../contracts/workflow-ids';
+import { createQuarantineActivities, type QuarantineActivities } from './quarantine';
 
 export interface EntityDependencies {
   client: Client;
@@ -29,9 +30,17 @@ export interface EntityDependencies {
    * per-workflow funnel Temporal cannot sustain. Concurrent reads share one query. 0 reads every time.
    */
   controlCacheMs?: number;
+  /**
+   * A replay drill's sandbox: entity ids under this prefix (contracts entityPrefixOf) and started with the drill's
+   * workflow types, so a drill never reads or changes production's governors, control or quarantine.
+   */
+  sandbox?: {
+    idPrefix: string;
+    types: Partial<Record<'serviceGovernor' | 'regionalGovernor' | 'control' | 'remediation' | 'quarantine', string>>;
+  };
 }
 
-export interface EntityActivities {
+export interface EntityActivities extends QuarantineActivities {
   /**
    * Count the event in its service's governor and read the regional breaker (reporting a start of failing). `declared`:
    * the regions services/deployment.yaml declares; a request for another region (or without the list) is refused,
@@ -54,13 +63,22 @@ export interface EntityActivities {
 export function createEntityActivities(deps: EntityDependencies): EntityActivities {
   const options = deps.continueAsNewAfter ? { continue_as_new_after: deps.continueAsNewAfter } : undefined;
   const controlReads = new Map<string, { at: number; value: Promise<ControlState>; pending: boolean }>();
+  const prefix = deps.sandbox?.idPrefix ?? '';
+  const types = {
+    serviceGovernor: 'serviceGovernor',
+    regionalGovernor: 'regionalGovernor',
+    control: 'control',
+    remediation: 'remediate',
+    ...deps.sandbox?.types,
+  };
   return {
+    ...createQuarantineActivities(deps),
     async governorAdmit(request: AdmitRequest, declared?: readonly string[]): Promise<AdmitVerdict> {
       requireDeclared(request.region, declared);
       const admitted = await deps.client.workflow.executeUpdateWithStart(admitUpdate, {
         args: [request],
-        startWorkflowOperation: new WithStartWorkflowOperation('serviceGovernor', {
-          workflowId: serviceGovernorId(request.service),
+        startWorkflowOperation: new WithStartWorkflowOperation(types.serviceGovernor, {
+          workflowId: serviceGovernorId(request.service, prefix),
           taskQueue: deps.taskQueue,
           args: [{ service: request.service, options }],
           workflowIdConflictPolicy: 'USE_EXISTING',
@@ -80,8 +98,8 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
               notifications: request.breaker_notifications,
             },
           ],
-          startWorkflowOperation: new WithStartWorkflowOperation('regionalGovernor', {
-            workflowId: regionalGovernorId(request.region),
+          startWorkflowOperation: new WithStartWorkflowOperation(types.regionalGovernor, {
+            workflowId: regionalGovernorId(request.region, prefix),
             taskQueue: deps.taskQueue,
             args: [{ region: request.region, notifications: deps.breakerNotifications, options }],
             workflowIdConflictPolicy: 'USE_EXISTING',
@@ -95,16 +113,17 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
 
     async governorRecordScaling(request: { service: string; at: number; workflow_id: string }): Promise<void> {
       await deps.client.workflow
-        .getHandle(serviceGovernorId(request.service))
+        .getHandle(serviceGovernorId(request.service, prefix))
         .executeUpdate(recordScalingUpdate, { args: [{ at: request.at, workflow_id: request.workflow_id }] });
     },
 
     async replacementsInProgress(request: { service: string; self: string }): Promise<string[]> {
       const ids: string[] = [];
-      const query = `WorkflowType='remediate' AND ExecutionStatus='Running' AND LazarusService='${request.service.replace(/'/g, '')}'`;
+      const query = `WorkflowType='${types.remediation}' AND ExecutionStatus='Running' AND LazarusService='${request.service.replace(/'/g, '')}'`;
       for await (const execution of deps.client.workflow.list({ query })) {
         const type = execution.searchAttributes?.LazarusEventType?.[0];
-        if (execution.workflowId !== request.self && type !== 'ScaleUp' && type !== 'ScaleDown') {
+        const inSandbox = execution.workflowId.startsWith(prefix);
+        if (inSandbox && execution.workflowId !== request.self && type !== 'ScaleUp' && type !== 'ScaleDown') {
           ids.push(execution.workflowId);
         }
       }
@@ -133,7 +152,7 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
   };
 
   async function queryControl(region: string, mayCreate: boolean): Promise<ControlState> {
-    const handle = deps.client.workflow.getHandle(controlId(region));
+    const handle = deps.client.workflow.getHandle(controlId(region, prefix));
     try {
       return await handle.query(controlQuery);
     } catch (err) {
@@ -141,14 +160,14 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
     }
     if (!mayCreate) {
       throw ApplicationFailure.nonRetryable(
-        `${controlId(region)} does not exist and is created only for a declared region: failing closed`,
+        `${controlId(region, prefix)} does not exist and is created only for a declared region: failing closed`,
         'ControlMissing',
       );
     }
     // Never set in this region: create the entity (so operators find it) and read its empty state.
     await deps.client.workflow
-      .start('control', {
-        workflowId: controlId(region),
+      .start(types.control, {
+        workflowId: controlId(region, prefix),
         taskQueue: deps.taskQueue,
         args: [{ region, options }],
         workflowIdConflictPolicy: 'USE_EXISTING',

@@ -11,6 +11,7 @@ import {
   condition,
   getExternalWorkflowHandle,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -56,7 +57,8 @@ import {
   LazarusService,
 } from '../contracts/search-attributes';
 import type { GateRecord, RemediationStatus } from '../contracts/trace';
-import { hostLockId, serviceLockId } from '../contracts/workflow-ids';
+import { entityPrefixOf, hostLockId, serviceLockId } from '../contracts/workflow-ids';
+import { countsForQuarantine, defaultQuarantineThresholds, type RuleQuarantine } from '../core/quarantine';
 
 export interface RemediateOptions {
   /** How often a runbook paused by the kill switch re-reads it (tests make it short). */
@@ -89,12 +91,11 @@ const { resolveEvent } = proxyActivities<ConfigActivities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '500 ms', maximumInterval: '2 seconds', maximumAttempts: 3 },
 });
-const { governorAdmit, readControl, governorRecordScaling, replacementsInProgress } = proxyActivities<
-  EntityActivities & ScalingActivities
->({
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '200 ms', maximumInterval: '2 seconds', maximumAttempts: 5 },
-});
+const { governorAdmit, readControl, governorRecordScaling, replacementsInProgress, readRuleQuarantine, recordRuleRun } =
+  proxyActivities<EntityActivities & ScalingActivities>({
+    startToCloseTimeout: '10 seconds',
+    retry: { initialInterval: '200 ms', maximumInterval: '2 seconds', maximumAttempts: 5 },
+  });
 // Bounded so the page is acknowledged inside PagerDuty's 60 s window even when a dependency is slow.
 const pager = proxyActivities<PagerActivities & NotifyActivities>({
   startToCloseTimeout: '10 seconds',
@@ -339,7 +340,8 @@ async function applyGovernor({ event, service, deployment, record }: Decision): 
 }
 
 /** Shadow mode: configured for the deployment or service, overridden at runtime by the control state. */
-async function decideShadow({ event, service, deployment, record }: Decision): Promise<boolean> {
+async function decideShadow(decision: Decision): Promise<boolean> {
+  const { event, service, deployment, record } = decision;
   const configured = deployment.shadow || service.shadow;
   let runtime: ReturnType<typeof shadowSetting>;
   try {
@@ -352,11 +354,49 @@ async function decideShadow({ event, service, deployment, record }: Decision): P
     // Cannot read the control state: act as if in shadow mode? No: the kill-switch gate fails closed later anyway.
     runtime = undefined;
   }
-  const shadow = runtime ? runtime.enabled : configured;
+  // a rule quarantined in this region (its runbook failed too often) stays in shadow until an operator releases it
+  const quarantine = await ruleQuarantineOf(decision);
+  const shadow = quarantine ? true : runtime ? runtime.enabled : configured;
   if (shadow || runtime) {
-    record({ gate: 'shadow', verdict: shadow ? 'shadow' : 'pass', detail: { shadow, configured, runtime } });
+    const detail = { shadow, configured, runtime, ...(quarantine ? { quarantine } : {}) };
+    record({ gate: 'shadow', verdict: shadow ? 'shadow' : 'pass', detail });
   }
   return shadow;
+}
+
+/** The rule's quarantine in the event's region (workflows/quarantine.ts); unreadable fails the remediation (escalated). */
+async function ruleQuarantineOf({ event, rule }: Decision): Promise<RuleQuarantine | null> {
+  if (!patched('rule-quarantine')) return null;
+  return await readRuleQuarantine(event.region, rule.name);
+}
+
+/** A runbook that ran reports its outcome to the rule's quarantine record; a failure to report never fails the run. */
+async function reportRuleRun(
+  { event, rule, service, deployment, record }: Decision,
+  result: RunbookResult,
+): Promise<void> {
+  if (!patched('rule-quarantine') || !countsForQuarantine(result.outcome)) return;
+  try {
+    const quarantine = await recordRuleRun({
+      rule: rule.name,
+      region: event.region,
+      run: {
+        workflow_id: workflowInfo().workflowId,
+        incident_key: event.incident_key,
+        service: event.service,
+        ...(event.host ? { host: event.host } : {}),
+        outcome: result.outcome,
+        reason: result.reason,
+        at: Date.now(),
+      },
+      thresholds: deployment.quarantine ?? defaultQuarantineThresholds,
+      team: service.team,
+      channels: service.notifications,
+    });
+    if (quarantine) record({ gate: 'shadow', verdict: 'shadow', detail: { quarantine, from: 'this run' } });
+  } catch (err) {
+    record({ gate: 'notify', verdict: 'error', detail: { kind: 'rule_run', error: failureMessage(err) } });
+  }
 }
 
 async function planScalingGate({ event, service, record }: Decision, admitted: AdmitVerdict): Promise<LazarusEvent> {
@@ -515,8 +555,12 @@ async function runLockedRunbook(
   onStarted: (child: RunbookHandle) => void,
 ): Promise<RunbookResult> {
   const { rule, service, status, options, record } = decision;
+  // a replay drill's remediation (drill/<id>/event/...) locks within its sandbox (drill/<id>/lock/...)
+  const prefix = entityPrefixOf(workflowInfo().workflowId);
   const lockKey =
-    rule.lock === 'host' && runbookEvent.host ? hostLockId(runbookEvent.host) : serviceLockId(runbookEvent.service);
+    rule.lock === 'host' && runbookEvent.host
+      ? hostLockId(runbookEvent.host, prefix)
+      : serviceLockId(runbookEvent.service, prefix);
   let child: RunbookHandle;
   try {
     child = await startChild(runbook, {
@@ -552,6 +596,7 @@ async function runLockedRunbook(
   }
   status.steps = result.steps;
   status.gates.push(...result.gates);
+  await reportRuleRun(decision, result);
   status.following_pages = result.following_pages.map((p) => p.incident_key);
   if (result.outcome !== Outcome.Remediated && result.outcome !== Outcome.Shadow) {
     throw new Decided(result.outcome, result.reason);
