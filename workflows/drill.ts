@@ -54,10 +54,14 @@ export async function drillQuarantine(input: QuarantineInput): Promise<void> {
   await ruleQuarantine(input);
 }
 
-const { endDrillSandbox } = proxyActivities<DrillActivities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 5 },
-});
+/** On the drill task queue, where the dry-run activities are. */
+function sandboxActivities(taskQueue: string): DrillActivities {
+  return proxyActivities<DrillActivities>({
+    taskQueue,
+    startToCloseTimeout: '2 minutes',
+    retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 5 },
+  });
+}
 
 const defaultMaxInFlight = 200;
 
@@ -133,7 +137,7 @@ export async function drill(input: DrillInput): Promise<DrillReport> {
   await Promise.all(runs);
   progress.phase = 'cleaning_up';
   // the sandbox's entity workflows (governors, control, quarantine) would otherwise wait forever
-  await endDrillSandbox({ drill_id: input.drill_id });
+  await sandboxActivities(input.task_queue).endDrillSandbox({ drill_id: input.drill_id });
   progress.phase = 'done';
   return buildDrillReport(input, rows, startedAt, Date.now());
 }
