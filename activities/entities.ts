@@ -15,6 +15,7 @@ import {
 import type { NotificationChannels } from '../core/resolved-config';
 import { controlId, regionalGovernorId, serviceGovernorId } from '../contracts/workflow-ids';
 import { createQuarantineActivities, type QuarantineActivities } from './quarantine';
+import { createExplainActivities, type ExplainActivities } from './explain';
 
 export interface EntityDependencies {
   client: Client;
@@ -40,7 +41,7 @@ export interface EntityDependencies {
   };
 }
 
-export interface EntityActivities extends QuarantineActivities {
+export interface EntityActivities extends QuarantineActivities, ExplainActivities {
   /**
    * Count the event in its service's governor and read the regional breaker (reporting a start of failing). `declared`:
    * the regions services/deployment.yaml declares; a request for another region (or without the list) is refused,
@@ -73,6 +74,7 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
   };
   return {
     ...createQuarantineActivities(deps),
+    ...createExplainActivities(deps),
     async governorAdmit(request: AdmitRequest, declared?: readonly string[]): Promise<AdmitVerdict> {
       requireDeclared(request.region, declared);
       const admitted = await deps.client.workflow.executeUpdateWithStart(admitUpdate, {

@@ -26,6 +26,7 @@ import type { ApiMetrics } from './metrics';
 import { listRemediations, maxListLimit, showRemediation, signalRemediation } from './remediations';
 import { requireValidEvent, submitEvent } from './submission';
 import { showDrill, startDrill } from './drills';
+import { explainEventLive } from './explain';
 import { parseRelease, readQuarantine, releaseQuarantine } from './quarantine';
 import type {
   ControlState,
@@ -324,6 +325,22 @@ export const routes: readonly Route[] = [
       const released = await releaseQuarantine(deps, region, request.params.rule, reason, actorOf(request.caller));
       metrics.invalidateStateGauges?.();
       return { status: 200, body: released };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/v1/explain',
+    role: 'viewer',
+    summary:
+      'Evaluate every gate for an event against the live system without acting or recording a decision: rule, ' +
+      'staleness, governor as it would answer now, shadow and quarantine, checker-node preconditions (read-only ' +
+      'probes), lock holder, kill switch; answers the first gate that would stop it and what would run otherwise',
+    requestSchema: 'Event',
+    responses: {
+      200: '{ event, rule?, gates: [{ gate, verdict, outcome?, reason?, detail }], first_stop?, would_run? }',
+    },
+    async handle(request: RouteRequest, { deps }: RouteContext): Promise<RouteResponse> {
+      return { status: 200, body: await explainEventLive(deps, request.body) };
     },
   },
   {

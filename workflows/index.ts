@@ -5,6 +5,7 @@
  */
 export * from './control';
 export * from './drill';
+export * from './explain';
 export * from './governors';
 export * from './inspect-host';
 export * from './quarantine';
