@@ -16,6 +16,7 @@ import { ExitCode, type CliCommand, type CliIo } from '../command';
 import { parseCommandArgs } from '../command-args';
 import { defaultConfigRoot } from '../config-root';
 import { CliUsageError } from '../errors';
+import { explainLiveCommand } from './explain-live';
 
 export const explainCommand: CliCommand = {
   name: 'explain',
@@ -40,6 +41,11 @@ Options:
   --details <json>            the event's details, e.g. '{"delta":2}'
   --config <dir>              folder with rules/, profiles/, services/ (default: found from the working directory)
   --json                      print the match result and the resolved steps as JSON
+  --live                      evaluate every gate against the live system through the API (POST /v1/explain):
+                              governor as it would answer now, kill switch, shadow and quarantine, lock holder,
+                              preconditions on the checker nodes (read-only probes); nothing is acted on or counted.
+                              Prints the first gate that would stop the event with its inputs (--url, --token as
+                              for the API commands; exit 1 when a gate would stop it)
   -h, --help
 
 Examples:
@@ -57,6 +63,9 @@ Examples:
       details: { type: 'string' },
       config: { type: 'string' },
       json: { type: 'boolean' },
+      live: { type: 'boolean' },
+      url: { type: 'string' },
+      token: { type: 'string' },
     });
     if (positionals.length > 1) {
       throw new CliUsageError('give one event file, or event flags');
@@ -90,6 +99,7 @@ Examples:
       );
       return ExitCode.Failed;
     }
+    if (values.live) return await explainLiveCommand(validation.event, values, io);
     const result = matchEvent(snapshot, validation.event);
     const steps = result.rule ? explainSteps(result) : [];
     if (values.json) {
