@@ -72,7 +72,9 @@ async function waitForReport(io: CliIo, target: ApiTarget, id: string, json: boo
       report?: DrillReport;
       progress?: { finished: number; total: number };
     };
-    if (view.report) return finish(io, 'drill', answer, json, () => renderDrillReport(view.report!));
+    // --json prints the report itself (the DrillReport of contracts/drill.ts)
+    if (view.report)
+      return finish(io, 'drill', { ...answer, body: view.report }, json, () => renderDrillReport(view.report!));
     if (view.status !== 'RUNNING') {
       io.stderr(`lazarus drill: drill ${id} ended ${view.status} without a report\n`);
       return ApiExitCode.Rejected;
