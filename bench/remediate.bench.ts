@@ -158,6 +158,9 @@ async function main(): Promise<void> {
     resolveEvent: (event: LazarusEvent) => counted(() => Promise.resolve(matchFor(event, taskQueue)))(),
     governorAdmit: (...args: Parameters<typeof entity.governorAdmit>) => counted(() => entity.governorAdmit(...args))(),
     readControl: (...args: Parameters<typeof entity.readControl>) => counted(() => entity.readControl(...args))(),
+    readRuleQuarantine: (...args: Parameters<typeof entity.readRuleQuarantine>) =>
+      counted(() => entity.readRuleQuarantine(...args))(),
+    recordRuleRun: (...args: Parameters<typeof entity.recordRuleRun>) => counted(() => entity.recordRuleRun(...args))(),
     acknowledgePage: counted(() => Promise.resolve({ dedupKey: 'x' })),
     resolvePage: counted(() => Promise.resolve({ dedupKey: 'x' })),
     escalatePage: counted(() => Promise.resolve({ incidentId: 'x', escalationLevel: 1, raised: true })),
