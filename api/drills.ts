@@ -158,6 +158,7 @@ async function lookUpActual(deps: ApiDependencies, incidentKey: string): Promise
 export async function recordedEvents(
   deps: ApiDependencies,
   range: { since: string; until?: string; region?: string; service?: string },
+  rejected: DrillReceipt['rejected'] = [],
 ): Promise<DrillEvent[]> {
   let query = visibilityQuery({ since: range.since, region: range.region, service: range.service });
   if (range.until) query += ` AND StartTime <= '${new Date(range.until).toISOString()}'`;
@@ -175,7 +176,11 @@ export async function recordedEvents(
       const events: DrillEvent[] = [];
       for (const info of infos) {
         const status = await readStatus(deps, info.workflowId);
-        if (!status) continue; // a remediation whose trace cannot be read cannot be replayed: counted by the caller
+        if (!status) {
+          // a remediation whose trace cannot be read cannot be replayed: named in the receipt
+          rejected.push({ source: info.workflowId, field: 'status', problem: 'its decision trace could not be read' });
+          continue;
+        }
         const outcome = info.searchAttributes?.LazarusOutcome?.[0];
         events.push({
           event: status.event,
@@ -194,7 +199,7 @@ function eventsFromRequest(items: unknown[], rejected: DrillReceipt['rejected'])
   const events: DrillEvent[] = [];
   items.forEach((item, i) => {
     const wrapped = item !== null && typeof item === 'object' && 'event' in item;
-    const candidate = wrapped ? (item).event : item;
+    const candidate = wrapped ? item.event : item;
     const receivedText = wrapped ? (item as { received_at?: unknown }).received_at : undefined;
     const validation = validateEvent(candidate);
     if (!validation.ok) {
@@ -248,12 +253,16 @@ export async function startDrill(
   const rejected: DrillReceipt['rejected'] = [];
   let events: DrillEvent[];
   if (request.since !== undefined) {
-    events = await recordedEvents(deps, {
-      since: request.since,
-      ...(request.until ? { until: request.until } : {}),
-      ...(request.region ? { region: request.region } : {}),
-      ...(request.service ? { service: request.service } : {}),
-    });
+    events = await recordedEvents(
+      deps,
+      {
+        since: request.since,
+        ...(request.until ? { until: request.until } : {}),
+        ...(request.region ? { region: request.region } : {}),
+        ...(request.service ? { service: request.service } : {}),
+      },
+      rejected,
+    );
   } else if (request.dead_letters !== undefined) {
     events = await deadLetterEvents(deps, request.dead_letters, rejected, maxPayloadBytes);
   } else {
