@@ -73,6 +73,15 @@ Examples:
     if (positionals.length === 0 && values.service === undefined) {
       throw new CliUsageError('give an event file, or at least --service');
     }
+    if (values.live && positionals.length === 1) {
+      // the live configuration is the worker's: no local folder needed for an event file
+      const validation = validateEvent(await readEventFile(io, positionals[0]));
+      if (!validation.ok) {
+        io.stderr(`invalid event:\n${validation.errors.map((e) => `  ${e.path}: ${e.message}`).join('\n')}\n`);
+        return ExitCode.Failed;
+      }
+      return await explainLiveCommand(validation.event, values, io);
+    }
     const root = values.config === undefined ? defaultConfigRoot(io.cwd) : resolve(io.cwd, values.config);
     const built = buildSnapshot(await readConfigTree(root), { hashContent: snapshotVersion });
     if (built.errors) {
@@ -110,6 +119,14 @@ Examples:
     return ExitCode.Ok;
   },
 };
+
+async function readEventFile(io: CliIo, file: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(resolve(io.cwd, file), 'utf8'));
+  } catch (error) {
+    throw new CliUsageError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+}
 
 function eventFromFlags(values: Record<string, string | boolean | undefined>, region: string, io: CliIo): unknown {
   const text = (name: string): string | undefined => {
