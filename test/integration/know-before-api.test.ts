@@ -89,12 +89,20 @@ describe('know before acting, through the API and the CLI', () => {
         expect(explained.status).toBe(200);
         expect(explained.body.first_stop).toMatchObject({ gate: 'kill_switch', outcome: 'KILL_SWITCH' });
         expect(explained.body.first_stop.reason).toContain('bad AMI rollout');
+        const eventFile = path.join(dir, 'event.json');
+        await writeFile(eventFile, JSON.stringify(h.event()));
+        const cli = await lazarus(api, ['explain', '--live', eventFile], 'dev-viewer-token');
+        expect(cli.code).toBe(1);
+        expect(cli.out).toContain('First gate that would stop it: kill_switch → KILL_SWITCH');
         const bad = await api.call('POST', '/v1/explain', { role: 'viewer', body: { ...h.event(), region: 7 } });
         expect(bad.status).toBe(400);
 
         // quarantine: the governor view carries it; a release needs an operator and a reason
         const view = await api.call('GET', `/v1/governor?region=${h.region}`, { role: 'viewer' });
-        expect(view.body.quarantine).toMatchObject({ region: h.region });
+        expect({ status: view.status, quarantine: view.body.quarantine }).toMatchObject({
+          status: 200,
+          quarantine: { region: h.region },
+        });
         const noReason = await api.call('POST', `/v1/quarantine/replace-unhealthy-host/release?region=${h.region}`, {
           role: 'operator',
           body: {},
