@@ -236,7 +236,10 @@ async function deadLetterEvents(
       rejected.push({ source: `dead letter ${id}`, field: checked.field, problem: checked.problem });
       continue;
     }
-    const arrived = letter.source.arrived_at ? Date.parse(letter.source.arrived_at) : NaN;
+    // a stream record's arrival, else when it was dead-lettered (a vendor payload of a sensor route has no stream
+    // position; its payload is the vendor's, not an event, and is named in `rejected` above)
+    const arrivedText = 'arrived_at' in letter.source ? letter.source.arrived_at : undefined;
+    const arrived = Date.parse(arrivedText ?? letter.dead_lettered_at);
     events.push({ event: checked.event, ...(Number.isNaN(arrived) ? {} : { received_at: arrived }) });
   }
   return events;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { declaredRegions } from '../core/resolved-config';
 import { createAwsClients } from '../platform/aws-clients';
-import { createSnapshotCache } from '../platform/config-files';
+import { createSnapshotCache, readSensorMapping } from '../platform/config-files';
 import { clientConnectionOptions } from '../platform/temporal-connection';
 import { temporalDataConverter } from '../platform/payload-codec';
 import { loadTokens, requireLoopbackForDevelopmentTokens } from './auth';
@@ -30,6 +30,8 @@ async function main(): Promise<void> {
   // directory), read once at start: an event or a control change for another region is a 400 naming `region`.
   const configRoot = process.env.LAZARUS_CONFIG_ROOT ?? process.cwd();
   const regions = declaredRegions((await createSnapshotCache({ configRoot })()).deployment);
+  // The vendor routes' sensor mapping (services/sensors.yaml, optional), read once at start like the regions.
+  const sensorMapping = await readSensorMapping(configRoot);
   const connection = Connection.lazy({ ...clientConnectionOptions(config.runtime.temporal), connectTimeout: '5s' });
   // LAZARUS_PAYLOAD_KEY: the same payload codec as the workers (it must read what they encrypt).
   const temporal = new Client({
@@ -44,6 +46,8 @@ async function main(): Promise<void> {
     region: config.runtime.aws.region,
     ...(aws && config.streamName ? { kinesis: { client: aws.kinesis, streamName: config.streamName } } : {}),
     declaredRegions: regions,
+    // loaded only once the tokens are good: a start that is refused does not wait for the vendor adapters to load
+    sensors: (await import('./sensor-wiring')).createSensorIntake(sensorMapping.mapping, config.runtime.aws),
   };
   const metrics = createApiMetrics({ defaultMetrics: true });
   registerStateGauges(metrics, deps, { cacheMs: config.metricsCacheMs });
@@ -57,7 +61,8 @@ async function main(): Promise<void> {
   });
   process.stdout.write(
     `lazarus api: listening on ${server.url} (events ${config.streamName ? `to Kinesis stream ${config.streamName}` : 'start remediations directly'}; ` +
-      `regions ${regions.join(', ')})\n`,
+      `regions ${regions.join(', ')}; sensor mapping ${sensorMapping.file ?? 'built-in defaults'}` +
+      `${sensorMapping.mapping.sns.verify_signatures ? '' : '; SNS signatures NOT verified'})\n`,
   );
   const stop = (): void => {
     // A connection still retrying an unreachable Temporal may never finish closing: do not wait for it forever.
