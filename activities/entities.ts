@@ -16,6 +16,7 @@ import type { NotificationChannels } from '../core/resolved-config';
 import { controlId, regionalGovernorId, serviceGovernorId } from '../contracts/workflow-ids';
 import { createQuarantineActivities, type QuarantineActivities } from './quarantine';
 import { createExplainActivities, type ExplainActivities } from './explain';
+import { entitySummaries } from '../contracts/user-metadata';
 
 export interface EntityDependencies {
   client: Client;
@@ -83,6 +84,7 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
           workflowId: serviceGovernorId(request.service, prefix),
           taskQueue: deps.taskQueue,
           args: [{ service: request.service, options }],
+          staticSummary: entitySummaries.serviceGovernor(request.service),
           workflowIdConflictPolicy: 'USE_EXISTING',
         }),
       });
@@ -104,6 +106,7 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
             workflowId: regionalGovernorId(request.region, prefix),
             taskQueue: deps.taskQueue,
             args: [{ region: request.region, notifications: deps.breakerNotifications, options }],
+            staticSummary: entitySummaries.regionalGovernor(request.region),
             workflowIdConflictPolicy: 'USE_EXISTING',
           }),
         });
@@ -172,6 +175,7 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
         workflowId: controlId(region, prefix),
         taskQueue: deps.taskQueue,
         args: [{ region, options }],
+        staticSummary: entitySummaries.control(region),
         workflowIdConflictPolicy: 'USE_EXISTING',
       })
       .catch(() => undefined);

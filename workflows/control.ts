@@ -1,6 +1,13 @@
 // The control entity of a region (control/<region>): the kill switch, global and per category, and shadow mode.
 // Who changed what, when and why is kept. Remediations read it through an activity right before acting.
-import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  setCurrentDetails,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { emptyControlState, killSwitchScopes, type ControlState, type SwitchSetting } from '../core/control';
 import {
   controlQuery,
@@ -10,6 +17,7 @@ import {
   type SetShadowRequest,
 } from '../contracts/messages';
 import type { EntityOptions } from './governors';
+import { controlDetails } from '../contracts/user-metadata';
 
 export const maxControlHistory = 200;
 
@@ -30,12 +38,14 @@ export async function control(input: ControlInput): Promise<void> {
   const record = (what: string, setting: SwitchSetting): void => {
     state.history.push({ what, setting });
     if (state.history.length > maxControlHistory) state.history.splice(0, state.history.length - maxControlHistory);
+    setCurrentDetails(controlDetails(state));
   };
   const validate = (request: { reason: string; actor: string }): void => {
     if (!request.actor?.trim()) throw new ControlRequestError('who is changing the switch (actor) is required');
     if (!request.reason?.trim()) throw new ControlRequestError('why the switch is changed (reason) is required');
   };
 
+  setCurrentDetails(controlDetails(state));
   setHandler(controlQuery, () => state);
   setHandler(
     setKillSwitchUpdate,

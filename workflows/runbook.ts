@@ -12,6 +12,7 @@ import {
   condition,
   isCancellation,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   sleep,
   TimeoutFailure,
@@ -38,6 +39,7 @@ import {
   statusQuery,
   type FollowingPage,
 } from '../contracts/messages';
+import { runbookProgress, stepSummary } from '../contracts/user-metadata';
 import type { GateRecord, RemediationStatus, StepRecord } from '../contracts/trace';
 
 export interface RunbookInput {
@@ -72,18 +74,20 @@ export interface RunbookResult {
 }
 
 const { readControl } = proxyActivities<EntityActivities>({
+  summary: 'read the kill switch before the next step',
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '500 ms', maximumInterval: '2 seconds', maximumAttempts: 3 },
 });
 
 type StepActivity = (input: unknown) => Promise<Record<string, unknown> | undefined>;
 
-function stepActivity(activity: string, timeoutMs: number): StepActivity {
+function stepActivity(activity: string, timeoutMs: number, summary?: string): StepActivity {
   // Retries are the workflow's (see runStep), so each attempt is recorded in the trace.
   if (stepHeartbeatTimeoutMs(activity, undefined) === undefined) {
     const activities = proxyActivities<Record<string, StepActivity>>({
       startToCloseTimeout: timeoutMs,
       retry: { maximumAttempts: 1 },
+      ...(summary ? { summary } : {}),
     });
     return activities[activity];
   }
@@ -97,6 +101,7 @@ function stepActivity(activity: string, timeoutMs: number): StepActivity {
       heartbeatTimeout: stepHeartbeatTimeoutMs(activity, input),
       cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
       retry: { maximumAttempts: 1 },
+      ...(summary ? { summary } : {}),
     })[activity];
     let resumeFrom: unknown;
     for (let lost = 0; ; lost++) {
@@ -211,11 +216,16 @@ export async function runbook(input: RunbookInput): Promise<RunbookResult> {
     rec.input = resolvedInput;
     rec.status = 'running';
     rec.started_at = Date.now();
-    const call = stepActivity(step.activity, step.timeout_ms);
+    const call = stepActivity(
+      step.activity,
+      step.timeout_ms,
+      stepSummary(step.id, step.activity, resolvedInput, rec.progress),
+    );
     let delay = step.retry.initial_interval_ms;
     for (let attempt = 1; ; attempt++) {
       const attemptRecord = { attempt, started_at: Date.now() } as StepRecord['attempts'][number];
       rec.attempts.push(attemptRecord);
+      setCurrentDetails(runbookProgress(status.steps, status.phase));
       try {
         // A retry resumes from what the failed attempt had done (e.g. the target groups a drain already left).
         const attemptInput = rec.progress ? { ...resolvedInput, [stepResumeInputKey]: rec.progress } : resolvedInput;
@@ -226,6 +236,7 @@ export async function runbook(input: RunbookInput): Promise<RunbookResult> {
         rec.status = 'succeeded';
         rec.ended_at = Date.now();
         completed.push(step);
+        setCurrentDetails(runbookProgress(status.steps, status.phase));
         return;
       } catch (err) {
         attemptRecord.ended_at = Date.now();
@@ -378,6 +389,7 @@ async function compensate(
         startToCloseTimeout: step.timeout_ms,
         scheduleToCloseTimeout: input.compensation_retry_ms ?? defaultCompensationRetryMs,
         retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+        summary: `undo ${stepSummary(step.id, step.compensate.activity, resolveReferences(step.compensate.input, ctx))}`,
       })[step.compensate.activity];
       await compensation(resolveReferences(step.compensate.input, ctx));
       rec.compensation = { activity: step.compensate.activity, status: 'succeeded', at: Date.now() };
