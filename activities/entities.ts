@@ -29,6 +29,8 @@ import {
 } from '../contracts/messages';
 import type { NotificationChannels } from '../core/resolved-config';
 import { controlId, regionalGovernorId, serviceGovernorId } from '../contracts/workflow-ids';
+import { createQuarantineActivities, type QuarantineActivities } from './quarantine';
+import { createExplainActivities, type ExplainActivities } from './explain';
 import { entitySummaries } from '../contracts/user-metadata';
 
 export interface EntityDependencies {
@@ -45,9 +47,17 @@ export interface EntityDependencies {
    * per-workflow funnel Temporal cannot sustain. Concurrent reads share one query. 0 reads every time.
    */
   controlCacheMs?: number;
+  /**
+   * A replay drill's sandbox: entity ids under this prefix (contracts entityPrefixOf) and started with the drill's
+   * workflow types, so a drill never reads or changes production's governors, control or quarantine.
+   */
+  sandbox?: {
+    idPrefix: string;
+    types: Partial<Record<'serviceGovernor' | 'regionalGovernor' | 'control' | 'remediation' | 'quarantine', string>>;
+  };
 }
 
-export interface EntityActivities {
+export interface EntityActivities extends QuarantineActivities, ExplainActivities {
   /**
    * Count the event in its service's governor and read the regional breaker (reporting a start of failing). `declared`:
    * the regions services/deployment.yaml declares; a request for another region (or without the list) is refused,
@@ -101,13 +111,23 @@ const closedMemo: BreakerMemo = { state: 'closed', failing_count: 0, failing: []
 export function createEntityActivities(deps: EntityDependencies): EntityActivities {
   const options = deps.continueAsNewAfter ? { continue_as_new_after: deps.continueAsNewAfter } : undefined;
   const controlReads = new Map<string, { at: number; value: Promise<ControlState>; pending: boolean }>();
+  const prefix = deps.sandbox?.idPrefix ?? '';
+  const types = {
+    serviceGovernor: 'serviceGovernor',
+    regionalGovernor: 'regionalGovernor',
+    control: 'control',
+    remediation: 'remediate',
+    ...deps.sandbox?.types,
+  };
   return {
+    ...createQuarantineActivities(deps),
+    ...createExplainActivities(deps),
     async governorAdmit(request: AdmitRequest, declared?: readonly string[]): Promise<AdmitVerdict> {
       requireDeclared(request.region, declared);
       const admitted = await deps.client.workflow.executeUpdateWithStart(admitUpdate, {
         args: [request],
-        startWorkflowOperation: new WithStartWorkflowOperation('serviceGovernor', {
-          workflowId: serviceGovernorId(request.service),
+        startWorkflowOperation: new WithStartWorkflowOperation(types.serviceGovernor, {
+          workflowId: serviceGovernorId(request.service, prefix),
           taskQueue: deps.taskQueue,
           args: [{ service: request.service, options }],
           staticSummary: entitySummaries.serviceGovernor(request.service),
@@ -123,8 +143,8 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
           breaker: { open_threshold: request.breaker.open_threshold, close_threshold: request.breaker.close_threshold },
           notifications: request.breaker_notifications,
         };
-        const start = new WithStartWorkflowOperation('regionalGovernor', {
-          workflowId: regionalGovernorId(request.region),
+        const start = new WithStartWorkflowOperation(types.regionalGovernor, {
+          workflowId: regionalGovernorId(request.region, prefix),
           taskQueue: deps.taskQueue,
           args: [{ region: request.region, notifications: deps.breakerNotifications, options }],
           staticSummary: entitySummaries.regionalGovernor(request.region),
@@ -133,8 +153,8 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
         if (breaker.state === 'open') {
           // Already open: the event is refused whatever the region answers; the region only needs to count the
           // service (for closing), so a signal does, and the burst costs the region no Update round trip.
-          await deps.client.workflow.signalWithStart('regionalGovernor', {
-            workflowId: regionalGovernorId(request.region),
+          await deps.client.workflow.signalWithStart(types.regionalGovernor, {
+            workflowId: regionalGovernorId(request.region, prefix),
             taskQueue: deps.taskQueue,
             args: [{ region: request.region, notifications: deps.breakerNotifications, options }],
             staticSummary: entitySummaries.regionalGovernor(request.region),
@@ -200,16 +220,17 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
 
     async governorRecordScaling(request: { service: string; at: number; workflow_id: string }): Promise<void> {
       await deps.client.workflow
-        .getHandle(serviceGovernorId(request.service))
+        .getHandle(serviceGovernorId(request.service, prefix))
         .executeUpdate(recordScalingUpdate, { args: [{ at: request.at, workflow_id: request.workflow_id }] });
     },
 
     async replacementsInProgress(request: { service: string; self: string }): Promise<string[]> {
       const ids: string[] = [];
-      const query = `WorkflowType='remediate' AND ExecutionStatus='Running' AND LazarusService='${request.service.replace(/'/g, '')}'`;
+      const query = `WorkflowType='${types.remediation}' AND ExecutionStatus='Running' AND LazarusService='${request.service.replace(/'/g, '')}'`;
       for await (const execution of deps.client.workflow.list({ query })) {
         const type = execution.searchAttributes?.LazarusEventType?.[0];
-        if (execution.workflowId !== request.self && type !== 'ScaleUp' && type !== 'ScaleDown') {
+        const inSandbox = execution.workflowId.startsWith(prefix);
+        if (inSandbox && execution.workflowId !== request.self && type !== 'ScaleUp' && type !== 'ScaleDown') {
           ids.push(execution.workflowId);
         }
       }
@@ -240,7 +261,7 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
   /** The breaker the regional governor published in its memo; a region without a governor has a closed breaker. */
   async function readBreaker(region: string): Promise<BreakerMemo> {
     try {
-      const description = await deps.client.workflow.getHandle(regionalGovernorId(region)).describe();
+      const description = await deps.client.workflow.getHandle(regionalGovernorId(region, prefix)).describe();
       const memo = description.memo?.[breakerMemoKey] as BreakerMemo | undefined;
       return memo ?? closedMemo;
     } catch (err) {
@@ -261,8 +282,8 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
   async function acquire(service: string, lock: LockRequest): Promise<{ granted: boolean; conflicts: LockGrant[] }> {
     return await deps.client.workflow.executeUpdateWithStart(acquireLockUpdate, {
       args: [lock],
-      startWorkflowOperation: new WithStartWorkflowOperation('serviceGovernor', {
-        workflowId: serviceGovernorId(service),
+      startWorkflowOperation: new WithStartWorkflowOperation(types.serviceGovernor, {
+        workflowId: serviceGovernorId(service, prefix),
         taskQueue: deps.taskQueue,
         args: [{ service, options }],
         workflowIdConflictPolicy: 'USE_EXISTING',
@@ -273,7 +294,7 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
   async function release(service: string, holder: string, lockId?: string): Promise<void> {
     try {
       await deps.client.workflow
-        .getHandle(serviceGovernorId(service))
+        .getHandle(serviceGovernorId(service, prefix))
         .executeUpdate(releaseLockUpdate, { args: [{ holder, lock_id: lockId }] });
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
@@ -281,7 +302,7 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
   }
 
   async function queryControl(region: string, mayCreate: boolean): Promise<ControlState> {
-    const handle = deps.client.workflow.getHandle(controlId(region));
+    const handle = deps.client.workflow.getHandle(controlId(region, prefix));
     try {
       return await handle.query(controlQuery);
     } catch (err) {
@@ -289,14 +310,14 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
     }
     if (!mayCreate) {
       throw ApplicationFailure.nonRetryable(
-        `${controlId(region)} does not exist and is created only for a declared region: failing closed`,
+        `${controlId(region, prefix)} does not exist and is created only for a declared region: failing closed`,
         'ControlMissing',
       );
     }
     // Never set in this region: create the entity (so operators find it) and read its empty state.
     await deps.client.workflow
-      .start('control', {
-        workflowId: controlId(region),
+      .start(types.control, {
+        workflowId: controlId(region, prefix),
         taskQueue: deps.taskQueue,
         args: [{ region, options }],
         staticSummary: entitySummaries.control(region),

@@ -6,6 +6,8 @@ import { readBreaker, readControl } from './controls';
 import type { ApiDependencies } from './dependencies';
 import { DependencyUnavailableError } from './errors';
 import type { RegionalGovernorState } from '../contracts/messages';
+import type { QuarantineState } from '../core/quarantine';
+import { readQuarantine } from './quarantine';
 
 export interface ApiMetrics {
   registry: Registry;
@@ -98,6 +100,7 @@ export interface StateGauges {
   breakerOpen: Gauge<'region'>;
   breakerFailingServices: Gauge<'region'>;
   killSwitchEnabled: Gauge<'region' | 'scope'>;
+  ruleQuarantined: Gauge<'region' | 'rule'>;
 }
 
 interface RegionState {
@@ -105,6 +108,7 @@ interface RegionState {
   /** undefined: Temporal did not answer; null: no service of the region has failed yet (closed). */
   breaker?: RegionalGovernorState | null;
   control?: ControlState;
+  quarantine?: QuarantineState;
 }
 
 /**
@@ -152,11 +156,12 @@ export function registerStateGauges(
     };
     const states = await Promise.all(
       regions.map(async (region) => {
-        const [breaker, control] = await Promise.all([
+        const [breaker, control, quarantine] = await Promise.all([
           readBreaker(deps, region, read).catch(left),
           readControl(deps, region, read).catch(left),
+          readQuarantine(deps, region).catch(left),
         ]);
-        return { region, breaker, control };
+        return { region, breaker, control, quarantine };
       }),
     );
     if (failed) metrics.dependencyErrors.inc({ dependency: failed });
@@ -206,5 +211,20 @@ export function registerStateGauges(
       }
     },
   });
-  return { breakerOpen, breakerFailingServices, killSwitchEnabled };
+  const ruleQuarantined: Gauge<'region' | 'rule'> = new Gauge({
+    name: 'lazarus_rule_quarantined',
+    help: 'Rules quarantined in the region (shadow until an operator releases them): 1 per quarantined rule',
+    labelNames: ['region', 'rule'],
+    registers,
+    async collect() {
+      const states = await readStates();
+      ruleQuarantined.reset();
+      for (const { region, quarantine } of states) {
+        for (const record of Object.values(quarantine?.rules ?? {})) {
+          if (record.quarantine) ruleQuarantined.set({ region, rule: record.rule }, 1);
+        }
+      }
+    },
+  });
+  return { breakerOpen, breakerFailingServices, killSwitchEnabled, ruleQuarantined };
 }

@@ -18,6 +18,9 @@ import type { ApiMetrics } from './metrics';
 import { listRemediations, maxListLimit, showRemediation, signalRemediation } from './remediations';
 import { submitSensorPayload } from './sensor-intake';
 import { requireValidEvent, submitEvent } from './submission';
+import { showDrill, startDrill } from './drills';
+import { explainEventLive } from './explain';
+import { parseRelease, readQuarantine, releaseQuarantine } from './quarantine';
 import type {
   ControlState,
   DeadLetterDetail,
@@ -303,7 +306,80 @@ export const routes: readonly Route[] = [
         .split(',')
         .map((name) => name.trim())
         .filter(Boolean);
-      return { status: 200, body: await readGovernor(deps, regionOf(request, deps), services) };
+      const region = regionOf(request, deps);
+      const view = await readGovernor(deps, region, services);
+      return { status: 200, body: { ...view, quarantine: await readQuarantine(deps, region) } };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/quarantine',
+    role: 'viewer',
+    summary: "The region's rules with their recent runbook outcomes, quarantines (rules in shadow) and the audit",
+    queryParams: [{ name: 'region', description: 'default: the API process region' }],
+    responses: { 200: '{ region, rules: { <rule>: { runs, quarantine? } }, history }' },
+    async handle(request: RouteRequest, { deps }: RouteContext): Promise<RouteResponse> {
+      return { status: 200, body: await readQuarantine(deps, regionOf(request, deps)) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/v1/quarantine/{rule}/release',
+    role: 'operator',
+    summary: 'Release a quarantined rule in a region (body { reason }); the caller is recorded as actor',
+    queryParams: [{ name: 'region', description: 'default: the API process region' }],
+    responses: {
+      200: '{ rule, region, actor, reason, at, released }',
+      404: 'no quarantine record in the region',
+      409: 'the rule is not quarantined',
+    },
+    async handle(request: RouteRequest, { deps, metrics }: RouteContext): Promise<RouteResponse> {
+      const { reason } = parseRelease(request.body);
+      const region = regionOf(request, deps);
+      const released = await releaseQuarantine(deps, region, request.params.rule, reason, actorOf(request.caller));
+      metrics.invalidateStateGauges?.();
+      return { status: 200, body: released };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/v1/explain',
+    role: 'viewer',
+    summary:
+      'Evaluate every gate for an event against the live system without acting or recording a decision: rule, ' +
+      'staleness, governor as it would answer now, shadow and quarantine, checker-node preconditions (read-only ' +
+      'probes), lock holder, kill switch; answers the first gate that would stop it and what would run otherwise',
+    requestSchema: 'Event',
+    responses: {
+      200: '{ event, rule?, gates: [{ gate, verdict, outcome?, reason?, detail }], first_stop?, would_run? }',
+    },
+    async handle(request: RouteRequest, { deps }: RouteContext): Promise<RouteResponse> {
+      return { status: 200, body: await explainEventLive(deps, request.body) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/v1/drills',
+    role: 'operator',
+    summary:
+      'Start a replay drill: events (or { event, received_at }), the remediations of since..until, or dead letters, ' +
+      'through the live or a candidate configuration and the real remediate workflow in a dry run',
+    responses: {
+      202: '{ drill_id, workflow_id, events, rejected: [{ source, field, problem }] }',
+      400: 'bad request naming the field (source, speed, preconditions, an invalid candidate configuration)',
+    },
+    async handle(request: RouteRequest, { deps, bodyLimitBytes }: RouteContext): Promise<RouteResponse> {
+      return { status: 202, body: await startDrill(deps, request.body, actorOf(request.caller), bodyLimitBytes) };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/drills/{drill_id}',
+    role: 'viewer',
+    summary: 'A replay drill: its progress while it runs, its report once done',
+    responses: { 200: '{ drill_id, status, progress?, report? }', 404: 'unknown drill' },
+    async handle(request: RouteRequest, { deps }: RouteContext): Promise<RouteResponse> {
+      return { status: 200, body: await showDrill(deps, request.params.drill_id) };
     },
   },
   {

@@ -3,6 +3,9 @@
 import type { ControlState, SwitchSetting } from '../core/control';
 import type { DeadLetterEntry, DeadLetterReason, DeadLetterReplay, DeadLetterStatus } from '../contracts/dead-letter';
 import type { RegionalGovernorState, ServiceGovernorState } from '../contracts/messages';
+import type { QuarantineState } from '../core/quarantine';
+export type { DrillReport, DrillRow } from '../contracts/drill';
+export type { QuarantineRelease } from '../core/quarantine';
 import type { RemediationStatus } from '../contracts/trace';
 
 /** Every failure: `{ "error": { "code", "message" } }` (never a stack trace). */
@@ -112,6 +115,8 @@ export interface GovernorView {
   /** The regional breaker with its transitions; null while no service of the region has failed. */
   breaker: RegionalGovernorState | null;
   services: ServiceGovernorState[];
+  /** The region's rule quarantine (rules in shadow because their runbook failed too often); absent from older APIs. */
+  quarantine?: QuarantineState;
 }
 
 /** One dead letter of GET /v1/deadletters. */

@@ -2,6 +2,8 @@
 import type { CliCommand } from './command';
 import { explainCommand, validateCommand } from './commands';
 import { deadlettersCommand } from './commands/deadletters';
+import { drillCommand } from './commands/drill';
+import { quarantineCommand } from './commands/quarantine';
 import { eventsCommand } from './commands/events';
 import { governorCommand } from './commands/governor';
 import { killswitchCommand, shadowCommand } from './commands/killswitch';
@@ -19,5 +21,7 @@ export const commandTable: readonly CliCommand[] = [
   killswitchCommand,
   shadowCommand,
   governorCommand,
+  quarantineCommand,
+  drillCommand,
   deadlettersCommand,
 ];

@@ -12,3 +12,5 @@ export * from './search-attributes';
 export * from './trace';
 export * from './workflow-ids';
 export { Outcome, allOutcomes, isSuccessfulOutcome } from '../core/outcome';
+export * from './quarantine';
+export * from './drill';

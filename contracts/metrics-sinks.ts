@@ -17,9 +17,17 @@ export interface BreakerTransitioned {
   to: BreakerState;
 }
 
+/** A rule put in quarantine (shadow in its region) or released by an operator. */
+export interface RuleQuarantineChanged {
+  region: string;
+  rule: string;
+  quarantined: boolean;
+}
+
 export interface LazarusMetricsSinks extends Sinks {
   lazarusMetrics: {
     decision(decision: DecisionRecorded): void;
     breakerTransition(transition: BreakerTransitioned): void;
+    ruleQuarantine(change: RuleQuarantineChanged): void;
   };
 }

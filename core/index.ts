@@ -15,3 +15,4 @@ export * from './scaling';
 export * from './target-tracking';
 export * from './duration';
 export * from './runbook-references';
+export * from './quarantine';

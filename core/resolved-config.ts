@@ -3,6 +3,7 @@
 // Durations are milliseconds. Everything is plain JSON so it can cross into the workflow sandbox.
 import type { LazarusEvent } from './event';
 import type { RunbookActivityName } from './activity-catalog';
+import type { QuarantineThresholds } from './quarantine';
 
 export type PreconditionCheck = 'MinActiveHosts' | 'MaxActiveHosts' | 'HealthCheckDown' | 'PeerCheck';
 
@@ -144,6 +145,8 @@ export interface DeploymentSettings {
   page_retry_ms: number;
   /** `compensation_retry_for`: how long each compensation retries before it is left to a person. */
   compensation_retry_ms: number;
+  /** `quarantine`: when a rule whose runbook fails too often goes to shadow in a region (default: core/quarantine.ts). */
+  quarantine?: QuarantineThresholds;
 }
 
 /** Why a candidate rule did or did not match an event: one line per criterion. */

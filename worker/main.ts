@@ -15,6 +15,8 @@ import { serveMetrics, type RunningMetricsServer } from '../platform/metrics-ser
 import { createAwsClients, destroyAwsClients } from '../platform/aws-clients';
 import { createSnapshotCache } from '../platform/config-files';
 import { readWorkerProcessSettings } from './settings';
+import { createDrillActivities } from '../activities/drill';
+import { drillTaskQueue } from '../contracts/workflow-ids';
 
 export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const config = readRuntimeConfig(env);
@@ -85,6 +87,23 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
         stickyQueueScheduleToStartTimeout: settings.stickyTimeoutMs,
         ...shutdown,
       }),
+      // replay drills: the same workflows on their own queue with dry-run activities (activities/drill.ts), and no
+      // metrics sinks, so a drill never counts as a decision
+      await Worker.create({
+        connection,
+        namespace: config.temporal.namespace,
+        taskQueue: drillTaskQueue(config.temporal.taskQueue),
+        ...workflowSource,
+        activities: createDrillActivities({
+          client,
+          taskQueue: drillTaskQueue(config.temporal.taskQueue),
+          liveMatch: (event) => main.resolveEvent(event),
+          censusService: (request) => main.censusService(request),
+        }),
+        sinks: drillSinks,
+        ...converter,
+        ...shutdown,
+      }),
       ...(await Promise.all(
         nodes.map((node) =>
           Worker.create({
@@ -115,6 +134,9 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
     await connection.close();
   }
 }
+
+const ignored = { fn: (): void => undefined };
+const drillSinks = { lazarusMetrics: { decision: ignored, breakerTransition: ignored, ruleQuarantine: ignored } };
 
 function pagerClient(config: RuntimeConfig): ReturnType<typeof createPagerClient> {
   const { caPath, ...pd } = config.pagerduty;

@@ -17,6 +17,7 @@ export interface WorkerMetrics {
   decisions: Counter<'outcome'>;
   decisionLatency: Histogram<'outcome'>;
   breakerTransitions: Counter<'region' | 'to'>;
+  ruleQuarantineTransitions: Counter<'region' | 'rule' | 'to'>;
   /** For Worker.create({ sinks }) of every worker that runs Lazarus workflows. */
   sinks: InjectedSinks<LazarusMetricsSinks>;
 }
@@ -46,11 +47,18 @@ export function createWorkerMetrics(options: { defaultMetrics?: boolean } = {}):
     labelNames: ['region', 'to'],
     registers,
   });
+  const ruleQuarantineTransitions = new Counter({
+    name: 'lazarus_rule_quarantine_transitions_total',
+    help: 'Rules put in quarantine (shadow in a region, to=quarantined) or released by an operator (to=released)',
+    labelNames: ['region', 'rule', 'to'],
+    registers,
+  });
   return {
     registry,
     decisions,
     decisionLatency,
     breakerTransitions,
+    ruleQuarantineTransitions,
     sinks: {
       lazarusMetrics: {
         decision: {
@@ -61,6 +69,10 @@ export function createWorkerMetrics(options: { defaultMetrics?: boolean } = {}):
         },
         breakerTransition: {
           fn: (_info, { region, to }) => breakerTransitions.inc({ region, to }),
+        },
+        ruleQuarantine: {
+          fn: (_info, { region, rule, quarantined }) =>
+            ruleQuarantineTransitions.inc({ region, rule, to: quarantined ? 'quarantined' : 'released' }),
         },
       },
     },

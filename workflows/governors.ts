@@ -48,7 +48,7 @@ import {
   type ServiceReport,
 } from '../contracts/messages';
 import { lazarusMetrics } from './metrics';
-import { regionalGovernorId, serviceGovernorId } from '../contracts/workflow-ids';
+import { entityPrefixOf, regionalGovernorId, serviceGovernorId } from '../contracts/workflow-ids';
 import { regionalGovernorDetails, serviceGovernorDetails } from '../contracts/user-metadata';
 
 export interface EntityOptions {
@@ -208,7 +208,9 @@ export async function serviceGovernor(input: ServiceGovernorInput): Promise<void
 async function tellRegion(region: string | undefined, report: ServiceReport): Promise<void> {
   if (!region) return;
   try {
-    await getExternalWorkflowHandle(regionalGovernorId(region)).signal(reportServiceSignal, report);
+    // a replay drill's governors talk to the drill's region governor (same id prefix), never production's
+    const prefix = entityPrefixOf(workflowInfo().workflowId);
+    await getExternalWorkflowHandle(regionalGovernorId(region, prefix)).signal(reportServiceSignal, report);
   } catch {
     // The region governor does not exist (it never heard of this service failing): nothing to undo.
   }
@@ -281,7 +283,7 @@ export async function regionalGovernor(input: RegionalGovernorInput): Promise<vo
     toTell.clear();
     await Promise.all(
       services.map((service) =>
-        getExternalWorkflowHandle(serviceGovernorId(service))
+        getExternalWorkflowHandle(serviceGovernorId(service, entityPrefixOf(workflowInfo().workflowId)))
           .signal(breakerStateSignal, current)
           .catch(() => undefined),
       ),

@@ -4,8 +4,11 @@
  * workflow Lazarus runs, the remediation workflows of this folder and the Kinesis bridge's (ingest/bridge/workflows).
  */
 export * from './control';
+export * from './drill';
+export * from './explain';
 export * from './governors';
 export * from './inspect-host';
+export * from './quarantine';
 export * from './remediate';
 export * from './runbook';
 export * from '../ingest/bridge/workflows';

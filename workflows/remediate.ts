@@ -62,7 +62,8 @@ import {
   LazarusService,
 } from '../contracts/search-attributes';
 import type { GateRecord, RemediationStatus } from '../contracts/trace';
-import { hostLockId, remediationWorkflowId, serviceLockId } from '../contracts/workflow-ids';
+import { entityPrefixOf, hostLockId, remediationWorkflowId, serviceLockId } from '../contracts/workflow-ids';
+import { countsForQuarantine, defaultQuarantineThresholds, type RuleQuarantine } from '../core/quarantine';
 import { remediationProgress, runbookDetails, runbookSummary } from '../contracts/user-metadata';
 
 export interface RemediateOptions {
@@ -112,6 +113,8 @@ const {
   readControl: remoteReadControl,
   governorRecordScaling,
   replacementsInProgress,
+  readRuleQuarantine,
+  recordRuleRun,
 } = proxyActivities<EntityActivities & ScalingActivities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '200 ms', maximumInterval: '2 seconds', maximumAttempts: 5 },
@@ -416,11 +419,15 @@ async function governAndReadControl(decision: Decision): Promise<AdmitVerdict> {
   if (!v2) {
     const admitted = await admit(decision);
     await applyGovernor(decision, admitted);
-    status.shadow = decideShadow(decision, await readControl());
+    status.shadow = decideShadow(decision, await readControl(), await ruleQuarantineOf(decision));
     return admitted;
   }
-  const [admitted, control] = await Promise.all([admit(decision), readControl()]);
-  status.shadow = decideShadow(decision, control);
+  const [admitted, control, quarantine] = await Promise.all([
+    admit(decision),
+    readControl(),
+    ruleQuarantineOf(decision),
+  ]);
+  status.shadow = decideShadow(decision, control, quarantine);
   await applyGovernor(decision, admitted);
   earlyKillSwitch(decision, control);
   return admitted;
@@ -428,9 +435,11 @@ async function governAndReadControl(decision: Decision): Promise<AdmitVerdict> {
 
 /** The lock the event's runbook takes: its host's, or the service's for service-wide rules and host-less events. */
 function lockOf(rule: ResolvedRule, event: LazarusEvent): { lock_id: string; scope: 'host' | 'service' } {
+  // a replay drill's remediation (drill/<id>/event/...) locks within its sandbox (drill/<id>/lock/...)
+  const prefix = entityPrefixOf(workflowInfo().workflowId);
   return rule.lock === 'host' && event.host
-    ? { lock_id: hostLockId(event.host), scope: 'host' }
-    : { lock_id: serviceLockId(event.service), scope: 'service' };
+    ? { lock_id: hostLockId(event.host, prefix), scope: 'host' }
+    : { lock_id: serviceLockId(event.service, prefix), scope: 'service' };
 }
 
 async function admit({ event, rule, service, deployment, v2 }: Decision): Promise<AdmitVerdict> {
@@ -528,18 +537,31 @@ async function acknowledgeFollowedPage(decision: Decision): Promise<void> {
  * Shadow mode (core/control.ts decideShadow, the precedence table in docs/configuration.md): configuration turns it
  * on; a runtime setting turns it on anywhere, and off only from a scope as narrow as the configuration's.
  */
-function decideShadow({ service, deployment, record }: Decision, control: ControlRead): boolean {
+function decideShadow(
+  { service, deployment, record }: Decision,
+  control: ControlRead,
+  quarantine: RuleQuarantine | null,
+): boolean {
   const configured = { service: service.shadow, deployment: deployment.shadow };
   const decided = shadowPrecedence(control.state, service.service, service.profile, configured);
   const runtime = decided.by.startsWith('runtime:') || decided.overridden !== undefined;
-  if (decided.shadow || runtime) {
+  // a rule quarantined in this region (its runbook failed too often) stays in shadow until an operator releases it,
+  // whatever configuration or runtime say
+  const shadow = quarantine ? true : decided.shadow;
+  if (shadow || runtime) {
     record({
       gate: 'shadow',
-      verdict: decided.shadow ? 'shadow' : 'pass',
-      detail: { shadow: decided.shadow, configured, by: decided.by, overridden: decided.overridden },
+      verdict: shadow ? 'shadow' : 'pass',
+      detail: {
+        shadow,
+        configured,
+        by: quarantine ? 'quarantine' : decided.by,
+        overridden: decided.overridden,
+        ...(quarantine ? { quarantine } : {}),
+      },
     });
   }
-  return decided.shadow;
+  return shadow;
 }
 
 /**
@@ -590,6 +612,41 @@ function checkAckWindow({ event, service, record }: Decision, stage: 'before dec
     );
   }
   if (stage === 'before acknowledging') record({ gate: 'ack_window', verdict: 'pass', detail });
+}
+
+/** The rule's quarantine in the event's region (workflows/quarantine.ts); unreadable fails the remediation (escalated). */
+async function ruleQuarantineOf({ event, rule }: Decision): Promise<RuleQuarantine | null> {
+  if (!patched('rule-quarantine')) return null;
+  return await readRuleQuarantine(event.region, rule.name);
+}
+
+/** A runbook that ran reports its outcome to the rule's quarantine record; a failure to report never fails the run. */
+async function reportRuleRun(
+  { event, rule, service, deployment, record }: Decision,
+  result: RunbookResult,
+): Promise<void> {
+  if (!patched('rule-quarantine') || !countsForQuarantine(result.outcome)) return;
+  try {
+    const quarantine = await recordRuleRun({
+      rule: rule.name,
+      region: event.region,
+      run: {
+        workflow_id: workflowInfo().workflowId,
+        incident_key: event.incident_key,
+        service: event.service,
+        ...(event.host ? { host: event.host } : {}),
+        outcome: result.outcome,
+        reason: result.reason,
+        at: Date.now(),
+      },
+      thresholds: deployment.quarantine ?? defaultQuarantineThresholds,
+      team: service.team,
+      channels: service.notifications,
+    });
+    if (quarantine) record({ gate: 'shadow', verdict: 'shadow', detail: { quarantine, from: 'this run' } });
+  } catch (err) {
+    record({ gate: 'notify', verdict: 'error', detail: { kind: 'rule_run', error: failureMessage(err) } });
+  }
 }
 
 async function planScalingGate({ event, service, record }: Decision, admitted: AdmitVerdict): Promise<LazarusEvent> {
@@ -858,6 +915,7 @@ async function runRunbookChild(
   }
   status.steps = result.steps;
   status.gates.push(...result.gates);
+  await reportRuleRun(decision, result);
   status.following_pages = result.following_pages.map((p) => p.incident_key);
   if (result.outcome !== Outcome.Remediated && result.outcome !== Outcome.Shadow) {
     throw new Decided(result.outcome, result.reason);

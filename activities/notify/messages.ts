@@ -10,7 +10,8 @@ export type NotificationKind =
   | 'breaker_closed'
   | 'shadow'
   | 'ack_failed'
-  | 'pager_unreachable';
+  | 'pager_unreachable'
+  | 'rule_quarantined';
 
 export interface NotifyMessage {
   kind: NotificationKind;
@@ -35,6 +36,7 @@ const headlines: Record<NotificationKind, string> = {
   shadow: 'Shadow mode: Lazarus would have remediated',
   ack_failed: 'Lazarus could not acknowledge the page in time',
   pager_unreachable: 'PagerDuty is unreachable: Lazarus could not escalate the page, and keeps retrying',
+  rule_quarantined: 'Rule QUARANTINED: its runbook fails too often, Lazarus only notifies for it until released',
 };
 
 export function headline(message: Pick<NotifyMessage, 'kind' | 'service' | 'host'>): string {

@@ -16,6 +16,7 @@ import { ExitCode, type CliCommand, type CliIo } from '../command';
 import { parseCommandArgs } from '../command-args';
 import { defaultConfigRoot } from '../config-root';
 import { CliUsageError } from '../errors';
+import { explainLiveCommand } from './explain-live';
 import { explainVendorPayload, renderVendorOutcome } from './explain-vendor';
 
 export const explainCommand: CliCommand = {
@@ -51,6 +52,11 @@ Options:
   --content-type <type>       with --from: default JSON if it parses, else form fields
   --offline                   with --from: do not look instances up in EC2
   --json                      print the match result and the resolved steps as JSON
+  --live                      evaluate every gate against the live system through the API (POST /v1/explain):
+                              governor as it would answer now, kill switch, shadow and quarantine, lock holder,
+                              preconditions on the checker nodes (read-only probes); nothing is acted on or counted.
+                              Prints the first gate that would stop the event with its inputs (--url, --token as
+                              for the API commands; exit 1 when a gate would stop it)
   -h, --help
 
 Examples:
@@ -69,6 +75,9 @@ Examples:
       details: { type: 'string' },
       config: { type: 'string' },
       json: { type: 'boolean' },
+      live: { type: 'boolean' },
+      url: { type: 'string' },
+      token: { type: 'string' },
       from: { type: 'string' },
       query: { type: 'string' },
       'token-id': { type: 'string' },
@@ -83,6 +92,15 @@ Examples:
     }
     if (positionals.length === 0 && values.service === undefined) {
       throw new CliUsageError('give an event file, or at least --service');
+    }
+    if (values.live && values.from === undefined && positionals.length === 1) {
+      // the live configuration is the worker's: no local folder needed for an event file
+      const validation = validateEvent(await readEventFile(io, positionals[0]));
+      if (!validation.ok) {
+        io.stderr(`invalid event:\n${validation.errors.map((e) => `  ${e.path}: ${e.message}`).join('\n')}\n`);
+        return ExitCode.Failed;
+      }
+      return await explainLiveCommand(validation.event, values, io);
     }
     const root = values.config === undefined ? defaultConfigRoot(io.cwd) : resolve(io.cwd, values.config);
     const built = buildSnapshot(await readConfigTree(root), { hashContent: snapshotVersion });
@@ -140,6 +158,7 @@ Examples:
       );
       return ExitCode.Failed;
     }
+    if (values.live) return await explainLiveCommand(validation.event, values, io);
     const result = matchEvent(snapshot, validation.event);
     const steps = result.rule ? explainSteps(result) : [];
     if (values.json) {
@@ -150,6 +169,14 @@ Examples:
     return ExitCode.Ok;
   },
 };
+
+async function readEventFile(io: CliIo, file: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(resolve(io.cwd, file), 'utf8'));
+  } catch (error) {
+    throw new CliUsageError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+}
 
 function eventFromFlags(values: Record<string, string | boolean | undefined>, region: string, io: CliIo): unknown {
   const text = (name: string): string | undefined => {

@@ -29,6 +29,12 @@ function render(view: GovernorView): string {
   } else {
     lines.push('no service governors');
   }
+  const quarantined = Object.values(view.quarantine?.rules ?? {}).filter((r) => r.quarantine);
+  for (const record of quarantined) {
+    lines.push(
+      `rule ${record.rule} QUARANTINED (shadow) since ${timeOf(record.quarantine!.since)}: ${record.quarantine!.why}`,
+    );
+  }
   return `${lines.join('\n')}\n`;
 }
 

@@ -5,6 +5,7 @@ import type { RegionBreakerSettings, CheckerNode, DeploymentSettings, RegionSett
 import type { ConfigFiles } from './config-files';
 import { checkerTaskQueue, configDefaults } from './defaults';
 import type { ConfigIssue } from './errors';
+import { defaultQuarantineThresholds } from '../quarantine';
 import type { DeploymentFile } from './file-shapes';
 import { issueAt, type YamlSource } from './yaml-source';
 
@@ -111,6 +112,8 @@ function resolveDeployment(file: DeploymentFile): DeploymentSettings {
       : { pagerduty_default_routing_key: file.pagerduty.default_routing_key }),
     page_retry_ms: parseDuration(file.pagerduty?.retry_for ?? defaults.pageRetryFor),
     compensation_retry_ms: parseDuration(file.compensation_retry_for ?? defaults.compensationRetryFor),
+    // absent when the file has none: remediate() then applies defaultQuarantineThresholds
+    ...(file.quarantine === undefined ? {} : { quarantine: { ...defaultQuarantineThresholds, ...file.quarantine } }),
   };
 }
 

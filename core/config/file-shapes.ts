@@ -99,5 +99,6 @@ export interface DeploymentFile {
   notifications?: NotificationsFile;
   pagerduty?: { default_routing_key?: string; retry_for?: string };
   compensation_retry_for?: string;
+  quarantine?: { enabled?: boolean; consecutive_failures?: number; min_success_rate?: number; window_runs?: number };
   teams?: Record<string, { pagerduty_routing_key?: string }>;
 }
