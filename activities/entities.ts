@@ -3,7 +3,7 @@
 // this is where a remediation's governor decision and kill-switch read happen.
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { emptyControlState, type ControlState } from '../core/control';
+import { allRegionsName, emptyControlState, type ControlState } from '../core/control';
 import {
   admitUpdate,
   recordScalingUpdate,
@@ -39,7 +39,8 @@ export interface EntityActivities {
    */
   governorAdmit(request: AdmitRequest, declared?: readonly string[]): Promise<AdmitVerdict>;
   /**
-   * The region's kill switch and shadow settings; throws if they cannot be read (the caller fails closed). With
+   * The region's kill switch and shadow settings, with the control realm's all-regions kill switch as `all_regions`
+   * (control/all-regions; never set = off); throws if either cannot be read (the caller fails closed). With
    * `declared` (the declared regions) a missing control/<region> of a declared region is created; a region not in the
    * list is refused (UndeclaredRegion). Without the list nothing is created: a missing control is an error
    * (ControlMissing), and the caller fails closed.
@@ -117,7 +118,9 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
       const cacheMs = deps.controlCacheMs ?? 1000;
       const cached = controlReads.get(region);
       if (cached && (cached.pending || Date.now() - cached.at < cacheMs)) return await cached.value;
-      const value = queryControl(region, mayCreate);
+      const value = Promise.all([queryControl(region, mayCreate), queryAllRegions()]).then(
+        ([state, all]): ControlState => ({ ...state, all_regions: { kill_switch: all.kill_switch } }),
+      );
       const entry = { at: Date.now(), value, pending: true };
       controlReads.set(region, entry);
       try {
@@ -131,6 +134,16 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
       }
     },
   };
+
+  /** The all-regions kill switch: a fixed id (no typo can name another), so a missing entity means never set. */
+  async function queryAllRegions(): Promise<ControlState> {
+    try {
+      return await deps.client.workflow.getHandle(controlId(allRegionsName)).query(controlQuery);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return emptyControlState(allRegionsName);
+      throw err;
+    }
+  }
 
   async function queryControl(region: string, mayCreate: boolean): Promise<ControlState> {
     const handle = deps.client.workflow.getHandle(controlId(region));

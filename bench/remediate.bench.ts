@@ -24,6 +24,7 @@ import { createWorkerMetrics } from '../worker/metrics';
 import type { noopChain } from './bench-workflows';
 import { percentile } from './percentile';
 import { remediationWorkflowId } from '../contracts/workflow-ids';
+import { actionTaskQueue } from '../contracts/task-queues';
 
 interface Args {
   rate: number;
@@ -162,9 +163,10 @@ async function main(): Promise<void> {
     resolvePage: counted(() => Promise.resolve({ dedupKey: 'x' })),
     escalatePage: counted(() => Promise.resolve({ incidentId: 'x', escalationLevel: 1, raised: true })),
     notify: counted(() => Promise.resolve({ delivered: [], failed: [] })),
-    drainHost: counted(() => Promise.resolve({ targetGroupArns: [] })),
     noop: () => Promise.resolve(),
   };
+  // the runbook's actions run on the control realm's queue
+  const actions = { drainHost: counted(() => Promise.resolve({ targetGroupArns: [] })) };
   const workers = [
     await Worker.create({
       connection: native,
@@ -176,6 +178,7 @@ async function main(): Promise<void> {
       maxConcurrentWorkflowTaskExecutions: 200,
       maxConcurrentActivityTaskExecutions: 400,
     }),
+    await Worker.create({ connection: native, taskQueue: actionTaskQueue(taskQueue), activities: actions }),
     ...(await Promise.all(
       zones.map((zone) =>
         Worker.create({

@@ -21,6 +21,7 @@ export function serviceGovernorId(service: string): string {
 export function regionalGovernorId(region: string): string {
   return `governor/region/${region}`;
 }
+/** The control entity of a region; `controlId(allRegionsName)` is the control realm's all-regions kill switch. */
 export function controlId(region: string): string {
   return `control/${region}`;
 }

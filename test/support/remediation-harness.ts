@@ -15,6 +15,7 @@ import type { CheckResult } from '../../core/quorum';
 import type { MatchResult, ResolvedRule, ResolvedStep, ServicePolicy } from '../../core/resolved-config';
 import { createWorkerMetrics, type WorkerMetrics } from '../../worker/metrics';
 import { createTestWorker, uniqueTaskQueue } from './temporal';
+import { actionTaskQueue } from '../../contracts/task-queues';
 
 export interface PageCall {
   call: 'acknowledgePage' | 'resolvePage' | 'escalatePage' | 'triggerPage' | 'notify';
@@ -42,6 +43,8 @@ export interface HarnessOptions {
   breakerNotifications?: MatchResult['deployment']['notifications'];
   /** The deployment's default PagerDuty route (services/deployment.yaml pagerduty.default_routing_key). */
   defaultRoutingKey?: string;
+  /** The activities of the control realm's queue instead of the recording step stand-ins. */
+  actionActivities?: Record<string, (...args: never[]) => Promise<unknown>>;
   /** Replaces any activity of the main worker (e.g. a dependency that fails), by name. */
   activityOverrides?: Record<string, (...args: never[]) => Promise<unknown>>;
 }
@@ -70,7 +73,8 @@ export class RemediationHarness {
   readonly region = `region-${randomUUID().slice(0, 8)}`;
   readonly taskQueue = uniqueTaskQueue('remediate');
   readonly pages: PageCall[] = [];
-  readonly stepCalls: Array<{ activity: string; input: Record<string, unknown>; at: number }> = [];
+  /** Runbook step and compensation calls, as the control realm's queue received them (`region` apart). */
+  readonly stepCalls: Array<{ activity: string; input: Record<string, unknown>; region?: unknown; at: number }> = [];
   readonly hosts: HostFacts[];
   /** What the workflows of this harness reported through the metrics sinks (worker/metrics.ts). */
   readonly metrics: WorkerMetrics = createWorkerMetrics();
@@ -166,10 +170,10 @@ export class RemediationHarness {
   async start(): Promise<void> {
     const stepActivity =
       (activity: string) =>
-      async (input: Record<string, unknown>): Promise<Record<string, unknown>> => {
+      async ({ region, ...input }: Record<string, unknown>): Promise<Record<string, unknown>> => {
         const attempt = (this.attempts.get(activity) ?? 0) + 1;
         this.attempts.set(activity, attempt);
-        this.stepCalls.push({ activity, input, at: Date.now() });
+        this.stepCalls.push({ activity, input, region, at: Date.now() });
         const behaviour = this.options.stepBehaviour?.[activity];
         if (!behaviour) return { done: activity };
         // Like the real long-running activities: heartbeat while the behaviour runs, so a cancel (or the workflow's
@@ -234,11 +238,17 @@ export class RemediationHarness {
         this.record('notify', message.incidentKey ?? '', message.kind);
         return Promise.resolve({ delivered: [], failed: [] });
       },
-      ...Object.fromEntries(stepNames.map((name) => [name, stepActivity(name)])),
       ...this.options.activityOverrides,
     };
     this.workers.push(
       await createTestWorker(this.env, { taskQueue: this.taskQueue, activities, metrics: this.metrics }),
+      // the runbook's actions run on the control realm's own queue
+      await createTestWorker(this.env, {
+        taskQueue: actionTaskQueue(this.taskQueue),
+        activities:
+          this.options.actionActivities ?? Object.fromEntries(stepNames.map((name) => [name, stepActivity(name)])),
+        metrics: this.metrics,
+      }),
     );
     for (const zone of this.options.checkerZones ?? zones) {
       this.workers.push(
