@@ -29,6 +29,8 @@ export interface EntityDependencies {
    * per-workflow funnel Temporal cannot sustain. Concurrent reads share one query. 0 reads every time.
    */
   controlCacheMs?: number;
+  /** Workflow id of the all-regions kill switch (default control/all-regions; tests give each run its own). */
+  allRegionsControlId?: string;
 }
 
 export interface EntityActivities {
@@ -138,7 +140,8 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
   /** The all-regions kill switch: a fixed id (no typo can name another), so a missing entity means never set. */
   async function queryAllRegions(): Promise<ControlState> {
     try {
-      return await deps.client.workflow.getHandle(controlId(allRegionsName)).query(controlQuery);
+      const id = deps.allRegionsControlId ?? controlId(allRegionsName);
+      return await deps.client.workflow.getHandle(id).query(controlQuery);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return emptyControlState(allRegionsName);
       throw err;

@@ -216,9 +216,14 @@ export async function replayDeadLetter(
     throw new ConflictError(`dead letter ${input.id} is ${current.status}, not pending: it cannot be replayed`);
   }
   const corrected = input.corrected !== undefined;
+  // checked as POST /v1/events checks a body: the same future skew and declared regions
+  const edge = {
+    ...(deps.maxFutureSkewMs === undefined ? {} : { maxFutureSkewMs: deps.maxFutureSkewMs }),
+    ...(deps.declaredRegions ? { declaredRegions: deps.declaredRegions } : {}),
+  };
   const checked: EventCheck = corrected
-    ? checkEvent(input.corrected)
-    : eventFromStoredPayload(current.payload_base64, input.maxPayloadBytes);
+    ? checkEvent(input.corrected, edge)
+    : eventFromStoredPayload(current.payload_base64, input.maxPayloadBytes, edge);
   if (!checked.ok) throw new StillInvalidError(checked.field, checked.problem);
   const receipt = await submitEvent(checked.event, deps, metrics);
   const replay: DeadLetterReplay = {

@@ -30,6 +30,13 @@ async function main(): Promise<void> {
   // directory), read once at start: an event or a control change for another region is a 400 naming `region`.
   const configRoot = process.env.LAZARUS_CONFIG_ROOT ?? process.cwd();
   const regions = declaredRegions((await createSnapshotCache({ configRoot })()).deployment);
+  // the region of requests that name none (AWS_REGION) must be one of them, or every such request would be refused
+  if (!regions.includes(config.runtime.aws.region)) {
+    throw new Error(
+      `AWS_REGION: the API's default region "${config.runtime.aws.region}" is not declared in ` +
+        `${path.join(configRoot, 'services', 'deployment.yaml')} (declared: ${regions.join(', ')})`,
+    );
+  }
   const connection = Connection.lazy({ ...clientConnectionOptions(config.runtime.temporal), connectTimeout: '5s' });
   // LAZARUS_PAYLOAD_KEY: the same payload codec as the workers (it must read what they encrypt).
   const temporal = new Client({
@@ -44,6 +51,7 @@ async function main(): Promise<void> {
     region: config.runtime.aws.region,
     ...(aws && config.streamName ? { kinesis: { client: aws.kinesis, streamName: config.streamName } } : {}),
     declaredRegions: regions,
+    maxFutureSkewMs: config.maxFutureSkewMs,
   };
   const metrics = createApiMetrics({ defaultMetrics: true });
   registerStateGauges(metrics, deps, { cacheMs: config.metricsCacheMs });

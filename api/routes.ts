@@ -10,7 +10,16 @@ import {
 import { deadLetterReasons } from '../contracts/dead-letter';
 import type { LazarusEvent } from '../core/event';
 import { authorizeEvent, type ApiCaller, type RequiredRole } from './auth';
-import { killSwitchScopes, parseSwitchChange, readControl, readGovernor, setKillSwitch, setShadow } from './controls';
+import {
+  killSwitchScopes,
+  parseHistoryLimit,
+  parseSwitchChange,
+  readControl,
+  readControlHistory,
+  readGovernor,
+  setKillSwitch,
+  setShadow,
+} from './controls';
 import {
   deadLetterStatusFilters,
   listDeadLetters,
@@ -26,6 +35,7 @@ import type { ApiMetrics } from './metrics';
 import { listRemediations, maxListLimit, showRemediation, signalRemediation } from './remediations';
 import { requireValidEvent, submitEvent } from './submission';
 import type {
+  ControlHistory,
   ControlState,
   DeadLetterDetail,
   DeadLetterList,
@@ -117,7 +127,9 @@ function sensorRoute(
         }
         throw error;
       }
-      const valid = events.map((event) => requireValidEvent(event, metrics, Date.now(), deps.declaredRegions));
+      const valid = events.map((event) =>
+        requireValidEvent(event, metrics, Date.now(), deps.declaredRegions, deps.maxFutureSkewMs),
+      );
       // every event is checked against the token's limits before any is submitted
       for (const event of valid) authorizeEvent(request.caller, event);
       const receipts = [];
@@ -168,7 +180,7 @@ export const routes: readonly Route[] = [
       503: 'Kinesis or Temporal unreachable',
     },
     async handle(request: RouteRequest, { deps, metrics }: RouteContext): Promise<RouteResponse<SubmissionReceipt>> {
-      const event = requireValidEvent(request.body, metrics, Date.now(), deps.declaredRegions);
+      const event = requireValidEvent(request.body, metrics, Date.now(), deps.declaredRegions, deps.maxFutureSkewMs);
       authorizeEvent(request.caller, event);
       return { status: 202, body: await submitEvent(event, deps, metrics) };
     },
@@ -237,19 +249,42 @@ export const routes: readonly Route[] = [
     method: 'GET',
     path: '/v1/killswitch',
     role: 'viewer',
-    summary: "The region's kill switch and shadow settings with their history (who, when, why)",
-    queryParams: [{ name: 'region', description: 'default: the API process region' }],
-    responses: { 200: '{ region, kill_switch: { <scope>: { enabled, reason, actor, at } }, shadow, history }' },
+    summary:
+      "The region's kill switch and shadow settings with their history (who, when, why), and the control realm's " +
+      'all-regions kill switch (all_regions); region=all-regions: that switch alone',
+    queryParams: [{ name: 'region', description: 'a declared region or all-regions; default: the API process region' }],
+    responses: {
+      200: '{ region, kill_switch: { <scope>: { enabled, reason, actor, at } }, shadow, history, all_regions: { kill_switch } }',
+    },
     async handle(request: RouteRequest, { deps }: RouteContext): Promise<RouteResponse<ControlState>> {
       return { status: 200, body: await readControl(deps, regionOf(request, deps)) };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/killswitch/history',
+    role: 'viewer',
+    summary:
+      'The audited changes of the kill switch and shadow settings of a region (or all-regions), newest first: who, ' +
+      'when, why',
+    queryParams: [
+      { name: 'region', description: 'a declared region or all-regions; default: the API process region' },
+      { name: 'limit', description: 'at most this many (1-200, default all kept: the last 200)' },
+    ],
+    responses: { 200: '{ region, history: [{ kind, scope, enabled, actor, at, reason }], total, kept_at_most }' },
+    async handle(request: RouteRequest, { deps }: RouteContext): Promise<RouteResponse<ControlHistory>> {
+      const limit = parseHistoryLimit(request.query.get('limit'));
+      return { status: 200, body: await readControlHistory(deps, regionOf(request, deps), limit) };
     },
   },
   {
     method: 'PUT',
     path: '/v1/killswitch',
     role: 'operator',
-    summary: `Turn the kill switch on or off for a scope (${killSwitchScopes.join(', ')}); the caller and reason are recorded`,
-    queryParams: [{ name: 'region', description: 'default: the API process region' }],
+    summary:
+      `Turn the kill switch on or off for a scope (${killSwitchScopes.join(', ')}) of a region, or of every region ` +
+      '(region=all-regions, held in the control realm); the caller and reason (at most 500 characters) are recorded',
+    queryParams: [{ name: 'region', description: 'a declared region or all-regions; default: the API process region' }],
     requestSchema: 'SwitchChange',
     responses: { 200: 'the control state after the change' },
     async handle(request: RouteRequest, { deps, metrics }: RouteContext): Promise<RouteResponse<ControlState>> {

@@ -52,6 +52,7 @@ export async function startTestApi(
     region: string;
     kinesis?: { client: KinesisClient; streamName: string };
     declaredRegions?: readonly string[];
+    allRegionsControlId?: string;
   },
   options: TestApiOptions = {},
 ): Promise<TestApi> {

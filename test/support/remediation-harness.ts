@@ -72,6 +72,8 @@ export class RemediationHarness {
   readonly service = `svc-${randomUUID().slice(0, 8)}`;
   readonly region = `region-${randomUUID().slice(0, 8)}`;
   readonly taskQueue = uniqueTaskQueue('remediate');
+  /** This harness's own all-regions kill switch, so turning it on stops no other test file's remediations. */
+  readonly allRegionsControlId = `control/all-regions-${this.taskQueue}`;
   readonly pages: PageCall[] = [];
   /** Runbook step and compensation calls, as the control realm's queue received them (`region` apart). */
   readonly stepCalls: Array<{ activity: string; input: Record<string, unknown>; region?: unknown; at: number }> = [];
@@ -208,6 +210,7 @@ export class RemediationHarness {
         taskQueue: this.taskQueue,
         continueAsNewAfter: this.options.continueAsNewAfter ?? 50,
         controlCacheMs: 0,
+        allRegionsControlId: this.allRegionsControlId,
       }),
       resolveEvent: async (event: LazarusEvent): Promise<MatchResult> => Promise.resolve(this.match(event)),
       ...createScalingActivities({
