@@ -54,12 +54,8 @@ export function parseSwitchChange(body: unknown, scopes?: readonly string[]): Sw
   if (typeof value.reason !== 'string' || value.reason.trim() === '') {
     throw new InvalidRequestError('reason', 'say why (it is recorded with who changed it)');
   }
-  if (value.reason.length > controlLimits.reasonMaxChars) {
-    throw new InvalidRequestError(
-      'reason',
-      `at most ${controlLimits.reasonMaxChars} characters (got ${value.reason.length}); it is kept in the audited history`,
-    );
-  }
+  const problem = controlChangeProblem({ actor: 'caller', reason: value.reason });
+  if (problem) throw new InvalidRequestError(problem.field, problem.problem);
   return { scope: value.scope, enabled: value.enabled, reason: value.reason };
 }
 

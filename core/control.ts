@@ -11,8 +11,9 @@ export const killSwitchScopes: readonly KillSwitchScope[] = ['global', 'host_rep
 export const allRegionsName = 'all-regions';
 
 /**
- * Bounds that keep a control entity's state (what its Query returns, what continue-as-new carries) small whatever
- * operators do: a few hundred KB at most, far below Temporal's 2 MB payload limit (test/unit/control-limits.test.ts).
+ * Bounds that keep a control entity's state (what its Query returns, what continue-as-new carries) below Temporal's
+ * 2 MB payload limit whatever operators do: about 1.1 MB as JSON when every bound is filled with 3-byte characters
+ * (test/unit/control-realm.test.ts).
  */
 export const controlLimits = {
   /** Characters of a change's reason. */
@@ -79,6 +80,9 @@ export function blockingKillSwitch(
   return undefined;
 }
 
+// C0 and C1 control characters: each would take 6 bytes as JSON (\u00XX), and a reason is one line of text.
+const controlCharacter = /[\u0000-\u001f\u007f-\u009f]/;
+
 /** Why a change request cannot be recorded (a field and a problem), or undefined when it can. */
 export function controlChangeProblem(request: {
   actor?: unknown;
@@ -87,8 +91,8 @@ export function controlChangeProblem(request: {
   if (typeof request.actor !== 'string' || !request.actor.trim()) {
     return { field: 'actor', problem: 'who is changing the switch (actor) is required' };
   }
-  if (request.actor.length > controlLimits.actorMaxChars) {
-    return { field: 'actor', problem: `at most ${controlLimits.actorMaxChars} characters` };
+  if (request.actor.length > controlLimits.actorMaxChars || controlCharacter.test(request.actor)) {
+    return { field: 'actor', problem: `at most ${controlLimits.actorMaxChars} characters, no control characters` };
   }
   if (typeof request.reason !== 'string' || !request.reason.trim()) {
     return { field: 'reason', problem: 'why the switch is changed (reason) is required' };
@@ -98,6 +102,9 @@ export function controlChangeProblem(request: {
       field: 'reason',
       problem: `at most ${controlLimits.reasonMaxChars} characters (it is kept in the audited history)`,
     };
+  }
+  if (controlCharacter.test(request.reason)) {
+    return { field: 'reason', problem: 'one line of text: no control characters (line breaks, tabs, ...)' };
   }
   return undefined;
 }

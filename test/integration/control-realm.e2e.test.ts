@@ -77,13 +77,13 @@ beforeAll(async () => {
     zones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
   });
   const start = (name: string, env: Record<string, string>): Promise<WorkerProcess> =>
-    startWorkerProcess({ identity: `${name}-${id}`, taskQueue, configRoot, env });
+    startWorkerProcess({ identity: `${name}-${id}`, taskQueue, configRoot, env, readyTimeoutMs: 150_000 });
   [workers.east, workers.west, workers.realm] = await Promise.all([
     start('decide-east', { LAZARUS_WORKER_REGION: regions.east.name, LAZARUS_WORKER_ROLES: 'decide' }),
     start('decide-west', { LAZARUS_WORKER_REGION: regions.west.name, AWS_REGION: regions.west.aws }),
     start('realm', { LAZARUS_WORKER_REGION: regions.east.name, LAZARUS_WORKER_ROLES: 'act' }),
   ]);
-}, 120_000);
+}, 200_000);
 
 afterAll(async () => {
   await Promise.all(
@@ -162,8 +162,11 @@ it("an event in each region is decided by that region's checker nodes and carrie
     });
     // decided in the region: its own three checker nodes, on its deciding worker
     const quorum = status.gates.find((g) => g.gate === 'quorum');
-    const answered = (quorum?.detail.answers as Array<{ node: string }>).map((a) => a.node).sort();
-    expect(answered).toEqual(['a', 'b', 'c'].map((z) => `${regions[which].name}-${z}`));
+    // (the quorum is taken as soon as two nodes agree, so the third may not be in the trace)
+    const answered = (quorum?.detail.answers as Array<{ node: string }>).map((a) => a.node);
+    expect(answered.length).toBeGreaterThanOrEqual(2);
+    const ownNodes = ['a', 'b', 'c'].map((z) => `${regions[which].name}-${z}`);
+    for (const node of answered) expect(ownNodes).toContain(node);
     const decided = await activityPlaces(status.workflow_id);
     const checks = decided.filter((a) => a.activity === 'checkPreconditions');
     expect(checks.length).toBeGreaterThanOrEqual(2);
