@@ -75,8 +75,18 @@ export interface FleetSimulatorOptions {
   port?: number;
   /** How long a host Lazarus launches takes to answer healthy (default 3000). */
   bootDelayMs?: number;
-  /** How often the simulator looks at EC2 for launched and stopped instances (default 1000). */
+  /**
+   * How often the simulator looks at EC2 for launched and stopped instances of the services in use (default 1000).
+   * A service is in use while anything asked about it (its creation, a health probe of one of its hosts, a control
+   * call) within the last `activeWindowMs`; the others are looked at every `idlePollMs` only. DescribeInstances on
+   * the AWS emulator costs time in proportion to every instance it holds, so polling idle services as often would
+   * keep the emulator busy with hosts nobody looks at.
+   */
   pollMs?: number;
+  /** How long a service counts as in use after the last request about it (default 60 s). */
+  activeWindowMs?: number;
+  /** How often every service is looked at, in use or not (default 20 x pollMs, at least 5 s). */
+  idlePollMs?: number;
   /** Availability zones hosts are spread over (default us-east-1a, b, c). */
   zones?: string[];
   imageId?: string;
@@ -118,6 +128,14 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
   const host = options.host ?? '127.0.0.1';
   let bootDelayMs = options.bootDelayMs ?? 3000;
   const pollMs = options.pollMs ?? 1000;
+  const activeWindowMs = options.activeWindowMs ?? 60_000;
+  const idlePollMs = options.idlePollMs ?? Math.max(pollMs * 20, 5000);
+  /** When each service was last asked about (see pollMs). */
+  const lastUsed = new Map<string, number>();
+  const use = (service: string | undefined): void => {
+    if (service) lastUsed.set(service, Date.now());
+  };
+  let lastFullSync = 0;
   const zones = options.zones ?? ['us-east-1a', 'us-east-1b', 'us-east-1c'];
   const services = new Map<string, SimulatedService>();
   const hosts = new Map<string, SimulatedHost>();
@@ -211,6 +229,7 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
     }
     const service: SimulatedService = { name: request.name, outage: false, load: 0 };
     services.set(request.name, service);
+    use(request.name);
     const { vpcId, subnets } = await getNetwork();
     const instances: Instance[] = [];
     for (let i = 0; i < count + standbys; i += 1) {
@@ -269,11 +288,22 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
     return { service: { ...service }, instanceIds: instances.map((i) => i.InstanceId ?? '') };
   }
 
-  /** Adopts instances launched for a simulated service; notices instances that stopped or went away. */
-  async function sync(): Promise<void> {
+  /**
+   * Adopts instances launched for a simulated service; notices instances that stopped or went away. `inUseOnly`
+   * looks only at the services in use (see pollMs), unless every service is due.
+   */
+  async function sync(inUseOnly = false): Promise<void> {
     if (services.size === 0) return;
+    const now = Date.now();
+    let names = [...services.keys()];
+    if (inUseOnly && now - lastFullSync < idlePollMs) {
+      names = names.filter((name) => now - (lastUsed.get(name) ?? 0) <= activeWindowMs);
+      if (names.length === 0) return;
+    } else {
+      lastFullSync = now;
+    }
     const out = await ec2.send(
-      new DescribeInstancesCommand({ Filters: [{ Name: 'tag:lazarus:service', Values: [...services.keys()] }] }),
+      new DescribeInstancesCommand({ Filters: [{ Name: 'tag:lazarus:service', Values: names }] }),
     );
     for (const instance of (out.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
       const id = instance.InstanceId ?? '';
@@ -307,6 +337,7 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
       throw new FleetSimulatorError(400, 'health must be healthy, unhealthy or unreachable');
     }
     const simulated = hostOrThrow(instanceId);
+    use(simulated.service);
     simulated.health = health;
     simulated.unreachableFrom = unreachableFrom;
   }
@@ -324,6 +355,10 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
     const simulated = hosts.get(instanceId);
     const zone = String(req.headers[zoneHeader] ?? '');
     const service = simulated ? services.get(simulated.service) : undefined;
+    use(simulated?.service);
+    // A probe of a host the simulator does not know yet is most likely of one just launched: look at every service
+    // at the next poll.
+    if (!simulated) lastFullSync = 0;
     if (
       !simulated ||
       simulated.ec2State !== 'running' ||
@@ -348,6 +383,7 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
     }
     if (parts[0] === 'services' && parts[1]) {
       const service = serviceOrThrow(parts[1]);
+      use(service.name);
       if (method === 'GET' && parts.length === 2) {
         return sendJson(res, 200, { service, hosts: state().hosts.filter((h) => h.service === service.name) });
       }
@@ -413,7 +449,7 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
   let stopped = false;
   let polling: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {
-    polling = polling.then(() => (stopped ? undefined : sync().catch(() => undefined)));
+    polling = polling.then(() => (stopped ? undefined : sync(true).catch(() => undefined)));
   }, pollMs);
   timer.unref();
 

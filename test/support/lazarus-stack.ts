@@ -71,6 +71,7 @@ export async function createLazarusWorkers(
       checkerZones.map((zone, i) =>
         createTestWorker(env, {
           taskQueue: `${taskQueue}-${zone}`,
+          activitiesOnly: true,
           activities: createNodeCheckerActivities(
             { name: `checker-${i}`, zone, task_queue: `${taskQueue}-${zone}` },
             main,

@@ -257,6 +257,7 @@ export class RemediationHarness {
       this.workers.push(
         await createTestWorker(this.env, {
           taskQueue: `${this.taskQueue}-${zone}`,
+          activitiesOnly: true,
           activities: createCheckerActivities({
             node: `node-${zone}`,
             zone,

@@ -19,19 +19,21 @@ export function uniqueTaskQueue(prefix = 'test'): string {
 /**
  * A worker that runs the prebuilt bundle of every Lazarus workflow with the given activities, and the workflows'
  * metrics sinks feeding `metrics` (pass a WorkerMetrics to read what the workflows reported; default a fresh one).
+ * `activitiesOnly` gives a worker that polls only for activities (a checker node's queue): it loads no workflow
+ * bundle, which is most of what a worker costs to create.
  */
 export async function createTestWorker(
   env: TestWorkflowEnvironment,
   options: Omit<WorkerOptions, 'connection' | 'namespace' | 'workflowBundle' | 'workflowsPath'> & {
     metrics?: WorkerMetrics;
+    activitiesOnly?: boolean;
   },
 ): Promise<Worker> {
-  const { metrics = createWorkerMetrics(), ...workerOptions } = options;
+  const { metrics = createWorkerMetrics(), activitiesOnly = false, ...workerOptions } = options;
   return await Worker.create({
     connection: env.nativeConnection,
     namespace: env.namespace ?? stackValue('temporalNamespace'),
-    workflowBundle: { codePath: stackValue('workflowBundle') },
-    sinks: metrics.sinks,
+    ...(activitiesOnly ? {} : { workflowBundle: { codePath: stackValue('workflowBundle') }, sinks: metrics.sinks }),
     ...workerOptions,
   });
 }
