@@ -64,6 +64,9 @@ describe('kill switch audit', () => {
     const [newest] = (history.body as { history: Array<{ at: number }> }).history;
     expect(newest.at).toBeGreaterThanOrEqual(before);
 
+    const metrics = await api.call('GET', '/metrics', { role: 'none' });
+    expect(metrics.text).toContain('lazarus_killswitch_enabled{region="all-regions",scope="autoscaling"} 0');
+
     const cli = await lazarus(['kill-switch', 'history', '--all-regions', '--limit', '1'], 'dev-viewer-token');
     expect(cli.code).toBe(0);
     expect(cli.out).toMatch(/^all regions: 1 of 2 changes, newest first/);
