@@ -32,8 +32,8 @@ const layers = [
   ...layer('ingest', ['core', 'contracts', 'platform']),
   ...layer('api', ['core', 'contracts', 'platform', 'ingest']),
   ...layer('sensors', ['core', 'contracts', 'platform', 'ingest']),
-  // The CLI shares the API's wire types, nothing else of it.
-  ...layer('cli', ['core', 'contracts', 'platform', 'api'], {}),
+  // The CLI shares the API's wire types, nothing else of it; of ingest, the pure adapters (`explain --from`).
+  ...layer('cli', ['core', 'contracts', 'platform', 'api'], { ingest: ['./adapters'] }),
   {
     target: './cli',
     from: './api',

@@ -12,19 +12,28 @@ import { checkEvent, type EventCheck } from '../core/config/event-validation';
 import {
   deadLetterReasons,
   deadLetterWorkflowId,
+  isSensorRoutePosition,
   type DeadLetterEntry,
   type DeadLetterMemo,
   type DeadLetterReason,
   type DeadLetterReplay,
   type DeadLetterState,
+  type SensorRoutePosition,
 } from '../contracts/dead-letter';
 import { deadLetterPayloadText, eventFromStoredPayload } from '../ingest/bridge/model/dead-letter-replay';
 import { deadLetterQuery, markReplayedUpdate } from '../contracts/dead-letter';
 import { callTemporal, within, type ApiDependencies } from './dependencies';
 import { ConflictError, InvalidRequestError, StillInvalidError } from './errors';
 import type { ApiMetrics } from './metrics';
+import { edgeProblem, intakeSensorPayload } from './sensor-intake';
 import { submitEvent } from './submission';
-import type { DeadLetterDetail, DeadLetterReplayReceipt, DeadLetterReplayRequest, DeadLetterSummary } from './types';
+import type {
+  DeadLetterDetail,
+  DeadLetterReplayReceipt,
+  DeadLetterReplayRequest,
+  DeadLetterSummary,
+  SubmissionReceipt,
+} from './types';
 
 export const deadLetterStatusFilters = ['pending', 'replayed', 'expired', 'all'] as const;
 export type DeadLetterStatusFilter = (typeof deadLetterStatusFilters)[number];
@@ -71,9 +80,11 @@ export function deadLetterVisibilityQuery(status: DeadLetterStatusFilter): strin
   return `${base} AND ExecutionStatus!='Running'`;
 }
 
-/** Dead-letter ids are `<stream>.<shard id>.<sequence number>`: stream names, shard ids and digits. */
+/** Dead-letter ids are `<stream>.<shard id>.<sequence number>` or `sensor:<sensor>:<hash>`. */
 export function checkDeadLetterId(id: string): string {
-  if (!/^[\w.:-]{1,512}$/.test(id)) throw new InvalidRequestError('id', 'expected <stream>.<shard id>.<sequence>');
+  if (!/^[\w.:-]{1,512}$/.test(id)) {
+    throw new InvalidRequestError('id', 'expected <stream>.<shard id>.<sequence> or sensor:<sensor>:<hash>');
+  }
   return id;
 }
 
@@ -103,6 +114,8 @@ async function stateOf(handle: WorkflowHandle, workflowStatus: string): Promise<
 function summarize(info: WorkflowExecutionInfo, closed?: DeadLetterState): DeadLetterSummary {
   const memo = (info.memo ?? {}) as Partial<DeadLetterMemo>;
   const entry = closed?.entry;
+  const sensor = entry && isSensorRoutePosition(entry.source) ? entry.source : undefined;
+  const stream = entry && !isSensorRoutePosition(entry.source) ? entry.source : undefined;
   const summary: DeadLetterSummary = {
     id: idOf(info.workflowId),
     workflow_id: info.workflowId,
@@ -112,9 +125,10 @@ function summarize(info: WorkflowExecutionInfo, closed?: DeadLetterState): DeadL
   const fields: Partial<DeadLetterSummary> = {
     reason: memo.reason ?? entry?.reason,
     detail: memo.detail ?? entry?.detail,
-    stream: memo.stream ?? entry?.source.stream,
-    shard_id: memo.shard_id ?? entry?.source.shard_id,
-    sequence_number: memo.sequence_number ?? entry?.source.sequence_number,
+    stream: memo.stream ?? stream?.stream,
+    shard_id: memo.shard_id ?? stream?.shard_id,
+    sequence_number: memo.sequence_number ?? stream?.sequence_number,
+    route: memo.route ?? sensor?.route,
     size_bytes: memo.size_bytes ?? entry?.size_bytes,
     dead_lettered_at: memo.dead_lettered_at ?? entry?.dead_lettered_at ?? info.startTime.toISOString(),
     closed_at: info.closeTime?.toISOString(),
@@ -200,6 +214,32 @@ export function parseReplayRequest(body: unknown): { corrected?: unknown } {
   return 'payload' in request ? { corrected: request.payload } : {};
 }
 
+/** A vendor payload's dead letter replayed: mapped again; still unusable or now ignored is 422 naming why. */
+async function replaySensorPayload(
+  deps: ApiDependencies,
+  metrics: ApiMetrics,
+  source: SensorRoutePosition,
+  payloadBase64: string,
+): Promise<SubmissionReceipt[]> {
+  const outcome = await intakeSensorPayload(deps, {
+    sensor: source.sensor,
+    body: Buffer.from(payloadBase64, 'base64'),
+    ...(source.content_type ? { contentType: source.content_type } : {}),
+    query: source.query ?? '',
+    ...(source.token_id ? { tokenId: source.token_id } : {}),
+    receivedAt: source.received_at,
+  });
+  if (outcome.kind === 'unusable') throw new StillInvalidError(outcome.field, `${outcome.reason}: ${outcome.problem}`);
+  if (outcome.kind !== 'events') {
+    throw new StillInvalidError('<payload>', `maps to no event now: ${outcome.reason}`);
+  }
+  const problem = edgeProblem(outcome.events, deps, Date.now());
+  if (problem) throw new StillInvalidError(problem.field, problem.problem);
+  const receipts: SubmissionReceipt[] = [];
+  for (const event of outcome.events) receipts.push(await submitEvent(event, deps, metrics));
+  return receipts;
+}
+
 /**
  * Replay a pending dead letter: its stored payload, or the corrected one, checked as POST /v1/events checks a body
  * (still invalid: 422, the entry stays pending), submitted as POST /v1/events submits, then marked replayed.
@@ -216,16 +256,23 @@ export async function replayDeadLetter(
     throw new ConflictError(`dead letter ${input.id} is ${current.status}, not pending: it cannot be replayed`);
   }
   const corrected = input.corrected !== undefined;
-  // checked as POST /v1/events checks a body: the same future skew and declared regions
-  const edge = {
-    ...(deps.maxFutureSkewMs === undefined ? {} : { maxFutureSkewMs: deps.maxFutureSkewMs }),
-    ...(deps.declaredRegions ? { declaredRegions: deps.declaredRegions } : {}),
-  };
-  const checked: EventCheck = corrected
-    ? checkEvent(input.corrected, edge)
-    : eventFromStoredPayload(current.payload_base64, input.maxPayloadBytes, edge);
-  if (!checked.ok) throw new StillInvalidError(checked.field, checked.problem);
-  const receipt = await submitEvent(checked.event, deps, metrics);
+  let receipts: SubmissionReceipt[];
+  if (!corrected && isSensorRoutePosition(current.source)) {
+    // A vendor payload: through its adapter again, with today's mapping and EC2 facts and the defaults it came with.
+    receipts = await replaySensorPayload(deps, metrics, current.source, current.payload_base64);
+  } else {
+    // checked as POST /v1/events checks a body: the same future skew and declared regions
+    const edge = {
+      ...(deps.maxFutureSkewMs === undefined ? {} : { maxFutureSkewMs: deps.maxFutureSkewMs }),
+      ...(deps.declaredRegions ? { declaredRegions: deps.declaredRegions } : {}),
+    };
+    const checked: EventCheck = corrected
+      ? checkEvent(input.corrected, edge)
+      : eventFromStoredPayload(current.payload_base64, input.maxPayloadBytes, edge);
+    if (!checked.ok) throw new StillInvalidError(checked.field, checked.problem);
+    receipts = [await submitEvent(checked.event, deps, metrics)];
+  }
+  const [receipt] = receipts;
   const replay: DeadLetterReplay = {
     actor: input.actor,
     at: new Date().toISOString(),
@@ -251,5 +298,9 @@ export async function replayDeadLetter(
     deps.temporal,
   );
   metrics.deadLettersReplayed.inc({ corrected: String(corrected) });
-  return { ...receipt, dead_letter: { id: input.id, status: state.status, replay } };
+  return {
+    ...receipt,
+    dead_letter: { id: input.id, status: state.status, replay },
+    ...(receipts.length > 1 ? { events: receipts } : {}),
+  };
 }

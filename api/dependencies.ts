@@ -3,6 +3,8 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { WorkflowNotFoundError, isGrpcServiceError, type Client } from '@temporalio/client';
 import { ApiError, DependencyUnavailableError, InvalidRequestError, NotFoundError } from './errors';
+import type { SensorMapping } from '../core/config/sensor-mapping';
+import type { InstanceDirectory, SnsVerifier } from '../ingest/adapters';
 
 export interface ApiDependencies {
   temporal: Client;
@@ -24,6 +26,20 @@ export interface ApiDependencies {
   maxFutureSkewMs?: number;
   /** Workflow id of the all-regions kill switch (default control/all-regions; tests give each run its own). */
   allRegionsControlId?: string;
+  /** The vendor routes' mapping, EC2 lookups and SNS verification (default: the built-in mapping, no lookups). */
+  sensors?: SensorIntakeDependencies;
+}
+
+/** What the vendor routes need besides the API's own dependencies (api/main.ts builds it from services/sensors.yaml). */
+export interface SensorIntakeDependencies {
+  mapping: SensorMapping;
+  /** EC2 lookups of host names and instance tags (absent: only instance ids and payload tags map). */
+  directory?: InstanceDirectory;
+  snsVerifier?: SnsVerifier;
+  /** GET an SNS SubscribeURL (only URLs matching sns.subscribe_url_pattern are passed). */
+  confirmSubscription?: (url: string) => Promise<void>;
+  /** How long a dead letter is kept unreplayed (default: the dead-letter workflow's 14 days). */
+  deadLetterRetentionMs?: number;
 }
 
 const grpcInvalidArgument = 3;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { declaredRegions } from '../core/resolved-config';
 import { createAwsClients } from '../platform/aws-clients';
-import { createSnapshotCache } from '../platform/config-files';
+import { createSnapshotCache, readSensorMapping } from '../platform/config-files';
 import { clientConnectionOptions } from '../platform/temporal-connection';
 import { temporalDataConverter } from '../platform/payload-codec';
 import { loadTokens, requireLoopbackForDevelopmentTokens } from './auth';
@@ -37,6 +37,8 @@ async function main(): Promise<void> {
         `${path.join(configRoot, 'services', 'deployment.yaml')} (declared: ${regions.join(', ')})`,
     );
   }
+  // The vendor routes' sensor mapping (services/sensors.yaml, optional), read once at start like the regions.
+  const sensorMapping = await readSensorMapping(configRoot);
   const connection = Connection.lazy({ ...clientConnectionOptions(config.runtime.temporal), connectTimeout: '5s' });
   // LAZARUS_PAYLOAD_KEY: the same payload codec as the workers (it must read what they encrypt).
   const temporal = new Client({
@@ -52,6 +54,8 @@ async function main(): Promise<void> {
     ...(aws && config.streamName ? { kinesis: { client: aws.kinesis, streamName: config.streamName } } : {}),
     declaredRegions: regions,
     maxFutureSkewMs: config.maxFutureSkewMs,
+    // loaded only once the tokens are good: a start that is refused does not wait for the vendor adapters to load
+    sensors: (await import('./sensor-wiring')).createSensorIntake(sensorMapping.mapping, config.runtime.aws),
   };
   const metrics = createApiMetrics({ defaultMetrics: true });
   registerStateGauges(metrics, deps, { cacheMs: config.metricsCacheMs });
@@ -65,7 +69,8 @@ async function main(): Promise<void> {
   });
   process.stdout.write(
     `lazarus api: listening on ${server.url} (events ${config.streamName ? `to Kinesis stream ${config.streamName}` : 'start remediations directly'}; ` +
-      `regions ${regions.join(', ')})\n`,
+      `regions ${regions.join(', ')}; sensor mapping ${sensorMapping.file ?? 'built-in defaults'}` +
+      `${sensorMapping.mapping.sns.verify_signatures ? '' : '; SNS signatures NOT verified'})\n`,
   );
   const stop = (): void => {
     // A connection still retrying an unreachable Temporal may never finish closing: do not wait for it forever.

@@ -16,6 +16,8 @@ export interface ApiMetrics {
   recordsPut: Counter;
   dependencyErrors: Counter<'dependency'>;
   deadLettersReplayed: Counter<'corrected'>;
+  /** Vendor payloads by source, outcome (accepted, ignored, dead_lettered) and reason (format, transition, dead-letter reason). */
+  sensorPayloads: Counter<'source' | 'outcome' | 'reason'>;
   requests: Histogram<'route' | 'status'>;
   /** Set by registerStateGauges: forget the cached state (after this API changed a kill switch or shadow). */
   invalidateStateGauges?: () => void;
@@ -66,6 +68,14 @@ export function createApiMetrics(options: { defaultMetrics?: boolean } = {}): Ap
       name: 'lazarus_deadletters_replayed_total',
       help: 'Dead letters replayed by an operator, by whether the payload was corrected (true) or replayed as stored',
       labelNames: ['corrected'],
+      registers,
+    }),
+    sensorPayloads: new Counter({
+      name: 'lazarus_sensor_payloads_total',
+      help:
+        'Vendor payloads on POST /v1/sensors/*, by source (aws, datadog, nagios), outcome (accepted, ignored, ' +
+        'dead_lettered) and reason (the format accepted, why ignored, the dead-letter reason)',
+      labelNames: ['source', 'outcome', 'reason'],
       registers,
     }),
     requests: new Histogram({

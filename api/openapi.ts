@@ -28,7 +28,12 @@ function withoutMeta(schema: Record<string, unknown>): Record<string, unknown> {
 
 const schemas: Record<string, unknown> = {
   Event: withoutMeta(eventSchema),
-  SensorPayload: { type: 'object', description: 'The sensor`s native JSON payload (see ingest/adapters)' },
+  SensorPayload: {
+    type: 'object',
+    description:
+      'The vendor`s payload as it sends it: JSON (any content type; SNS posts text/plain) or form fields ' +
+      '(application/x-www-form-urlencoded). See docs/sensors.md',
+  },
   SwitchChange: {
     type: 'object',
     required: ['scope', 'enabled', 'reason'],

@@ -1,14 +1,6 @@
 // The route table: every route of the API with its method, path, required role and handler, plus what the OpenAPI
 // document says about it (openapi.ts builds the document from this table, so the two cannot drift apart).
-import {
-  IgnoredSensorPayloadError,
-  MalformedSensorPayloadError,
-  fromAwsHealthEvent,
-  fromDatadogWebhook,
-  fromNagiosNotification,
-} from '../ingest/adapters';
 import { deadLetterReasons } from '../contracts/dead-letter';
-import type { LazarusEvent } from '../core/event';
 import { authorizeEvent, type ApiCaller, type RequiredRole } from './auth';
 import {
   killSwitchScopes,
@@ -33,6 +25,7 @@ import type { ApiDependencies } from './dependencies';
 import { InvalidRequestError } from './errors';
 import type { ApiMetrics } from './metrics';
 import { listRemediations, maxListLimit, showRemediation, signalRemediation } from './remediations';
+import { submitSensorPayload } from './sensor-intake';
 import { requireValidEvent, submitEvent } from './submission';
 import type {
   ControlHistory,
@@ -55,6 +48,8 @@ export interface RouteRequest {
   query: URLSearchParams;
   body: unknown;
   caller: ApiCaller | undefined;
+  /** Routes with `rawBody`: the bytes as received and their content type (the body is not parsed for them). */
+  raw?: { body: Buffer; contentType?: string };
 }
 
 /** What a handler answers; `Body` is the route's type of api/types.ts. */
@@ -72,6 +67,8 @@ export interface RouteContext {
   openapi: () => unknown;
   /** The largest request body the server reads: also the largest event a dead-letter replay submits. */
   bodyLimitBytes: number;
+  /** The server's log (one JSON entry per call). */
+  log?: (entry: Record<string, unknown>) => void;
 }
 
 export interface Route {
@@ -84,6 +81,8 @@ export interface Route {
   queryParams?: Array<{ name: string; description: string }>;
   /** Name of the request body schema in openapi.ts, if the route takes a body. */
   requestSchema?: 'Event' | 'SensorPayload' | 'SwitchChange' | 'SignalInput' | 'DeadLetterReplay';
+  /** Take the body as bytes of any content type (vendor payloads: SNS posts text/plain, pagerduty_nagios.pl forms). */
+  rawBody?: true;
   /** Status codes the route answers with on success, documented with their meaning. */
   responses: Record<number, string>;
   handle(request: RouteRequest, context: RouteContext): Promise<RouteResponse>;
@@ -99,42 +98,55 @@ function regionOf(request: RouteRequest, deps: ApiDependencies): string {
   return region || deps.region;
 }
 
-function sensorRoute(
-  sensor: 'nagios' | 'datadog' | 'aws',
-  adapt: (json: unknown, defaults: { region: string; receivedAt: string }) => LazarusEvent | LazarusEvent[],
-): Route {
+function subscriptionResponse(sensor: string): Record<number, string> {
+  return sensor === 'aws'
+    ? { 200: 'an SNS SubscriptionConfirmation: { subscription: { confirmed, topic_arn, reason } }' }
+    : {};
+}
+
+function sensorRoute(sensor: 'nagios' | 'datadog' | 'aws', formats: string): Route {
   return {
     method: 'POST',
     path: `/v1/sensors/${sensor}`,
     role: 'sensor',
-    summary: `Submit a native ${sensor} payload; it is mapped to events by ingest/adapters and submitted like POST /v1/events`,
+    summary:
+      `Submit a ${sensor} payload as the vendor sends it (${formats}); it is mapped to events by ingest/adapters ` +
+      'with services/sensors.yaml and submitted like POST /v1/events. A payload that cannot be used is kept as a ' +
+      'dead letter, never refused: vendors drop 4xx answers (docs/sensors.md)',
     requestSchema: 'SensorPayload',
+    rawBody: true,
+    queryParams: [
+      { name: 'service', description: 'default service of this webhook (docs/sensors.md, resolution order)' },
+      { name: 'environment', description: 'default environment (dev, stage, prod)' },
+      { name: 'region', description: 'default region' },
+    ],
     responses: {
-      202: 'accepted: { events: [{ incident_key, sequence_number }] }, or { ignored: reason } for a payload with nothing to remediate',
+      ...subscriptionResponse(sensor),
+      202:
+        'accepted: { events: [{ incident_key, sequence_number, workflow_id }] }; { ignored: reason } (recorded) for ' +
+        'a payload with nothing to remediate; { dead_letter: <id>, reason, field, detail } for one that cannot be used',
+      400: 'a query parameter (ours) is invalid, naming it',
+      403: 'the token may not submit the event this payload maps to',
+      503: 'Temporal or Kinesis unreachable (the vendor retries)',
     },
-    async handle(request: RouteRequest, { deps, metrics }: RouteContext): Promise<RouteResponse<SensorSubmission>> {
-      let events: LazarusEvent[];
-      try {
-        const adapted = adapt(request.body, { region: deps.region, receivedAt: new Date().toISOString() });
-        events = Array.isArray(adapted) ? adapted : [adapted];
-      } catch (error) {
-        if (error instanceof IgnoredSensorPayloadError) {
-          return { status: 202, body: { ignored: error.reason } };
-        }
-        if (error instanceof MalformedSensorPayloadError) {
-          metrics.eventsRejected.inc({ reason: 'malformed_payload' });
-          throw new InvalidRequestError(error.field, `${sensor} payload: ${error.problem}`);
-        }
-        throw error;
-      }
-      const valid = events.map((event) =>
-        requireValidEvent(event, metrics, Date.now(), deps.declaredRegions, deps.maxFutureSkewMs),
+    async handle(
+      request: RouteRequest,
+      { deps, metrics, log }: RouteContext,
+    ): Promise<RouteResponse<SensorSubmission>> {
+      return await submitSensorPayload(
+        deps,
+        metrics,
+        request.caller,
+        {
+          sensor,
+          body: request.raw?.body ?? Buffer.alloc(0),
+          ...(request.raw?.contentType ? { contentType: request.raw.contentType } : {}),
+          query: request.query.toString(),
+          ...(request.caller ? { tokenId: request.caller.id } : {}),
+          receivedAt: new Date().toISOString(),
+        },
+        log,
       );
-      // every event is checked against the token's limits before any is submitted
-      for (const event of valid) authorizeEvent(request.caller, event);
-      const receipts = [];
-      for (const event of valid) receipts.push(await submitEvent(event, deps, metrics));
-      return { status: 202, body: { events: receipts } };
     },
   };
 }
@@ -185,9 +197,9 @@ export const routes: readonly Route[] = [
       return { status: 202, body: await submitEvent(event, deps, metrics) };
     },
   },
-  sensorRoute('nagios', fromNagiosNotification),
-  sensorRoute('datadog', fromDatadogWebhook),
-  sensorRoute('aws', (json) => fromAwsHealthEvent(json)),
+  sensorRoute('nagios', "the project's JSON, pagerduty_nagios.pl form fields, PagerDuty agent events, Opsgenie JSON"),
+  sensorRoute('datadog', 'the Webhooks integration default payload or a template of its variables'),
+  sensorRoute('aws', 'an AWS Health event from EventBridge, or in an SNS message (text/plain)'),
   {
     method: 'GET',
     path: '/v1/events',
@@ -331,7 +343,9 @@ export const routes: readonly Route[] = [
     method: 'GET',
     path: '/v1/deadletters',
     role: 'operator',
-    summary: 'Stream records the bridge could not use (dead letters), from Temporal visibility, newest first',
+    summary:
+      'Stream records the bridge and vendor payloads the sensor routes could not use (dead letters), from Temporal ' +
+      'visibility, newest first',
     queryParams: [
       { name: 'reason', description: deadLetterReasons.join(' | ') },
       { name: 'status', description: `${deadLetterStatusFilters.join(' | ')} (default pending)` },

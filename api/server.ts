@@ -96,6 +96,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     metrics: options.metrics,
     openapi: () => (openapi ??= buildOpenApiDocument(routes, url)),
     bodyLimitBytes: limit,
+    log: (entry) => log(entry),
   };
 
   /** Who calls (401 for a missing or unknown token), within the token's request rate (429). */
@@ -133,7 +134,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     // decoded only now: an unauthenticated caller learns nothing from a malformed path but 401
     const params = decodePathParams(found.params);
     let body: unknown;
-    if (method === 'POST' || method === 'PUT') {
+    let raw: { body: Buffer; contentType?: string } | undefined;
+    if ((method === 'POST' || method === 'PUT') && route.rawBody) {
+      const contentType = request.headers['content-type'];
+      raw = { body: await readBody(request, limit), ...(contentType ? { contentType } : {}) };
+    } else if (method === 'POST' || method === 'PUT') {
       const raw = await readBody(request, limit);
       const contentType = request.headers['content-type'];
       if (raw.length > 0 || !route.requestSchema || !optionalRequestBodies.has(route.requestSchema)) {
@@ -149,7 +154,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
         }
       }
     }
-    const result = await route.handle({ params, query: parsed.searchParams, body, caller }, context);
+    const result = await route.handle(
+      { params, query: parsed.searchParams, body, caller, ...(raw ? { raw } : {}) },
+      context,
+    );
     if (result.text) send(response, result.status, result.body, result.text.contentType);
     else send(response, result.status, result.body);
     return { route: `${route.method} ${route.path}`, status: result.status };

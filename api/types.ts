@@ -25,8 +25,15 @@ export interface SubmissionReceipt {
   duplicate?: boolean;
 }
 
-/** POST /v1/sensors/{sensor}: the events the payload mapped to, or why it held nothing to remediate. */
-export type SensorSubmission = { events: SubmissionReceipt[] } | { ignored: string };
+/**
+ * POST /v1/sensors/{sensor}: the events the payload mapped to; why it held nothing to remediate; an SNS subscription
+ * confirmation; or the dead letter it was kept as (reason: contracts/dead-letter.ts sensorDeadLetterReasons).
+ */
+export type SensorSubmission =
+  | { events: SubmissionReceipt[] }
+  | { ignored: string }
+  | { subscription: { confirmed: boolean; topic_arn: string; reason: string } }
+  | { dead_letter: string; reason: DeadLetterReason; field: string; detail: string; duplicate?: true };
 
 /** One remediation of GET /v1/events, from Temporal visibility. */
 export interface RemediationSummary {
@@ -142,6 +149,8 @@ export interface DeadLetterSummary {
   stream?: string;
   shard_id?: string;
   sequence_number?: string;
+  /** A vendor payload's dead letter: the route it was posted to. */
+  route?: string;
   size_bytes?: number;
   dead_lettered_at?: string;
   closed_at?: string;
@@ -172,6 +181,8 @@ export interface DeadLetterReplayRequest {
 /** POST /v1/deadletters/{id}/replay: the submission, and the dead letter marked replayed. */
 export interface DeadLetterReplayReceipt extends SubmissionReceipt {
   dead_letter: { id: string; status: DeadLetterStatus; replay: DeadLetterReplay };
+  /** A vendor payload's dead letter may map to several events (AWS Health: one per instance): all of them. */
+  events?: SubmissionReceipt[];
 }
 
 /** GET /healthz. */

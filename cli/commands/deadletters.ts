@@ -77,8 +77,15 @@ function renderDetail(letter: DeadLetterDetail): string {
     `status         ${status}`,
     `reason         ${letter.reason}`,
     `detail         ${letter.detail}`,
-    `stream         ${source.stream}, shard ${source.shard_id}, sequence ${source.sequence_number}`,
-    `partition key  ${source.partition_key}${source.arrived_at ? ` (arrived ${source.arrived_at})` : ''}`,
+    ...('route' in source
+      ? [
+          `route          ${source.route}${source.query ? `?${source.query}` : ''} (${source.content_type ?? 'no content type'})`,
+          `received       ${source.received_at}${source.token_id ? ` from token ${source.token_id}` : ''}`,
+        ]
+      : [
+          `stream         ${source.stream}, shard ${source.shard_id}, sequence ${source.sequence_number}`,
+          `partition key  ${source.partition_key}${source.arrived_at ? ` (arrived ${source.arrived_at})` : ''}`,
+        ]),
     `size           ${letter.size_bytes} bytes`,
     `dead-lettered  ${letter.dead_lettered_at}`,
     '',

@@ -16,19 +16,25 @@ import { ExitCode, type CliCommand, type CliIo } from '../command';
 import { parseCommandArgs } from '../command-args';
 import { defaultConfigRoot } from '../config-root';
 import { CliUsageError } from '../errors';
+import { explainVendorPayload, renderVendorOutcome } from './explain-vendor';
 
 export const explainCommand: CliCommand = {
   name: 'explain',
   summary: 'show which rule matches an event and why the others do not, and the runbook it would run',
   help: `Usage: lazarus explain [options] <event.json>
        lazarus explain [options] --service <name> --event-type <type> [--host <id>] [...]
+       lazarus explain [options] --from datadog|nagios|aws <payload>
 
 Matches the event against the configuration and prints: the service and its profile, every candidate rule in
 matching order (most specific first, then profile order) with the verdict on each criterion, the resolved
 preconditions with their parameters, and the runbook steps with their inputs (event fields and parameters
 resolved; outputs of earlier steps and the remediation id shown as written), timeouts and retries.
-Exit status 0 when explained (matched or not), 1 when the configuration or the event is invalid, 2 on bad
-arguments.
+With --from, the file is a vendor payload as the vendor sends it (JSON, form fields, or a pagerduty_nagios.pl
+queue file of key=value lines); it is mapped the way POST /v1/sensors/<vendor> maps it (services/sensors.yaml,
+EC2 lookups through LAZARUS_AWS_ENDPOINT / AWS_REGION unless --offline; SNS signatures are not checked) and
+each event it maps to is explained; otherwise it says why it maps to none (ignored, or the dead-letter reason).
+Exit status 0 when explained (matched or not, or ignored), 1 when the configuration or the event is invalid or
+the payload maps to no event, 2 on bad arguments.
 
 Options:
   --service <name>            event fields, instead of an event file
@@ -39,13 +45,19 @@ Options:
   --host-state-type <type>    HARD or SOFT (default HARD for NagiosHostAlarm)
   --details <json>            the event's details, e.g. '{"delta":2}'
   --config <dir>              folder with rules/, profiles/, services/ (default: found from the working directory)
+  --from <vendor>             datadog, nagios or aws: the file is that vendor's payload
+  --query <k=v&...>           with --from: the webhook URL's query (service=, environment=, region=)
+  --token-id <8 hex>          with --from: the sensor token whose defaults apply (services/sensors.yaml)
+  --content-type <type>       with --from: default JSON if it parses, else form fields
+  --offline                   with --from: do not look instances up in EC2
   --json                      print the match result and the resolved steps as JSON
   -h, --help
 
 Examples:
   lazarus explain event.json
   lazarus explain --service web --host i-0123456789abcdef0 --event-type NagiosHostAlarm
-  lazarus explain --service web --event-type ScaleUp --details '{"delta":2}' --json`,
+  lazarus explain --service web --event-type ScaleUp --details '{"delta":2}' --json
+  lazarus explain --from datadog test/fixtures/vendors/datadog/default-payload-triggered.json`,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, {
       service: { type: 'string' },
@@ -57,9 +69,17 @@ Examples:
       details: { type: 'string' },
       config: { type: 'string' },
       json: { type: 'boolean' },
+      from: { type: 'string' },
+      query: { type: 'string' },
+      'token-id': { type: 'string' },
+      'content-type': { type: 'string' },
+      offline: { type: 'boolean' },
     });
     if (positionals.length > 1) {
       throw new CliUsageError('give one event file, or event flags');
+    }
+    if (values.from !== undefined && positionals.length !== 1) {
+      throw new CliUsageError('--from needs one payload file');
     }
     if (positionals.length === 0 && values.service === undefined) {
       throw new CliUsageError('give an event file, or at least --service');
@@ -71,6 +91,36 @@ Examples:
       return ExitCode.Failed;
     }
     const { snapshot } = built;
+    if (values.from !== undefined) {
+      const { outcome, mappingFile } = await explainVendorPayload({
+        sensor: values.from,
+        file: positionals[0],
+        root,
+        cwd: io.cwd,
+        now: io.now(),
+        fallbackRegion: snapshot.deployment.region,
+        ...(values['content-type'] ? { contentType: values['content-type'] } : {}),
+        ...(values.query ? { query: values.query } : {}),
+        ...(values['token-id'] ? { tokenId: values['token-id'] } : {}),
+        ...(values.offline ? { offline: true } : {}),
+      });
+      const explained =
+        outcome.kind === 'events'
+          ? outcome.events.map((event) => {
+              const result = matchEvent(snapshot, event);
+              return { result, steps: result.rule ? explainSteps(result) : [] };
+            })
+          : [];
+      if (values.json) {
+        io.stdout(
+          `${JSON.stringify({ outcome, matches: explained.map(({ result, steps }) => ({ ...result, resolved_steps: steps })) }, null, 2)}\n`,
+        );
+      } else {
+        io.stdout(renderVendorOutcome(outcome, values.from, mappingFile));
+        for (const { result, steps } of explained) io.stdout(`\n${renderExplanation(result, steps, root)}`);
+      }
+      return outcome.kind === 'unusable' ? ExitCode.Failed : ExitCode.Ok;
+    }
 
     let candidate: unknown;
     const [eventFile] = positionals;

@@ -1,12 +1,13 @@
 // The snapshot builder's first stages: which kind each file is, its YAML and schema checks, and the files by name.
 // Which kind a file is follows from the folder it sits in: rules/, profiles/runbooks/ (any folder named runbooks),
-// profiles/, services/ (services/deployment.yaml is the deployment file).
+// profiles/, services/ (services/deployment.yaml is the deployment file, services/sensors.yaml the sensor mapping).
 import type { ConfigIssue } from './errors';
 import type { DeploymentFile, ProfileFile, RuleFile, RunbookFile, ServiceFile } from './file-shapes';
 import { schemaViolations } from './schema-validation';
+import { sensorMappingIssues } from './sensor-mapping';
 import { issueAt, parseYamlSource, type YamlSource } from './yaml-source';
 
-export type ConfigFileKind = 'rule' | 'runbook' | 'profile' | 'service' | 'deployment';
+export type ConfigFileKind = 'rule' | 'runbook' | 'profile' | 'service' | 'deployment' | 'sensors';
 
 export interface ConfigFileText {
   path: string;
@@ -29,6 +30,7 @@ export function configFileKind(path: string): ConfigFileKind | undefined {
     case 'profiles':
       return 'profile';
     case 'services':
+      if (/^sensors\.ya?ml$/.test(base)) return 'sensors';
       return /^deployment\.ya?ml$/.test(base) ? 'deployment' : 'service';
     default:
       return undefined;
@@ -64,7 +66,14 @@ export function readConfigFiles(files: readonly ConfigFileText[], issues: Config
     profiles: [],
     services: [],
     deployments: [],
-    brokenNames: { rule: new Set(), runbook: new Set(), profile: new Set(), service: new Set(), deployment: new Set() },
+    brokenNames: {
+      rule: new Set(),
+      runbook: new Set(),
+      profile: new Set(),
+      service: new Set(),
+      deployment: new Set(),
+      sensors: new Set(),
+    },
     deploymentSeen: false,
   };
   const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -84,6 +93,11 @@ export function readConfigFiles(files: readonly ConfigFileText[], issues: Config
     const parsed = parseYamlSource(file.path, file.text);
     if (parsed.issues.length > 0) {
       issues.push(...parsed.issues);
+      continue;
+    }
+    if (kind === 'sensors') {
+      // The sensor mapping is the API's (services/sensors.yaml): checked here so `lazarus validate` reports it.
+      issues.push(...sensorMappingIssues(parsed.source));
       continue;
     }
     const entry = schemaCheckedFile(kind, parsed.source, read.brokenNames, issues);

@@ -13,5 +13,6 @@ export * from './file-shapes';
 export * from './match-event';
 export * from './runbook-validation';
 export * from './schema-validation';
+export * from './sensor-mapping';
 export * from './snapshot';
 export * from './yaml-source';

@@ -6,9 +6,10 @@ import eventSchema from '../schemas/event.schema.json';
 import profileSchema from '../schemas/profile.schema.json';
 import ruleSchema from '../schemas/rule.schema.json';
 import runbookSchema from '../schemas/runbook.schema.json';
+import sensorsSchema from '../schemas/sensors.schema.json';
 import serviceSchema from '../schemas/service.schema.json';
 
-export type SchemaKind = 'event' | 'rule' | 'runbook' | 'profile' | 'service' | 'deployment';
+export type SchemaKind = 'event' | 'rule' | 'runbook' | 'profile' | 'service' | 'deployment' | 'sensors';
 
 const schemas: Record<SchemaKind, object> = {
   event: eventSchema,
@@ -17,6 +18,7 @@ const schemas: Record<SchemaKind, object> = {
   profile: profileSchema,
   service: serviceSchema,
   deployment: deploymentSchema,
+  sensors: sensorsSchema,
 };
 
 /** A schema violation: the path as segments (for locating it in YAML) and a message for people. */

@@ -1,125 +1,181 @@
-// Datadog monitor webhooks → events. The webhook integration's payload template is ours to choose; we expect
-//   {"id":"$ID","alert_id":"$ALERT_ID","alert_transition":"$ALERT_TRANSITION","alert_type":"$ALERT_TYPE",
-//    "title":"$EVENT_TITLE","date":"$DATE","hostname":"$HOSTNAME","alert_scope":"$ALERT_SCOPE","tags":"$TAGS"}
+// Datadog monitor notifications through the Webhooks integration → a report. Datadog fills a payload template with
+// its variables (docs.datadoghq.com/integrations/webhooks): the integration's default payload
+//   {"body":"$EVENT_MSG","last_updated":"$LAST_UPDATED","event_type":"$EVENT_TYPE","title":"$EVENT_TITLE",
+//    "date":"$DATE","org":{"id":"$ORG_ID","name":"$ORG_NAME"},"id":"$ID"}
+// and any user template built from $ID, $ALERT_ID, $ALERT_TRANSITION, $ALERT_TYPE, $HOSTNAME, $TAGS, $ALERT_SCOPE,
+// $EVENT_TITLE, $DATE, $AGGREG_KEY, ... under any of the key names sites use (the recommended one is in
+// docs/sensors.md). JSON or "encode as form".
 // Mapping:
-// - alert_transition Triggered or Re-Triggered is an event; Recovered, Warn, No Data and the rest are ignored.
-// - tags ("k:v,k:v" as Datadog renders $TAGS, or an array) carry service:, host: (instance id), region: and env:
-//   (production/staging/development accepted); hostname is the fallback for host. region and env fall back to the
-//   caller's defaults. A tag lazarus_event_type:<Type> chooses the event type; the default is HealthcheckDown,
-//   because Lazarus-facing monitors watch a health check.
-// - occurred_at: date (Datadog's $DATE: epoch milliseconds; seconds and ISO 8601 accepted), else receivedAt.
-// - incident_key: datadog/<alert_id>/<host or service>/<id>: $ID is Datadog's id of this alert event, so each
-//   (re-)trigger is its own incident (a finished remediation's key is never started again) while a second trigger
-//   during a running remediation is held by the host/service lock. Without id: datadog/<alert_id>/<host or service>.
-import type { LazarusEvent } from '../../core';
+// - transition: alert_transition ($ALERT_TRANSITION), else the "[Triggered]" / "[Triggered on {scope}]" prefix of
+//   the title ($EVENT_TITLE). Triggered and Re-Triggered are events; Recovered, Warn, No Data, Re-Notify and the rest
+//   are ignored (recorded). alert_type ($ALERT_TYPE) warning or success is ignored too.
+// - host: hostname/host_name/host ($HOSTNAME), else the host: tag, else host: in the scope ($ALERT_SCOPE, or the
+//   title's "on {host:...}"). An instance id is used as is; any other name (private DNS name, IP, Name tag) is
+//   resolved to an instance through EC2 (resolve-report.ts).
+// - tags: $TAGS ("k:v,k:v" or a list) and the scope; service, environment and region from the mapping's tag keys,
+//   else from the instance's EC2 tags (services/sensors.yaml). A tag lazarus_event_type:<Type> chooses the event type
+//   (default HealthcheckDown: Lazarus-facing monitors watch a health check).
+// - occurred_at: date/last_updated ($DATE: epoch milliseconds; seconds and ISO 8601 accepted), else receivedAt.
+// - incident_key: datadog/<alert id or aggregation key>/<host or service>/<$ID>: $ID is Datadog's id of this alert
+//   event, so each (re-)trigger is its own remediation; a re-trigger while the host's remediation runs meets its host
+//   lock and joins it (outcome LOCKED: the running remediation resolves or escalates the page too).
 import { IgnoredSensorPayloadError, MalformedSensorPayloadError } from './errors';
-import {
-  asRecord,
-  boundedIncidentKey,
-  instanceIdPattern,
-  normalizeEnvironment,
-  optionalString,
-  requiredString,
-  validatedEvent,
-} from './payload-fields';
+import { boundedIncidentKey, instanceIdPattern } from './payload-fields';
+import type { SensorReport } from './sensor-report';
 
-export interface DatadogAdapterOptions {
-  region?: string;
-  environment?: string;
-  /** ISO 8601 time the payload arrived, used when date is absent. */
-  receivedAt?: string;
+export interface DatadogParseOptions {
+  /** ISO 8601 time the payload arrived, used when no date is given. */
+  receivedAt: string;
 }
 
 const actionableTransitions = new Set(['triggered', 're-triggered']);
+const datadogKeys = [
+  'alert_transition',
+  'alert_id',
+  'event_type',
+  'title',
+  'body',
+  'org',
+  'last_updated',
+  'alert_type',
+];
 
-function tagsOf(value: unknown): Map<string, string> {
-  let list: string[];
-  if (typeof value === 'string') {
-    list = value.split(',');
-  } else if (Array.isArray(value) && value.every((tag) => typeof tag === 'string')) {
-    list = value;
-  } else if (value === undefined) {
-    list = [];
-  } else {
-    throw new MalformedSensorPayloadError('datadog', 'tags', 'expected "k:v,k:v" or a list of "k:v" strings');
+function text(value: unknown): string | undefined {
+  if (typeof value === 'number') return String(value);
+  if (typeof value !== 'string') return undefined;
+  const trimmed = value.trim();
+  // an unfilled template variable ("$HOSTNAME") or Datadog's empty value means absent
+  return trimmed === '' || /^\$[A-Z_]+$/.test(trimmed) ? undefined : trimmed;
+}
+
+function first(payload: Record<string, unknown>, keys: readonly string[]): { key: string; value: string } | undefined {
+  for (const key of keys) {
+    const value = text(payload[key]);
+    if (value !== undefined) return { key, value };
   }
+  return undefined;
+}
+
+/** "k:v,k:v" (as Datadog renders $TAGS and $ALERT_SCOPE) or a list of "k:v": first value of each key. */
+export function datadogTags(value: unknown, field: string): Map<string, string> {
+  let list: string[];
+  if (typeof value === 'string') list = value.split(',');
+  else if (Array.isArray(value) && value.every((tag) => typeof tag === 'string')) list = value;
+  else if (value === undefined || value === null) list = [];
+  else throw new MalformedSensorPayloadError('datadog', field, 'expected "k:v,k:v" or a list of "k:v" strings');
   const tags = new Map<string, string>();
   for (const tag of list) {
     const separator = tag.indexOf(':');
     if (separator > 0) {
       const key = tag.slice(0, separator).trim();
-      if (!tags.has(key)) {
-        tags.set(key, tag.slice(separator + 1).trim());
-      }
+      const tagValue = tag.slice(separator + 1).trim();
+      if (!tags.has(key) && tagValue !== '') tags.set(key, tagValue);
     }
   }
   return tags;
 }
 
-function dateOf(value: unknown, receivedAt: string | undefined): string {
-  if (value === undefined || value === null || value === '') {
-    if (receivedAt === undefined) {
-      throw new MalformedSensorPayloadError('datadog', 'date', 'missing, and no receivedAt was given');
-    }
-    return receivedAt;
-  }
-  const text = typeof value === 'string' || typeof value === 'number' ? String(value) : JSON.stringify(value);
-  const numeric = typeof value === 'number' ? value : /^\d+$/.test(text) ? Number(text) : undefined;
-  if (numeric !== undefined) {
+/** The transition and scope in a notification title: "[Triggered on {host:web-1,env:prod}] Health check ...". */
+export function titlePrefix(title: string | undefined): { transition?: string; scope?: string } {
+  // a monitor with a priority renders it first: "[P1] [Triggered on {host:web-1}] ..."
+  const match = /^\s*(?:\[P\d\]\s*)?\[([A-Za-z -]+?)(?: on \{([^}]*)\})?\]/.exec(title ?? '');
+  if (!match) return {};
+  return { transition: match[1].trim(), ...(match[2] !== undefined ? { scope: match[2] } : {}) };
+}
+
+function dateOf(value: string | undefined, receivedAt: string, field: string): string {
+  if (value === undefined) return receivedAt;
+  if (/^\d+$/.test(value)) {
+    const numeric = Number(value);
     return new Date(numeric < 1e11 ? numeric * 1000 : numeric).toISOString();
   }
-  const parsed = typeof value === 'string' ? Date.parse(value) : NaN;
+  const parsed = Date.parse(value);
   if (Number.isNaN(parsed)) {
-    throw new MalformedSensorPayloadError('datadog', 'date', `"${text}" is not epoch time or ISO 8601`);
+    throw new MalformedSensorPayloadError('datadog', field, `"${value}" is not epoch time or ISO 8601`);
   }
   return new Date(parsed).toISOString();
 }
 
-/** Turn a Datadog monitor webhook into an event; throws Malformed/IgnoredSensorPayloadError. */
-export function fromDatadogWebhook(json: unknown, options: DatadogAdapterOptions = {}): LazarusEvent {
-  const payload = asRecord('datadog', json, '<root>');
-  const alertIdValue = payload.alert_id;
-  const alertId =
-    typeof alertIdValue === 'number' ? String(alertIdValue) : requiredString('datadog', payload, 'alert_id');
-  const transition = requiredString('datadog', payload, 'alert_transition');
+/** Is this a Datadog webhook body (the default payload or a template using Datadog's variables)? */
+export function looksLikeDatadog(value: unknown): value is Record<string, unknown> {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    datadogKeys.some((key) => key in (value as Record<string, unknown>))
+  );
+}
+
+/** Turn a Datadog webhook into a report; throws Malformed/IgnoredSensorPayloadError. */
+export function datadogReport(json: unknown, options: DatadogParseOptions): SensorReport {
+  if (!looksLikeDatadog(json)) {
+    throw new MalformedSensorPayloadError(
+      'datadog',
+      '<root>',
+      `not a Datadog webhook payload (none of ${datadogKeys.join(', ')})`,
+      'unknown_shape',
+    );
+  }
+  const payload = json;
+  const title = first(payload, ['title', 'event_title', 'alert_title']);
+  const prefix = titlePrefix(title?.value);
+  const transitionField = first(payload, ['alert_transition', 'transition']);
+  const transition = transitionField?.value ?? prefix.transition;
+  const alertType = first(payload, ['alert_type'])?.value?.toLowerCase();
+  const format = transitionField ? 'datadog-template' : 'datadog-default';
+  if (transition === undefined) {
+    throw new MalformedSensorPayloadError(
+      'datadog',
+      'alert_transition',
+      'missing: no $ALERT_TRANSITION, and the title has no "[Triggered]" prefix',
+    );
+  }
   if (!actionableTransitions.has(transition.toLowerCase())) {
-    throw new IgnoredSensorPayloadError('datadog', `alert_transition "${transition}" reports nothing to remediate`);
+    throw new IgnoredSensorPayloadError(
+      'datadog',
+      `alert transition "${transition}" reports nothing to remediate`,
+      transition.toLowerCase().replace(/[^a-z]+/g, '_'),
+    );
   }
-  const tags = tagsOf(payload.tags);
-  const service = tags.get('service');
-  if (service === undefined) {
-    throw new MalformedSensorPayloadError('datadog', 'tags', 'no service:<name> tag');
+  if (alertType === 'warning' || alertType === 'success' || alertType === 'info') {
+    throw new IgnoredSensorPayloadError('datadog', `alert type "${alertType}" reports nothing to remediate`, alertType);
   }
-  const hostTag = tags.get('host') ?? optionalString('datadog', payload, 'hostname');
-  if (hostTag !== undefined && !instanceIdPattern.test(hostTag)) {
-    throw new MalformedSensorPayloadError('datadog', 'tags', `host "${hostTag}" is not an instance id`);
-  }
-  const region = tags.get('region') ?? options.region;
-  if (region === undefined) {
-    throw new MalformedSensorPayloadError('datadog', 'tags', 'no region:<region> tag, and no default was configured');
-  }
-  const environment = tags.get('env') ?? tags.get('environment') ?? options.environment;
-  if (environment === undefined) {
-    throw new MalformedSensorPayloadError('datadog', 'tags', 'no env:<environment> tag, and no default was configured');
-  }
-  const title = optionalString('datadog', payload, 'title');
-  const alertEventId = typeof payload.id === 'number' ? String(payload.id) : optionalString('datadog', payload, 'id');
-  return validatedEvent('datadog', {
+  const tags = datadogTags(payload.tags, 'tags');
+  const scopeText = first(payload, ['alert_scope', 'scope'])?.value ?? prefix.scope;
+  for (const [key, value] of datadogTags(scopeText, 'alert_scope')) if (!tags.has(key)) tags.set(key, value);
+  const hostField = first(payload, ['hostname', 'host_name', 'host']);
+  const hostName = hostField?.value ?? tags.get('host');
+  const host =
+    hostName === undefined
+      ? undefined
+      : instanceIdPattern.test(hostName)
+        ? { instance_id: hostName, field: hostField?.key ?? 'tags' }
+        : { name: hostName, field: hostField?.key ?? 'tags' };
+  const alertId = first(payload, ['alert_id', 'aggreg_key', 'aggregation_key'])?.value;
+  const eventId = first(payload, ['id', 'event_id'])?.value;
+  const dateField = first(payload, ['date', 'last_updated']);
+  const occurredAt = dateOf(dateField?.value, options.receivedAt, dateField?.key ?? 'date');
+  const subject = hostName ?? tags.get('service') ?? 'monitor';
+  const eventType = tags.get('lazarus_event_type') ?? 'HealthcheckDown';
+  const payloadTags = Object.fromEntries(tags);
+  return {
+    sensor: 'datadog',
+    format,
     incident_key: boundedIncidentKey(
-      `datadog/${alertId}/${hostTag ?? service}${alertEventId === undefined ? '' : `/${alertEventId}`}`,
+      `datadog/${alertId ?? 'alert'}/${subject}/${eventId ?? occurredAt}`.replace(/\s+/g, '_'),
     ),
-    event_type: tags.get('lazarus_event_type') ?? 'HealthcheckDown',
-    source: 'datadog',
-    service,
-    ...(hostTag === undefined ? {} : { host: hostTag }),
-    region,
-    environment: normalizeEnvironment('datadog', environment, 'tags'),
-    occurred_at: dateOf(payload.date, options.receivedAt),
+    event_type: eventType,
+    ...(host ? { host } : {}),
+    payload_tags: payloadTags,
+    payload_attributes: {},
+    occurred_at: occurredAt,
     details: {
-      alert_id: alertId,
       alert_transition: transition,
-      ...(title === undefined ? {} : { title: title.slice(0, 500) }),
-      ...(typeof payload.alert_scope === 'string' ? { alert_scope: payload.alert_scope } : {}),
+      ...(alertId === undefined ? {} : { alert_id: alertId }),
+      ...(eventId === undefined ? {} : { datadog_event_id: eventId }),
+      ...(title === undefined ? {} : { title: title.value.slice(0, 500) }),
+      ...(scopeText === undefined ? {} : { alert_scope: scopeText.slice(0, 500) }),
     },
-  });
+    unmapped: 'dead_letter',
+  };
 }

@@ -6,3 +6,4 @@
  */
 export * from './read-tree';
 export * from './snapshot-cache';
+export * from './sensor-mapping-file';

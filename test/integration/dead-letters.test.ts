@@ -8,7 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { runCli } from '../../cli/main';
-import { deadLetterId, type DeadLetterEntry, type DeadLetterReason } from '../../contracts/dead-letter';
+import {
+  deadLetterId,
+  type DeadLetterEntry,
+  type DeadLetterReason,
+  type StreamPosition,
+} from '../../contracts/dead-letter';
 import { recordDeadLetter } from '../../ingest/bridge/activities/dead-letters';
 import type { TestApi } from '../support/api-client';
 import type { RemediationHarness } from '../support/remediation-harness';
@@ -107,7 +112,7 @@ describe('REST API: dead letters', () => {
       detail: letters.schema.detail,
       stream,
       shard_id: 'shardId-000000000000',
-      sequence_number: letters.schema.source.sequence_number,
+      sequence_number: (letters.schema.source as StreamPosition).sequence_number,
       size_bytes: letters.schema.size_bytes,
       dead_lettered_at: letters.schema.dead_lettered_at,
     });
@@ -316,7 +321,7 @@ describe('lazarus deadletters', () => {
     expect(shown.code).toBe(0);
     expect(shown.out).toMatch(/status\s+pending/);
     expect(shown.out).toMatch(/reason\s+schema/);
-    expect(shown.out).toContain(`sequence ${letters.schema.source.sequence_number}`);
+    expect(shown.out).toContain(`sequence ${(letters.schema.source as StreamPosition).sequence_number}`);
     expect(shown.out).toContain('"environment": "qa"');
     expect(shown.out).toContain(`lazarus deadletters replay ${letters.schema.id}`);
     const shownJson = JSON.parse((await lazarus(['deadletters', 'show', letters.schema.id, '--json'])).out) as {

@@ -13,6 +13,7 @@ import {
   type RunningApiServer,
   type TokenEntry,
 } from '../../api';
+import type { ApiDependencies } from '../../api/dependencies';
 
 export interface TestApi {
   server: RunningApiServer;
@@ -53,6 +54,8 @@ export async function startTestApi(
     kinesis?: { client: KinesisClient; streamName: string };
     declaredRegions?: readonly string[];
     allRegionsControlId?: string;
+    /** The vendor routes' mapping, EC2 lookups and SNS verification (default: the built-in mapping, no lookups). */
+    sensors?: ApiDependencies['sensors'];
   },
   options: TestApiOptions = {},
 ): Promise<TestApi> {

@@ -45,6 +45,8 @@ export interface HarnessOptions {
   defaultRoutingKey?: string;
   /** The activities of the control realm's queue instead of the recording step stand-ins. */
   actionActivities?: Record<string, (...args: never[]) => Promise<unknown>>;
+  /** Instance ids of the service's hosts (default made-up ids); the first is the sick host. */
+  hostIds?: string[];
   /** Replaces any activity of the main worker (e.g. a dependency that fails), by name. */
   activityOverrides?: Record<string, (...args: never[]) => Promise<unknown>>;
 }
@@ -87,8 +89,8 @@ export class RemediationHarness {
     readonly env: TestWorkflowEnvironment,
     readonly options: HarnessOptions = {},
   ) {
-    this.hosts = Array.from({ length: options.hostCount ?? 4 }, (_, i) => ({
-      instanceId: `i-${this.service}-${i}`,
+    this.hosts = Array.from({ length: options.hostIds?.length ?? options.hostCount ?? 4 }, (_, i) => ({
+      instanceId: options.hostIds?.[i] ?? `i-${this.service}-${i}`,
       state: 'running',
       securityGroupIds: [],
       tags: { 'lazarus:service': this.service },

@@ -1,88 +1,117 @@
-import { fromAwsHealthEvent, IgnoredSensorPayloadError, MalformedSensorPayloadError } from '../../../ingest/adapters';
+/* eslint-disable @typescript-eslint/no-unsafe-assignment -- jest matchers are typed any */
+import { fixture, fakeDirectory, intake } from './vendor-fixtures';
 
-// An EventBridge record for an EC2 instance retirement, as AWS Health delivers it.
-const retirement = {
-  version: '0',
-  id: '7bf73129-1428-4cd3-a780-95db273d1602',
-  'detail-type': 'AWS Health Event',
-  source: 'aws.health',
-  account: '123456789012',
-  time: '2026-11-22T01:30:00Z',
-  region: 'us-east-1',
-  resources: ['i-0a1b2c3d4e5f67890', 'i-0fedcba9876543210'],
-  detail: {
-    eventArn:
-      'arn:aws:health:us-east-1::event/EC2/AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED/AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED_abc123',
-    service: 'EC2',
-    eventTypeCode: 'AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED',
-    eventTypeCategory: 'scheduledChange',
-    startTime: '2026-12-01T00:00:00Z',
-    eventDescription: [
-      { language: 'en_US', latestDescription: 'EC2 has detected degradation of the underlying hardware.' },
-    ],
-    affectedEntities: [
-      { entityValue: 'i-0a1b2c3d4e5f67890', tags: { service: 'web', environment: 'production' } },
-      { entityValue: 'i-0fedcba9876543210', tags: { service: 'checkout', environment: 'prod' } },
-    ],
-  },
+const instance = 'i-0123456789abcdef0';
+const tagged = fakeDirectory([{ instance_id: instance, tags: { app: 'web', stage: 'staging' } }]);
+const mapping = {
+  tag_keys: { service: ['service', 'app'], environment: ['environment', 'stage'], region: ['region'] },
 };
 
-describe('fromAwsHealthEvent', () => {
-  it('makes one AWSScheduledEvent per affected instance, service and environment from its tags', () => {
-    const events = fromAwsHealthEvent(retirement);
-    expect(events).toEqual([
-      {
-        incident_key: 'aws-health/AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED_abc123/i-0a1b2c3d4e5f67890',
+describe('AWS Health through EventBridge', () => {
+  it("maps AWS's retirement sample (an instance ARN, no resources) to an AWSScheduledEvent with the scheduled window", async () => {
+    const outcome = await intake('aws', fixture('aws/health-retirement-arn-no-resources.json'), {
+      directory: tagged,
+      mapping,
+    });
+    expect(outcome).toMatchObject({ kind: 'events', format: 'eventbridge' });
+    if (outcome.kind !== 'events') return;
+    expect(outcome.events).toEqual([
+      expect.objectContaining({
         event_type: 'AWSScheduledEvent',
         source: 'aws',
+        host: instance,
         service: 'web',
-        host: 'i-0a1b2c3d4e5f67890',
+        environment: 'stage',
         region: 'us-east-1',
-        environment: 'prod',
-        occurred_at: '2026-11-22T01:30:00Z',
-        details: {
-          event_arn: retirement.detail.eventArn,
-          event_type_code: 'AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED',
-          scheduled_start: '2026-12-01T00:00:00Z',
-        },
-      },
-      expect.objectContaining({ service: 'checkout', host: 'i-0fedcba9876543210' }) as unknown,
+        occurred_at: '2026-12-02T06:27:57Z',
+        incident_key: expect.stringMatching(
+          /^aws-health\/AWS_EC2_PERSISTENT_INSTANCE_RETIREMENT_SCHEDULED_.*\/i-0123456789abcdef0$/,
+        ),
+        details: expect.objectContaining({
+          event_type_code: 'AWS_EC2_PERSISTENT_INSTANCE_RETIREMENT_SCHEDULED',
+          scheduled_start: 'Wed, 16 Dec 2026 06:00:00 GMT',
+          scheduled_end: 'Wed, 16 Dec 2026 08:00:00 GMT',
+          status_code: 'upcoming',
+          resolution: { host: 'instance_id', region: 'event', service: 'instance_tags', environment: 'instance_tags' },
+        }),
+      }),
     ]);
   });
 
-  it('prefers the tags the caller knows, with its own tag keys and default environment', () => {
-    const [event] = fromAwsHealthEvent(
-      { ...retirement, resources: ['i-0a1b2c3d4e5f67890'] },
-      {
-        instanceTags: { 'i-0a1b2c3d4e5f67890': { 'lazarus:service': 'search' } },
-        serviceTag: 'lazarus:service',
-        environment: 'stage',
-      },
-    );
-    expect(event).toMatchObject({ service: 'search', environment: 'stage' });
-  });
-
-  it('ignores health events that are not EC2 scheduled changes', () => {
-    expect(() =>
-      fromAwsHealthEvent({ ...retirement, detail: { ...retirement.detail, eventTypeCategory: 'issue' } }),
-    ).toThrow(IgnoredSensorPayloadError);
+  it('takes the region from detail.eventRegion, not the delivering region, and looks the instance up there', async () => {
+    const directory = fakeDirectory([{ instance_id: instance, tags: {} }]);
+    const outcome = await intake('aws', fixture('aws/health-reboot-backup-region-delivery.json'), { directory });
+    expect(outcome).toMatchObject({
+      kind: 'events',
+      events: [
+        expect.objectContaining({
+          region: 'us-east-1',
+          service: 'web',
+          environment: 'prod',
+          details: expect.objectContaining({ delivered_in: 'us-west-2' }),
+        }),
+      ],
+    });
+    expect(directory.calls).toEqual([`us-east-1 id ${instance}`]);
   });
 
   it.each([
-    ['source', { ...retirement, source: 'aws.ec2' }, 'expected an AWS Health Event'],
-    ['resources', { ...retirement, resources: ['arn:aws:ec2:us-east-1:123:volume/vol-1'] }, 'is not an instance id'],
-    [
-      'resources',
-      { ...retirement, resources: [], detail: { ...retirement.detail, affectedEntities: [] } },
-      'names no instance',
-    ],
-    ['resources', { ...retirement, detail: { ...retirement.detail, affectedEntities: [] } }, 'has no "service" tag'],
-    ['detail.eventArn', { ...retirement, detail: { ...retirement.detail, eventArn: undefined } }, 'missing'],
-    ['detail', { ...retirement, detail: 'EC2' }, 'expected an object'],
-  ])('rejects a broken record, naming %s', (field, record, problem) => {
-    const act = (): unknown => fromAwsHealthEvent(record);
-    expect(act).toThrow(MalformedSensorPayloadError);
-    expect(act).toThrow(problem);
-    expect(act).toThrow(expect.objectContaining({ field }) as Error);
+    ['aws/health-retirement-closed.json', /closed/],
+    ['aws/health-retirement-entity-resolved.json', /resolved/],
+    ['aws/health-operational-issue.json', /not an EC2 scheduled change/],
+    ['aws/ec2-state-change.json', /not an AWS Health event/],
+  ])('ignores %s with the reason', async (path, reason) => {
+    expect(await intake('aws', fixture(path))).toMatchObject({
+      kind: 'ignored',
+      reason: expect.stringMatching(reason),
+    });
+  });
+
+  it('escalates an instance that maps to no service under the unmapped service instead of refusing it', async () => {
+    const outcome = await intake('aws', fixture('aws/health-retirement-arn-no-resources.json'), {
+      directory: fakeDirectory([]),
+    });
+    expect(outcome).toMatchObject({
+      kind: 'events',
+      events: [
+        expect.objectContaining({
+          service: 'unmapped',
+          host: instance,
+          details: expect.objectContaining({ unmapped: expect.stringContaining('not known to EC2') }),
+        }),
+      ],
+    });
+  });
+
+  it('dead-letters what is no EventBridge event, and an SNS message it cannot verify', async () => {
+    expect(await intake('aws', { hello: 'world' })).toMatchObject({ kind: 'unusable', reason: 'unknown_shape' });
+    expect(await intake('aws', 'not json', { contentType: 'text/plain' })).toMatchObject({
+      kind: 'unusable',
+      reason: 'unknown_shape',
+      field: '<body>',
+    });
+    const sns = {
+      ...fixture('aws/sns-notification.json'),
+      Message: JSON.stringify(fixture('aws/ec2-state-change.json')),
+    };
+    expect(await intake('aws', sns, { contentType: 'text/plain; charset=UTF-8' })).toMatchObject({
+      kind: 'unusable',
+      reason: 'bad_signature',
+    });
+  });
+
+  it('reads the event inside an SNS Notification when verification is off (a local emulator)', async () => {
+    const event = fixture('aws/health-retirement-arn-no-resources.json');
+    const sns = { ...fixture('aws/sns-notification.json'), Message: JSON.stringify(event) };
+    const outcome = await intake('aws', sns, {
+      contentType: 'text/plain; charset=UTF-8',
+      mapping: { sns: { verify_signatures: false, certificate_url_pattern: '^$', subscribe_url_pattern: '^$' } },
+      directory: tagged,
+    });
+    expect(outcome).toMatchObject({
+      kind: 'events',
+      format: 'sns',
+      events: [expect.objectContaining({ host: instance })],
+    });
   });
 });

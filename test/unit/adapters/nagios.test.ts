@@ -1,122 +1,144 @@
-import {
-  fromNagiosNotification,
-  IgnoredSensorPayloadError,
-  MalformedSensorPayloadError,
-} from '../../../ingest/adapters';
+/* eslint-disable @typescript-eslint/no-unsafe-assignment -- jest matchers are typed any */
+import { fixture, fixtureText, fakeDirectory, intake } from './vendor-fixtures';
 
-// What the notify-host-by-lazarus command posts for a host going down, macros expanded.
-const hostDown = {
-  NOTIFICATIONTYPE: 'PROBLEM',
-  HOSTNAME: 'web-042.us-east-1.example.com',
-  HOSTADDRESS: '10.0.3.17',
-  HOSTSTATE: 'DOWN',
-  HOSTSTATETYPE: 'HARD',
-  HOSTPROBLEMID: '4711',
-  HOSTOUTPUT: 'CRITICAL - Host Unreachable (10.0.3.17)',
-  TIMET: '1795827600',
-  _HOSTINSTANCE_ID: 'i-0123456789abcdef0',
-  _HOSTSERVICE: 'web',
-  _HOSTREGION: 'us-east-1',
-  _HOSTENVIRONMENT: 'production',
-};
+const web33 = fakeDirectory([
+  {
+    instance_id: 'i-0bbbbbbbbbbbbbbb3',
+    private_dns_name: 'ip-10-0-2-33.ec2.internal',
+    private_ip: '10.0.2.33',
+    name: 'web-33',
+    tags: { Name: 'web-33', service: 'web', environment: 'prod' },
+  },
+]);
+const form = 'application/x-www-form-urlencoded';
 
-const healthCritical = {
-  NOTIFICATIONTYPE: 'PROBLEM',
-  HOSTNAME: 'i-0123456789abcdef0',
-  SERVICEDESC: 'HTTP health check',
-  SERVICESTATE: 'CRITICAL',
-  SERVICESTATETYPE: 'SOFT',
-  SERVICEPROBLEMID: '991',
-  SERVICEOUTPUT: 'HTTP CRITICAL: HTTP/1.1 503 Service Unavailable',
-  TIMET: 1795827600,
-};
+describe('Nagios and Icinga notifications', () => {
+  it("maps pagerduty_nagios.pl's form fields for a host without custom variables through EC2 (HARD: Nagios notifies on hard states)", async () => {
+    const outcome = await intake('nagios', fixtureText('nagios/pagerduty-nagios-pl-host-down.form'), {
+      contentType: form,
+      directory: web33,
+    });
+    expect(outcome).toMatchObject({
+      kind: 'events',
+      format: 'pagerduty-nagios-form',
+      events: [
+        expect.objectContaining({
+          event_type: 'NagiosHostAlarm',
+          host: 'i-0bbbbbbbbbbbbbbb3',
+          service: 'web',
+          environment: 'prod',
+          host_state_type: 'HARD',
+          occurred_at: '2026-12-02T06:31:00.000Z',
+          incident_key: 'nagios/ip-10-0-2-33.ec2.internal/host/4821',
+          details: expect.objectContaining({ state: 'DOWN', nagios_server: 'nagios01.example.com' }),
+        }),
+      ],
+    });
+  });
 
-describe('fromNagiosNotification', () => {
-  it('turns a HARD host DOWN notification into a NagiosHostAlarm for the instance', () => {
-    expect(fromNagiosNotification(hostDown)).toEqual({
-      incident_key: 'nagios/web-042.us-east-1.example.com/host/4711',
-      event_type: 'NagiosHostAlarm',
-      source: 'nagios',
-      service: 'web',
-      host: 'i-0123456789abcdef0',
-      region: 'us-east-1',
-      environment: 'prod',
-      occurred_at: '2026-11-28T01:00:00.000Z',
-      host_state_type: 'HARD',
-      details: {
-        nagios_host: 'web-042.us-east-1.example.com',
-        state: 'DOWN',
-        output: 'CRITICAL - Host Unreachable (10.0.3.17)',
+  it("maps the PagerDuty agent's v1 and Events v2 bodies", async () => {
+    expect(
+      await intake('nagios', fixture('nagios/pd-agent-v1-service-trigger.json'), { directory: web33 }),
+    ).toMatchObject({
+      kind: 'events',
+      format: 'pagerduty-agent-v1',
+      events: [
+        expect.objectContaining({
+          event_type: 'HealthcheckDown',
+          incident_key: 'nagios/ip-10-0-2-33.ec2.internal/HTTP health/9921',
+        }),
+      ],
+    });
+    expect(await intake('nagios', fixture('nagios/pd-agent-v2-host-trigger.json'), { directory: web33 })).toMatchObject(
+      {
+        kind: 'events',
+        format: 'pagerduty-events-v2',
+        events: [
+          expect.objectContaining({ event_type: 'NagiosHostAlarm', incident_key: expect.stringMatching(/\/7713$/) }),
+        ],
       },
-    });
-  });
-
-  it('turns a CRITICAL health check into HealthcheckDown, taking defaults for what the host does not say', () => {
-    const event = fromNagiosNotification(healthCritical, {
-      service: 'checkout',
-      region: 'eu-west-1',
-      environment: 'stage',
-    });
-    expect(event).toMatchObject({
-      incident_key: 'nagios/i-0123456789abcdef0/HTTP health check/991',
-      event_type: 'HealthcheckDown',
-      service: 'checkout',
-      host: 'i-0123456789abcdef0',
-      region: 'eu-west-1',
-      environment: 'stage',
-      host_state_type: 'SOFT',
-    });
-  });
-
-  it('types other CRITICAL service checks as NagiosServiceAlarm', () => {
-    const event = fromNagiosNotification(
-      { ...healthCritical, SERVICEDESC: 'Disk /var' },
-      { service: 'checkout', region: 'eu-west-1', environment: 'prod' },
     );
-    expect(event.event_type).toBe('NagiosServiceAlarm');
   });
 
-  it('uses receivedAt when the notification carries no TIMET', () => {
-    const withoutTime: Record<string, unknown> = { ...hostDown };
-    delete withoutTime.TIMET;
-    expect(fromNagiosNotification(withoutTime, { receivedAt: '2026-11-22T02:00:00.000Z' }).occurred_at).toBe(
-      '2026-11-22T02:00:00.000Z',
-    );
+  it("keeps Opsgenie's SOFT DOWN as SOFT and UNREACHABLE distinct from DOWN, each its own incident", async () => {
+    const soft = await intake('nagios', fixture('nagios/opsgenie-host-down-soft.json'), { directory: web33 });
+    expect(soft).toMatchObject({
+      kind: 'events',
+      format: 'opsgenie-nagios',
+      events: [
+        expect.objectContaining({
+          event_type: 'NagiosHostAlarm',
+          host_state_type: 'SOFT',
+          incident_key: 'nagios/web-33/host/1201/soft',
+        }),
+      ],
+    });
+    const unreachable = await intake('nagios', fixture('nagios/opsgenie-host-unreachable.json'), { directory: web33 });
+    expect(unreachable).toMatchObject({
+      kind: 'events',
+      events: [
+        expect.objectContaining({
+          event_type: 'NagiosHostUnreachable',
+          host_state_type: 'HARD',
+          incident_key: 'nagios/web-33/host/1201/unreachable',
+          details: expect.objectContaining({ state: 'UNREACHABLE' }),
+        }),
+      ],
+    });
+  });
+
+  it('a SOFT CRITICAL health check is no HealthcheckDown', async () => {
+    const payload = {
+      NOTIFICATIONTYPE: 'PROBLEM',
+      HOSTNAME: 'web-33',
+      SERVICEDESC: 'HTTP health',
+      SERVICESTATE: 'CRITICAL',
+      SERVICESTATETYPE: 'SOFT',
+      SERVICEPROBLEMID: '5',
+    };
+    expect(await intake('nagios', payload, { directory: web33 })).toMatchObject({
+      kind: 'events',
+      events: [expect.objectContaining({ event_type: 'NagiosServiceAlarm', host_state_type: 'SOFT' })],
+    });
+  });
+
+  it("maps the project's JSON with custom variables without asking EC2 for the host", async () => {
+    const directory = fakeDirectory([]);
+    expect(await intake('nagios', fixture('nagios/project-json-host-down.json'), { directory })).toMatchObject({
+      kind: 'events',
+      format: 'nagios-json',
+      events: [expect.objectContaining({ host: 'i-0123456789abcdef0', service: 'web', region: 'us-east-1' })],
+    });
   });
 
   it.each([
-    ['a recovery', { ...hostDown, NOTIFICATIONTYPE: 'RECOVERY', HOSTSTATE: 'UP' }],
-    ['an acknowledgement', { ...hostDown, NOTIFICATIONTYPE: 'ACKNOWLEDGEMENT' }],
-    ['a WARNING service state', { ...healthCritical, SERVICESTATE: 'WARNING' }],
-  ])('ignores %s', (_label, payload) => {
-    expect(() => fromNagiosNotification(payload, { service: 's', region: 'r', environment: 'prod' })).toThrow(
-      IgnoredSensorPayloadError,
-    );
+    ['nagios/pagerduty-nagios-pl-service-recovery.form', 'recovery'],
+    ['nagios/pd-agent-v1-acknowledge.json', 'acknowledgement'],
+    ['nagios/project-json-flapping.json', 'flapping'],
+    ['nagios/project-json-downtime.json', 'downtime'],
+  ])('ignores %s (%s)', async (path, label) => {
+    const body = path.endsWith('.form') ? fixtureText(path) : fixture(path);
+    expect(
+      await intake('nagios', body, { contentType: path.endsWith('.form') ? form : 'application/json' }),
+    ).toMatchObject({
+      kind: 'ignored',
+      label,
+    });
   });
 
-  it.each([
-    ['HOSTSTATETYPE', { ...hostDown, HOSTSTATETYPE: 'FIRM' }],
-    ['HOSTSTATE', { ...hostDown, HOSTSTATE: 'ON FIRE' }],
-    ['HOSTNAME', { ...hostDown, HOSTNAME: undefined }],
-    ['_HOSTINSTANCE_ID', { ...hostDown, _HOSTINSTANCE_ID: undefined }],
-    ['_HOSTENVIRONMENT', { ...hostDown, _HOSTENVIRONMENT: 'qa' }],
-    ['TIMET', { ...hostDown, TIMET: 'yesterday' }],
-    ['NOTIFICATIONTYPE', { ...hostDown, NOTIFICATIONTYPE: 42 }],
-  ])('rejects a broken payload, naming %s', (field, payload) => {
-    const act = (): unknown => fromNagiosNotification(payload);
-    expect(act).toThrow(MalformedSensorPayloadError);
-    expect(act).toThrow(expect.objectContaining({ field }) as Error);
-  });
-
-  it('rejects a service missing everywhere, naming the custom variable', () => {
-    const withoutService: Record<string, unknown> = { ...hostDown };
-    delete withoutService._HOSTSERVICE;
-    expect(() => fromNagiosNotification(withoutService)).toThrow(
-      '_HOSTSERVICE: missing, and no default was configured',
-    );
-  });
-
-  it('rejects what is not an object', () => {
-    expect(() => fromNagiosNotification('HOST DOWN')).toThrow(MalformedSensorPayloadError);
+  it('dead-letters an unknown host name, a bad state type and an unknown shape, naming the field', async () => {
+    expect(
+      await intake('nagios', fixtureText('nagios/pagerduty-nagios-pl-host-down.form'), {
+        contentType: form,
+        directory: fakeDirectory([]),
+      }),
+    ).toMatchObject({ kind: 'unusable', reason: 'unmapped_host', field: 'HOSTNAME' });
+    const bad = { ...fixture('nagios/project-json-host-down.json'), HOSTSTATETYPE: 'MAYBE' };
+    expect(await intake('nagios', bad)).toMatchObject({
+      kind: 'unusable',
+      reason: 'invalid_field',
+      field: 'HOSTSTATETYPE',
+    });
+    expect(await intake('nagios', { foo: 'bar' })).toMatchObject({ kind: 'unusable', reason: 'unknown_shape' });
   });
 });

@@ -189,5 +189,45 @@ describe('lazarus', () => {
     it('exits 2 without an event', async () => {
       expect((await lazarus(['explain'])).code).toBe(2);
     });
+
+    it('--from shows the event a vendor payload maps to and explains it against the rules', async () => {
+      const fixture = 'test/fixtures/vendors/nagios/project-json-host-down.json';
+      const { code, stdout } = await lazarus(['explain', '--from', 'nagios', '--offline', fixture]);
+      expect(code).toBe(0);
+      expect(stdout).toContain('Payload from nagios (nagios-json)');
+      expect(stdout).toContain('"event_type": "NagiosHostAlarm"');
+      expect(stdout).toMatch(/MATCH nagios_host_down/);
+      const json = await lazarus([
+        'explain',
+        '--json',
+        '--from',
+        'aws',
+        '--offline',
+        'test/fixtures/vendors/aws/health-retirement-arn-no-resources.json',
+      ]);
+      const explained = JSON.parse(json.stdout) as { outcome: unknown; matches: Array<{ rule?: unknown }> };
+      expect(explained.outcome).toMatchObject({
+        kind: 'events',
+        events: [{ service: 'unmapped', host: 'i-0123456789abcdef0', region: 'us-east-1' }],
+      });
+      expect(explained.matches).toHaveLength(1);
+      expect(explained.matches[0].rule).toBeUndefined();
+    });
+
+    it('--from says why a payload maps to no event: ignored (exit 0) or what it would be dead-lettered as (exit 1)', async () => {
+      const ignored = await lazarus([
+        'explain',
+        '--from',
+        'datadog',
+        'test/fixtures/vendors/datadog/default-payload-recovered.json',
+      ]);
+      expect(ignored.code).toBe(0);
+      expect(ignored.stdout).toContain('Ignored (answered 202 and recorded): alert transition "Recovered"');
+      const form = 'test/fixtures/vendors/nagios/pagerduty-nagios-pl-host-down.form';
+      const unmapped = await lazarus(['explain', '--from', 'nagios', '--offline', form]);
+      expect(unmapped.code).toBe(1);
+      expect(unmapped.stdout).toContain('dead letter (reason unmapped_host)');
+      expect((await lazarus(['explain', '--from', 'zabbix', form])).code).toBe(2);
+    });
   });
 });
