@@ -1,5 +1,6 @@
 // The precondition checks one checker node runs from its own availability zone. The same activity runs on every
-// checker task queue (lazarus-checker-<zone>); the workflow needs a quorum of them to pass.
+// checker task queue (lazarus-checker-<zone>); the workflow needs a quorum of them to pass. A checker that cannot
+// reach the sick host nor any host of its zone reports "partition suspected", not "down" (docs/partitions.md).
 import type { HostFacts } from '../core/host';
 import type { LazarusEvent } from '../core/event';
 import type { CheckResult, NodeAnswer } from '../core/quorum';
@@ -53,7 +54,7 @@ export function createCheckerActivities(deps: CheckerDependencies): CheckerActiv
       };
       const checks: CheckResult[] = [];
       for (const precondition of request.preconditions) {
-        checks.push(await runCheck(precondition, request.event, hosts, probe));
+        checks.push(await runCheck(precondition, request.event, hosts, probe, deps.zone));
       }
       return {
         node: deps.node,
@@ -72,6 +73,7 @@ async function runCheck(
   event: LazarusEvent,
   hosts: HostFacts[],
   probe: (host: HostFacts) => Promise<ProbeOutcome>,
+  checkerZone: string,
 ): Promise<CheckResult> {
   const { check, params } = precondition;
   const others = hosts.filter((h) => h.instanceId !== event.host);
@@ -94,11 +96,45 @@ async function runCheck(
       if (!event.host) return { check, passed: false, detail: 'the event names no host' };
       if (!host) return { check, passed: false, detail: `${event.host} is not a running host of ${event.service}` };
       const seen = await probe(host);
-      const down = seen.status !== 'healthy';
+      const where = { host_zone: host.availabilityZone };
+      const said = `${event.host} is ${seen.status}${seen.httpStatus ? ` (HTTP ${seen.httpStatus})` : ''}${seen.error ? ` (${seen.error})` : ''}`;
+      if (seen.status !== 'unreachable') {
+        return { check, passed: seen.status !== 'healthy', detail: said, host_seen: seen.status, ...where };
+      }
+      // No answer at all: a dead host, or a network between this checker and the host's zone that is down. The host's
+      // zone peers tell them apart: if this checker reaches none of them either, it is the zone that is cut off.
+      const zonePeers = host.availabilityZone
+        ? hosts.filter((h) => h.instanceId !== host.instanceId && h.availabilityZone === host.availabilityZone)
+        : [];
+      if (zonePeers.length === 0) {
+        const why = host.availabilityZone ? `no other host in ${host.availabilityZone}` : 'its zone is not known';
+        return {
+          check,
+          passed: true,
+          detail: `${said}; ${why} to tell a partition from a dead host`,
+          host_seen: 'unreachable',
+          ...where,
+        };
+      }
+      const peers = await Promise.all(zonePeers.map(probe));
+      const reached = peers.filter((p) => p.status !== 'unreachable').length;
+      if (reached === 0) {
+        return {
+          check,
+          passed: false,
+          detail:
+            `partition suspected: ${event.host} and all ${zonePeers.length} other hosts of ${event.service} in ` +
+            `${host.availabilityZone} are unreachable from ${checkerZone}`,
+          host_seen: 'partition_suspected',
+          ...where,
+        };
+      }
       return {
         check,
-        passed: down,
-        detail: `${event.host} is ${seen.status}${seen.httpStatus ? ` (HTTP ${seen.httpStatus})` : ''}${seen.error ? ` (${seen.error})` : ''}`,
+        passed: true,
+        detail: `${said}; ${reached} of ${zonePeers.length} other hosts in ${host.availabilityZone} answer from ${checkerZone}`,
+        host_seen: 'unreachable',
+        ...where,
       };
     }
     case 'PeerCheck': {

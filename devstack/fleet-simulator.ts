@@ -1,7 +1,7 @@
 // The fleet simulator: services of N hosts, each an EC2 instance in the AWS emulator (tags lazarus:service and
 // lazarus:health-url) plus a real HTTP health endpoint on loopback that tests can break: unhealthy, unreachable,
-// unreachable from one availability zone only (a partition), or every host of a service at once (a downstream
-// outage). Instances Lazarus launches for a simulated service come up as healthy hosts after a boot delay.
+// unreachable from some availability zones only (a partition of one host, or of a whole zone: every host of zone A
+// unreachable from zone B's checkers), or every host of a service at once (a downstream outage). Instances Lazarus launches for a simulated service come up as healthy hosts after a boot delay.
 // Control API: docs/devstack.md.
 import {
   CreateSubnetCommand,
@@ -92,9 +92,17 @@ export interface FleetSimulatorOptions {
   imageId?: string;
 }
 
+/** A zone partition: no host of `zone` answers a probe sent from any zone of `unreachableFrom`. */
+export interface ZonePartition {
+  zone: string;
+  unreachableFrom: string[];
+}
+
 export interface FleetSimulatorState {
   services: SimulatedService[];
   hosts: SimulatedHost[];
+  /** Zone partitions in force (zones with an empty list are healed and not listed). */
+  zonePartitions: ZonePartition[];
   bootDelayMs: number;
 }
 
@@ -102,6 +110,11 @@ export interface RunningFleetSimulator {
   readonly url: string;
   createService(request: CreateServiceRequest): Promise<{ service: SimulatedService; instanceIds: string[] }>;
   setHealth(instanceId: string, health: SimulatedHealth, unreachableFrom?: string[]): void;
+  /**
+   * Partitions a whole availability zone: every host of `zone` (those there now and those launched later) drops the
+   * probes sent from the zones in `unreachableFrom`; an empty list heals it.
+   */
+  setZonePartition(zone: string, unreachableFrom: string[]): void;
   setOutage(service: string, outage: boolean): void;
   setLoad(service: string, load: number): void;
   /** Looks at EC2 now (launched, stopped, terminated instances) instead of waiting for the next poll. */
@@ -139,6 +152,7 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
   const zones = options.zones ?? ['us-east-1a', 'us-east-1b', 'us-east-1c'];
   const services = new Map<string, SimulatedService>();
   const hosts = new Map<string, SimulatedHost>();
+  const zonePartitions = new Map<string, string[]>();
   let network: Promise<{ vpcId: string; subnets: string[] }> | undefined;
   let url = '';
 
@@ -283,14 +297,28 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
         );
       }
     }
-    // RunInstances reports `pending`; look again so the hosts answer as soon as the call returns.
-    await sync();
+    // RunInstances reports `pending`; look again (at these instances only: a whole sync per service makes setting up
+    // a large fleet quadratic) so the hosts answer as soon as the call returns.
+    await refresh(instances.map((i) => i.InstanceId ?? ''));
     return { service: { ...service }, instanceIds: instances.map((i) => i.InstanceId ?? '') };
+  }
+
+  /** Reads the EC2 state of hosts already tracked. */
+  async function refresh(instanceIds: string[]): Promise<void> {
+    for (let i = 0; i < instanceIds.length; i += 100) {
+      const out = await ec2.send(new DescribeInstancesCommand({ InstanceIds: instanceIds.slice(i, i + 100) }));
+      for (const instance of (out.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
+        const known = hosts.get(instance.InstanceId ?? '');
+        if (known) known.ec2State = instance.State?.Name ?? 'unknown';
+      }
+    }
   }
 
   /**
    * Adopts instances launched for a simulated service; notices instances that stopped or went away. `inUseOnly`
-   * looks only at the services in use (see pollMs), unless every service is due.
+   * looks only at the services in use (see pollMs), unless every service is due. DescribeInstances answers a page at
+   * a time (the emulator at most 100 instances a page), so every page is read, and the service names are asked for at
+   * most 100 at a time (one filter's values).
    */
   async function sync(inUseOnly = false): Promise<void> {
     if (services.size === 0) return;
@@ -302,10 +330,21 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
     } else {
       lastFullSync = now;
     }
-    const out = await ec2.send(
-      new DescribeInstancesCommand({ Filters: [{ Name: 'tag:lazarus:service', Values: names }] }),
-    );
-    for (const instance of (out.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
+    const instances: Instance[] = [];
+    for (let i = 0; i < names.length; i += 100) {
+      let nextToken: string | undefined;
+      do {
+        const out = await ec2.send(
+          new DescribeInstancesCommand({
+            Filters: [{ Name: 'tag:lazarus:service', Values: names.slice(i, i + 100) }],
+            ...(nextToken ? { NextToken: nextToken } : {}),
+          }),
+        );
+        instances.push(...(out.Reservations ?? []).flatMap((r) => r.Instances ?? []));
+        nextToken = out.NextToken || undefined;
+      } while (nextToken);
+    }
+    for (const instance of instances) {
       const id = instance.InstanceId ?? '';
       const state = instance.State?.Name ?? 'unknown';
       const known = hosts.get(id);
@@ -342,10 +381,24 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
     simulated.unreachableFrom = unreachableFrom;
   }
 
+  function setZonePartition(zone: string, unreachableFrom: string[]): void {
+    if (!zones.includes(zone)) throw new FleetSimulatorError(404, `no zone ${zone}; zones: ${zones.join(', ')}`);
+    if (!Array.isArray(unreachableFrom) || unreachableFrom.some((z) => typeof z !== 'string')) {
+      throw new FleetSimulatorError(400, 'unreachableFrom must be a list of zone names');
+    }
+    const unknown = unreachableFrom.filter((z) => !zones.includes(z));
+    if (unknown.length > 0) {
+      throw new FleetSimulatorError(400, `unreachableFrom: no zone ${unknown.join(', ')}; zones: ${zones.join(', ')}`);
+    }
+    if (unreachableFrom.length === 0) zonePartitions.delete(zone);
+    else zonePartitions.set(zone, [...new Set(unreachableFrom)]);
+  }
+
   function state(): FleetSimulatorState {
     return {
       services: [...services.values()].map((s) => ({ ...s })),
       hosts: [...hosts.values()].map((h) => ({ ...h, unreachableFrom: [...h.unreachableFrom] })),
+      zonePartitions: [...zonePartitions].map(([zone, from]) => ({ zone, unreachableFrom: [...from] })),
       bootDelayMs,
     };
   }
@@ -364,7 +417,8 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
       simulated.ec2State !== 'running' ||
       Date.now() < simulated.readyAt ||
       simulated.health === 'unreachable' ||
-      (zone && simulated.unreachableFrom.includes(zone))
+      (zone && simulated.unreachableFrom.includes(zone)) ||
+      (zone && zonePartitions.get(simulated.availabilityZone)?.includes(zone))
     ) {
       req.socket.destroy();
       return;
@@ -415,6 +469,20 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
       setHealth(parts[1], body.health ?? 'healthy', body.unreachableFrom ?? []);
       return sendJson(res, 200, { host: hostOrThrow(parts[1]) });
     }
+    if (method === 'GET' && url.pathname === '/zones') {
+      return sendJson(res, 200, {
+        zones: zones.map((zone) => ({ zone, unreachableFrom: zonePartitions.get(zone) ?? [] })),
+      });
+    }
+    if (method === 'POST' && parts[0] === 'zones' && parts[1] && parts[2] === 'partition' && parts.length === 3) {
+      const body = (await readJson(req)) as { unreachableFrom?: string[] };
+      setZonePartition(parts[1], body.unreachableFrom ?? []);
+      return sendJson(res, 200, { zone: parts[1], unreachableFrom: zonePartitions.get(parts[1]) ?? [] });
+    }
+    if (method === 'DELETE' && url.pathname === '/zones/partitions') {
+      zonePartitions.clear();
+      return sendJson(res, 200, { zones: zones.map((zone) => ({ zone, unreachableFrom: [] })) });
+    }
     if (method === 'POST' && parts[0] === 'hosts' && parts[1] && parts[2] === 'ring') {
       const body = (await readJson(req)) as { state?: 'UN' | 'UJ' | 'DN' | null };
       const simulated = hostOrThrow(parts[1]);
@@ -457,6 +525,7 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
     url,
     createService,
     setHealth,
+    setZonePartition,
     setOutage: (name, outage) => {
       serviceOrThrow(name).outage = outage;
     },

@@ -22,7 +22,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { shadowSetting } from '../core/control';
 import type { LazarusEvent } from '../core/event';
 import { isSuccessfulOutcome, Outcome } from '../core/outcome';
-import { evaluateQuorum, type NodeAnswer, type QuorumResult } from '../core/quorum';
+import { evaluateQuorum, suspectedPartition, type NodeAnswer, type QuorumResult } from '../core/quorum';
 import {
   breakerOf,
   checkerNodesOf,
@@ -450,17 +450,25 @@ async function checkQuorum({ event, rule, service, deployment, record }: Decisio
       answers.push({ node: node.name, zone: node.zone, status: 'silent', passed: false, checks: [] });
     }
   }
+  const partition = verdict === 'partition' ? suspectedPartition(answers) : undefined;
   const result: QuorumResult = {
     verdict: verdict === 'pending' ? 'timeout' : verdict,
     needed: quorum,
     passes: answers.filter((a) => a.status === 'answered' && a.passed).length,
     answers,
+    ...(partition ? { partition } : {}),
   };
   record({
     gate: 'quorum',
     verdict: result.verdict === 'passed' ? 'pass' : 'fail',
     detail: { ...result, deadline_ms: deadlineMs },
   });
+  if (partition) {
+    throw new Decided(
+      Outcome.PreconditionFailed,
+      `network partition suspected, not a failure of ${event.host}: ${partition.summary}`,
+    );
+  }
   if (result.verdict === 'failed') {
     throw new Decided(
       Outcome.PreconditionFailed,

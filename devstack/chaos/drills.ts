@@ -8,7 +8,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { hostLockId, remediationWorkflowId } from '../../contracts/workflow-ids';
 import type { LazarusEvent } from '../../core/event';
 import { startRemediation } from '../../ingest/remediation-start';
-import type { ChaosStack } from './stack';
+import { CHECKER_ZONES, type ChaosStack } from './stack';
 
 export interface DrillFigures {
   drill: string;
@@ -567,6 +567,42 @@ export const drills: Drill[] = [
         `PagerDuty down ${Math.round((Date.now() - downAt) / 1000)} s: ${state.calls.failed} calls failed`,
       );
       await outage(stack, e.service, false);
+      return { healedAt: Date.now() };
+    },
+  },
+  {
+    name: 'zone-partition',
+    title:
+      'The sick host’s zone is cut off from the other zones’ checkers (the host itself healthy): no action, ' +
+      'PRECONDITION_FAILED naming the partition, escalated',
+    services: 1,
+    profile: 'chaos_stateless',
+    async run(ctx: DrillContext, events: DrillEvent[]): Promise<{ healedAt: number }> {
+      const { stack } = ctx;
+      const [e] = events;
+      const zone = stack.fleet.state().hosts.find((h) => h.instanceId === e.sick)?.availabilityZone ?? '';
+      // The alarm is false: the host is healthy, only the network between its zone and the others is down.
+      stack.fleet.setHealth(e.sick, 'healthy');
+      stack.fleet.setZonePartition(
+        zone,
+        CHECKER_ZONES.filter((z) => z !== zone),
+      );
+      try {
+        await submitAll(ctx, events);
+        const read = await waitFor(
+          `an outcome for ${e.event.incident_key}`,
+          async () => {
+            const r = await outcomeOf(stack, e.event.incident_key);
+            return r.outcome ? r : undefined;
+          },
+          120_000,
+        );
+        if (read.outcome !== 'PRECONDITION_FAILED' || !read.reason?.includes(`zone ${zone}`)) {
+          throw new Error(`expected PRECONDITION_FAILED naming the partition of ${zone}, got ${read.outcome}`);
+        }
+      } finally {
+        stack.fleet.setZonePartition(zone, []);
+      }
       return { healedAt: Date.now() };
     },
   },

@@ -54,8 +54,18 @@ export interface ChaosStackOptions {
   ingest: 'api' | 'direct';
   /** A prebuilt workflow bundle (default: dist/workflow-bundle.js next to the built tree). */
   workflowBundle?: string;
-  /** Service name → extra lines of its profile choice; every drill service is written into the config tree. */
-  services: Array<{ name: string; profile: 'chaos_stateless' | 'chaos_fail_fast' }>;
+  /**
+   * Every service written into the config tree, with its profile: the drills' own (a high rate limit) or the shipped
+   * `stateless` (the storm benchmark).
+   */
+  services: Array<{ name: string; profile: 'chaos_stateless' | 'chaos_fail_fast' | 'stateless' }>;
+  /**
+   * The regional breaker of the stack's deployment. Default: opening at 100 failing services, because the drills
+   * make many services fail on purpose; the storm benchmark passes the shipped one (services/deployment.yaml).
+   */
+  breaker?: { open_threshold: number; close_threshold: number; window: string };
+  /** Extra environment of the REST API process (the storm benchmark lifts the per-token rate limit). */
+  apiEnv?: Record<string, string>;
   /** Copy the processes' output to ours. */
   echo?: boolean;
   log?: (line: string) => void;
@@ -67,6 +77,8 @@ export interface ChaosStack {
   readonly taskQueue: string;
   readonly routingKey: string;
   readonly client: Client;
+  /** The dev server's address (host:port) and namespace. */
+  readonly temporal: { address: string; namespace: string };
   /** Clients on moto itself (not through the proxy): the drills' own reads. */
   readonly aws: AwsClients;
   readonly proxy: RunningAwsFaultProxy;
@@ -100,6 +112,7 @@ function writeConfigTree(
   routingKey: string,
   slackUrl: string,
   services: ChaosStackOptions['services'],
+  breaker: NonNullable<ChaosStackOptions['breaker']> = { open_threshold: 100, close_threshold: 2, window: '10m' },
 ): void {
   fs.cpSync(path.join(projectRoot, 'rules'), path.join(root, 'rules'), { recursive: true });
   fs.cpSync(path.join(projectRoot, 'profiles'), path.join(root, 'profiles'), { recursive: true });
@@ -134,8 +147,8 @@ function writeConfigTree(
     path.join(dir, 'deployment.yaml'),
     // the drill's region is served by the emulator's us-east-1, where the fleet simulator keeps the hosts
     `region: ${region}\naws_region: us-east-1\nchecker_nodes:\n${nodes}\nquorum: 2\nquorum_deadline: 45s\n` +
-      // The drills make many services fail on purpose within minutes: the regional breaker must not turn them away.
-      'breaker:\n  open_threshold: 100\n  close_threshold: 2\n  window: 10m\nshadow: false\n' +
+      `breaker:\n  open_threshold: ${breaker.open_threshold}\n  close_threshold: ${breaker.close_threshold}\n` +
+      `  window: ${breaker.window}\nshadow: false\n` +
       `temporal_ui_url: http://localhost:8233\nteam_email_domain: example.com\n` +
       `notifications:\n  emails: [sre-oncall@example.com]\npagerduty:\n  default_routing_key: ${routingKey}\n`,
   );
@@ -250,7 +263,15 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
 
       const configRoot = path.join(stateDir, 'config');
       fs.mkdirSync(configRoot);
-      writeConfigTree(configRoot, region, taskQueue, routingKey, receivers.slackWebhookUrl, options.services);
+      writeConfigTree(
+        configRoot,
+        region,
+        taskQueue,
+        routingKey,
+        receivers.slackWebhookUrl,
+        options.services,
+        options.breaker,
+      );
 
       const bundle = options.workflowBundle ?? path.join(__dirname, '..', '..', 'workflow-bundle.js');
       const stackEnv: NodeJS.ProcessEnv = {
@@ -359,6 +380,7 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
               LAZARUS_API_HOST: '127.0.0.1',
               LAZARUS_API_DEV_TOKENS: '1',
               LAZARUS_EVENT_STREAM: stream,
+              ...options.apiEnv,
             },
             echo: options.echo,
             readyTimeoutMs: START_TIMEOUT_MS,
@@ -409,6 +431,7 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
         taskQueue,
         routingKey,
         client,
+        temporal: { address: temporalAddress, namespace },
         aws,
         proxy,
         pagerDuty,

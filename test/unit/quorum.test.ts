@@ -1,4 +1,4 @@
-import { evaluateQuorum, type NodeAnswer } from '../../core/quorum';
+import { evaluateQuorum, suspectedPartition, type NodeAnswer } from '../../core/quorum';
 
 function answer(node: string, passed: boolean, status: NodeAnswer['status'] = 'answered'): NodeAnswer {
   return { node, zone: `z-${node}`, status, passed, checks: [] };
@@ -34,5 +34,88 @@ describe('quorum of checker nodes', () => {
     expect(evaluateQuorum([answer('a', true), answer('b', true, 'error'), answer('c', false)], 3, 2, false)).toBe(
       'failed',
     );
+  });
+});
+
+describe('partitions are not host failures', () => {
+  const sees = (
+    zone: string,
+    hostSeen: 'healthy' | 'unhealthy' | 'unreachable' | 'partition_suspected',
+    status: NodeAnswer['status'] = 'answered',
+  ): NodeAnswer => {
+    const down = hostSeen === 'unhealthy' || hostSeen === 'unreachable';
+    return {
+      node: `node-${zone}`,
+      zone,
+      status,
+      passed: down,
+      checks: [{ check: 'HealthCheckDown', passed: down, detail: hostSeen, host_seen: hostSeen, host_zone: 'z-a' }],
+    };
+  };
+
+  it('names a zone partition when a checker reached neither the host nor its zone peers', () => {
+    const answers = [
+      sees('z-a', 'unreachable'),
+      sees('z-b', 'partition_suspected'),
+      sees('z-c', 'partition_suspected'),
+    ];
+
+    expect(evaluateQuorum(answers, 3, 2, false)).toBe('partition');
+    expect(suspectedPartition(answers)).toEqual({
+      kind: 'zone',
+      zone: 'z-a',
+      unreachable_from: ['z-b', 'z-c'],
+      healthy_from: [],
+      summary: 'zone z-a is unreachable from the checkers in z-b, z-c (the host and every host of its zone)',
+    });
+  });
+
+  it('does not act when two checkers saw the host down but a third suspects a partition', () => {
+    const answers = [sees('z-a', 'unreachable'), sees('z-c', 'unreachable'), sees('z-b', 'partition_suspected')];
+
+    expect(evaluateQuorum(answers, 3, 2, false)).toBe('partition');
+  });
+
+  it('names a host partition when the host answers healthy to one checker and not at all to others', () => {
+    const answers = [sees('z-b', 'unreachable'), sees('z-c', 'unreachable'), sees('z-a', 'healthy')];
+
+    expect(evaluateQuorum(answers, 3, 2, false)).toBe('partition');
+    expect(suspectedPartition(answers)).toMatchObject({
+      kind: 'host',
+      unreachable_from: ['z-b', 'z-c'],
+      healthy_from: ['z-a'],
+    });
+  });
+
+  it('waits for the last checker before acting on a host that no checker reached, and acts when it agrees', () => {
+    const two = [sees('z-b', 'unreachable'), sees('z-c', 'unreachable')];
+
+    expect(evaluateQuorum(two, 3, 2, false)).toBe('pending');
+    expect(evaluateQuorum([...two, sees('z-a', 'unreachable')], 3, 2, false)).toBe('passed');
+    expect(suspectedPartition([...two, sees('z-a', 'unreachable')])).toBeUndefined();
+  });
+
+  it('acts on an unreachable host at the deadline when the last checker stayed silent', () => {
+    const answers = [sees('z-b', 'unreachable'), sees('z-c', 'unreachable')];
+
+    expect(evaluateQuorum(answers, 3, 2, true)).toBe('passed');
+    expect(evaluateQuorum([...answers, sees('z-a', 'healthy', 'silent')], 3, 2, false)).toBe('passed');
+  });
+
+  it('decides at once on a host that answered unhealthy: it is reachable, so no partition', () => {
+    const answers = [sees('z-a', 'unhealthy'), sees('z-b', 'unhealthy')];
+
+    expect(evaluateQuorum(answers, 3, 2, false)).toBe('passed');
+    expect(suspectedPartition([...answers, sees('z-c', 'healthy')])).toBeUndefined();
+  });
+
+  it('ignores the sightings of a checker that failed', () => {
+    const answers = [
+      sees('z-a', 'unreachable'),
+      sees('z-b', 'unreachable'),
+      sees('z-c', 'partition_suspected', 'error'),
+    ];
+
+    expect(evaluateQuorum(answers, 3, 2, false)).toBe('passed');
   });
 });
