@@ -28,5 +28,12 @@ module.exports = {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       slowTestThreshold: 60,
     },
+    // The web console in Debian's chromium through playwright-core, on the integration stack (one file).
+    {
+      ...withStack,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/test/browser/**/*.test.ts'],
+      slowTestThreshold: 60,
+    },
   ],
 };

@@ -14,6 +14,7 @@ import {
 } from '../contracts/messages';
 import type { NotificationChannels } from '../core/resolved-config';
 import { controlId, regionalGovernorId, serviceGovernorId } from '../contracts/workflow-ids';
+import { entitySummaries } from '../contracts/user-metadata';
 
 export interface EntityDependencies {
   client: Client;
@@ -66,6 +67,7 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
           workflowId: serviceGovernorId(request.service),
           taskQueue: deps.taskQueue,
           args: [{ service: request.service, options }],
+          staticSummary: entitySummaries.serviceGovernor(request.service),
           workflowIdConflictPolicy: 'USE_EXISTING',
         }),
       });
@@ -87,6 +89,7 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
             workflowId: regionalGovernorId(request.region),
             taskQueue: deps.taskQueue,
             args: [{ region: request.region, notifications: deps.breakerNotifications, options }],
+            staticSummary: entitySummaries.regionalGovernor(request.region),
             workflowIdConflictPolicy: 'USE_EXISTING',
           }),
         });
@@ -167,6 +170,7 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
         workflowId: controlId(region),
         taskQueue: deps.taskQueue,
         args: [{ region, options }],
+        staticSummary: entitySummaries.control(region),
         workflowIdConflictPolicy: 'USE_EXISTING',
       })
       .catch(() => undefined);

@@ -27,6 +27,7 @@ import { InvalidRequestError, NotFoundError } from './errors';
 import type { ControlHistory, ControlHistoryEntry, GovernorView, SwitchChange } from './types';
 import { undeclaredRegionProblem } from '../core/config/event-validation';
 import { controlId, regionalGovernorId, serviceGovernorId } from '../contracts/workflow-ids';
+import { entitySummaries } from '../contracts/user-metadata';
 
 const queryTimeoutMs = 5000;
 
@@ -154,6 +155,7 @@ function startControl(deps: ApiDependencies, region: string): WithStartWorkflowO
     workflowId: entityId(deps, region),
     taskQueue: deps.taskQueue,
     args: [{ region }],
+    staticSummary: entitySummaries.control(region),
     workflowIdConflictPolicy: 'USE_EXISTING',
   });
 }

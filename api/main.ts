@@ -66,9 +66,13 @@ async function main(): Promise<void> {
     port: config.port,
     host: config.host,
     rateLimit: config.rateLimit,
+    console: {
+      ...(config.runtime.actuators.temporalUiUrl ? { temporalUiUrl: config.runtime.actuators.temporalUiUrl } : {}),
+      namespace: config.runtime.temporal.namespace,
+    },
   });
   process.stdout.write(
-    `lazarus api: listening on ${server.url} (events ${config.streamName ? `to Kinesis stream ${config.streamName}` : 'start remediations directly'}; ` +
+    `lazarus api: listening on ${server.url} (console ${server.url}/; events ${config.streamName ? `to Kinesis stream ${config.streamName}` : 'start remediations directly'}; ` +
       `regions ${regions.join(', ')}; sensor mapping ${sensorMapping.file ?? 'built-in defaults'}` +
       `${sensorMapping.mapping.sns.verify_signatures ? '' : '; SNS signatures NOT verified'})\n`,
   );

@@ -30,6 +30,7 @@ import type { ApiMetrics } from './metrics';
 import { buildOpenApiDocument, optionalRequestBodies } from './openapi';
 import { decodePathParams, matchRoute, routes, type RouteContext } from './routes';
 import type { ApiErrorBody } from './types';
+import { ConsoleSessions, createWebConsole, type ConsoleOptions } from './console';
 
 export const defaultBodyLimitBytes = 64 * 1024;
 
@@ -46,6 +47,8 @@ export interface ApiServerOptions {
   bodyLimitBytes?: number;
   /** Where errors that are not the caller's fault are logged (default: stderr as one JSON line). */
   log?: (entry: Record<string, unknown>) => void;
+  /** The web console at the root (docs/console.md); false serves the API alone. */
+  console?: ConsoleOptions | false;
 }
 
 export interface RunningApiServer {
@@ -98,10 +101,19 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     bodyLimitBytes: limit,
     log: (entry) => log(entry),
   };
+  const webConsole =
+    options.console === false
+      ? undefined
+      : createWebConsole({ deps: options.deps, tokens: options.tokens, log, console: options.console ?? {} });
+  /** A console page's request: its session cookie stands for the token (changes also need its CSRF token). */
+  const bySession = (request: IncomingMessage): boolean =>
+    webConsole !== undefined && request.headers.authorization === undefined && ConsoleSessions.presented(request);
 
-  /** Who calls (401 for a missing or unknown token), within the token's request rate (429). */
+  /** Who calls (401 for a missing or unknown token or session), within the token's request rate (429). */
   function admit(request: IncomingMessage): ApiCaller {
-    const caller = authenticate(request.headers.authorization, options.tokens);
+    const caller = bySession(request)
+      ? webConsole!.sessions.authenticate(request)
+      : authenticate(request.headers.authorization, options.tokens);
     const wait = limiter.take(caller.id);
     if (wait !== undefined) throw new RateLimitedError(wait, rateLimit.perSecond, rateLimit.burst);
     return caller;
@@ -116,6 +128,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       throw new InvalidRequestError('path', 'not a valid request target');
     }
     const method = request.method ?? 'GET';
+    if (webConsole?.owns(parsed.pathname)) {
+      return { route: 'console', status: await webConsole.serve(request, response, parsed, admit) };
+    }
     const found = matchRoute(routes, method, parsed.pathname);
     if (!found.route) {
       if (found.allowed.length) {
@@ -154,10 +169,20 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
         }
       }
     }
-    const result = await route.handle(
-      { params, query: parsed.searchParams, body, caller, ...(raw ? { raw } : {}) },
-      context,
-    );
+    // Changes made from the console are audited with their actor and answer (refused ones too).
+    const audited = caller && method !== 'GET' && bySession(request) ? caller : undefined;
+    let result: Awaited<ReturnType<typeof route.handle>>;
+    try {
+      result = await route.handle(
+        { params, query: parsed.searchParams, body, caller, ...(raw ? { raw } : {}) },
+        context,
+      );
+    } catch (error) {
+      if (audited)
+        webConsole!.auditChange(request, audited, parsed, error instanceof ApiError ? error.status : 500, body);
+      throw error;
+    }
+    if (audited) webConsole!.auditChange(request, audited, parsed, result.status, body);
     if (result.text) send(response, result.status, result.body, result.text.contentType);
     else send(response, result.status, result.body);
     return { route: `${route.method} ${route.path}`, status: result.status };

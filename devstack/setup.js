@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Installs the PyPI-delivered parts of the local stack (Temporal CLI, moto) into .venv/.
-// Plain JavaScript on purpose: it runs before anything is compiled (npm postinstall, npm start, npm test).
+// Installs the PyPI-delivered parts of the local stack (Temporal CLI, moto) into .venv/, and Debian's chromium for
+// the console's browser tests when it is missing and apt-get can run (as root); without it those tests skip with one
+// message. Plain JavaScript on purpose: it runs before anything is compiled (npm postinstall, npm start, npm test).
 // Usage: node devstack/setup.js [--if-possible]
 //   --if-possible  report a problem as a warning and exit 0 (used by npm's postinstall, so `npm install`
 //                  still finishes; `npm start` and `npm test` run it again strictly).
@@ -91,8 +92,50 @@ function setup() {
   process.stderr.write(`lazarus setup: done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 }
 
+/** The browser the console tests drive (test/browser/): LAZARUS_CHROMIUM, else Debian's chromium. */
+function chromiumPath() {
+  const candidates = [process.env.LAZARUS_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
+  return candidates.find((file) => file && fs.existsSync(file));
+}
+
+/**
+ * Debian's chromium, when missing, where apt-get exists and we are root (CI, the dev containers). Never fatal: the
+ * browser tests say they were skipped, and why. LAZARUS_SKIP_BROWSER_INSTALL=1 leaves the machine alone.
+ */
+function installChromium() {
+  if (chromiumPath() || process.env.LAZARUS_SKIP_BROWSER_INSTALL === '1') return;
+  const aptGet = ['/usr/bin/apt-get', '/bin/apt-get'].find((file) => fs.existsSync(file));
+  if (process.platform !== 'linux' || !aptGet || process.getuid?.() !== 0) {
+    process.stderr.write(
+      "lazarus setup: no chromium for the console browser tests (they will be skipped); install Debian's " +
+        '`chromium` package or set LAZARUS_CHROMIUM=/path/to/chromium\n',
+    );
+    return;
+  }
+  const started = Date.now();
+  process.stderr.write("lazarus setup: installing Debian's chromium for the console browser tests ...\n");
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const install = () => spawnSync(aptGet, ['install', '-y', 'chromium'], { encoding: 'utf8', env });
+  let result = install();
+  if (result.status !== 0) {
+    // a fresh machine has no package lists yet (or stale ones)
+    spawnSync(aptGet, ['update'], { encoding: 'utf8', env });
+    result = install();
+  }
+  if (result.status !== 0 || !chromiumPath()) {
+    const tail = `${result.stdout || ''}${result.stderr || ''}`.trim().split('\n').slice(-3).join('\n');
+    process.stderr.write(
+      `lazarus setup: could not install chromium (the console browser tests will be skipped):\n${tail}\n`,
+    );
+    return;
+  }
+  process.stderr.write(`lazarus setup: chromium installed in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+}
+
 try {
   setup();
+  // not from npm's postinstall: `npm install` stays quick; `npm run setup`, `npm test` and `npm start` install it
+  if (!lenient) installChromium();
 } catch (err) {
   if (!(err instanceof SetupError)) throw err;
   process.stderr.write(`lazarus setup: ${err.message}\n`);

@@ -318,6 +318,7 @@ async function main(): Promise<void> {
         LAZARUS_API_PORT: String(apiPort),
         LAZARUS_API_DEV_TOKENS: '1',
         LAZARUS_EVENT_STREAM: eventStream,
+        ...(temporal.uiUrl ? { LAZARUS_TEMPORAL_UI_URL: temporal.uiUrl } : {}),
       },
       echo: true,
       ready: (output) => output.includes('listening on'),
@@ -374,6 +375,7 @@ async function main(): Promise<void> {
     }
 
     const rows: Array<[string, string]> = [
+      ['Lazarus console', `${apiUrl}/ (log in with dev-operator-token or dev-viewer-token; docs/console.md)`],
       ['Temporal Web UI', temporal.uiUrl ?? '(headless)'],
       ['Temporal gRPC', `${temporal.address} (namespace ${temporal.namespace})`],
       ...(payloadKeySet

@@ -5,6 +5,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import { type LazarusEvent } from '../core/event';
 import { remediationWorkflowId } from '../contracts/workflow-ids';
+import { remediationDetails, remediationSummary } from '../contracts/user-metadata';
 
 export interface RemediationStart {
   workflow_id: string;
@@ -24,6 +25,9 @@ export async function startRemediation(
       workflowId,
       args: [event, {}],
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      // what the Temporal Web UI's workflow list shows without opening the payload
+      staticSummary: remediationSummary(event),
+      staticDetails: remediationDetails(event),
     });
     return { workflow_id: workflowId, duplicate: false };
   } catch (error) {

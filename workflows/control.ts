@@ -2,7 +2,14 @@
 // the control realm's all-regions kill switch (control/all-regions, no shadow mode). Who changed what, when and why
 // is kept (bounded: core/control.ts controlLimits, so the state always fits a Query). Remediations read it through
 // an activity right before acting.
-import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  setCurrentDetails,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import {
   allRegionsName,
   controlChangeProblem,
@@ -21,6 +28,7 @@ import {
   type SetShadowRequest,
 } from '../contracts/messages';
 import type { EntityOptions } from './governors';
+import { controlDetails } from '../contracts/user-metadata';
 
 export const maxControlHistory = controlLimits.historyMax;
 
@@ -38,12 +46,16 @@ export async function control(input: ControlInput): Promise<void> {
   const state: ControlState = input.carried ?? emptyControlState(input.region);
   let handled = 0;
 
-  const record = (what: string, setting: SwitchSetting): void => recordControlChange(state, { what, setting });
+  const record = (what: string, setting: SwitchSetting): void => {
+    recordControlChange(state, { what, setting });
+    setCurrentDetails(controlDetails(state));
+  };
   const validate = (request: { reason: string; actor: string }): void => {
     const problem = controlChangeProblem(request);
     if (problem) throw new ControlRequestError(`${problem.field}: ${problem.problem}`);
   };
 
+  setCurrentDetails(controlDetails(state));
   setHandler(controlQuery, () => state);
   setHandler(
     setKillSwitchUpdate,

@@ -8,6 +8,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -29,6 +30,7 @@ import {
 } from '../contracts/messages';
 import { lazarusMetrics } from './metrics';
 import { regionalGovernorId, serviceGovernorId } from '../contracts/workflow-ids';
+import { regionalGovernorDetails, serviceGovernorDetails } from '../contracts/user-metadata';
 
 export interface EntityOptions {
   /** Continue-as-new after this many updates/signals in one run (Temporal also suggests it by history size). */
@@ -125,6 +127,7 @@ export async function serviceGovernor(input: ServiceGovernorInput): Promise<void
 
   const limit = input.options?.continue_as_new_after ?? defaultContinueAsNewAfter;
   for (;;) {
+    setCurrentDetails(serviceGovernorDetails({ service: input.service, ...state }));
     changed = false;
     const until = failingUntil();
     const timeout = state.failing && until !== undefined ? Math.max(1, until - Date.now()) : undefined;
@@ -211,6 +214,7 @@ export async function regionalGovernor(input: RegionalGovernorInput): Promise<vo
       () => toTell.size > 0 || unsent.length > 0 || handled >= limit || workflowInfo().continueAsNewSuggested,
     );
     const current = summary();
+    setCurrentDetails(regionalGovernorDetails(input.region, breaker));
     const services = [...toTell];
     toTell.clear();
     await Promise.all(

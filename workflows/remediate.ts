@@ -14,6 +14,7 @@ import {
   proxyActivities,
   setHandler,
   startChild,
+  setCurrentDetails,
   upsertSearchAttributes,
   workflowInfo,
   type ChildWorkflowHandle,
@@ -58,6 +59,7 @@ import {
 } from '../contracts/search-attributes';
 import type { GateRecord, RemediationStatus } from '../contracts/trace';
 import { hostLockId, serviceLockId } from '../contracts/workflow-ids';
+import { remediationProgress, runbookDetails, runbookSummary } from '../contracts/user-metadata';
 
 export interface RemediateOptions {
   /** How often a runbook paused by the kill switch re-reads it (tests make it short). */
@@ -83,10 +85,12 @@ interface ConfigActivities {
 }
 
 const { censusService } = proxyActivities<ScalingActivities>({
+  summary: 'count the pool: running hosts and their health',
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '500 ms', maximumInterval: '5 seconds', maximumAttempts: 3 },
 });
 const { resolveEvent } = proxyActivities<ConfigActivities>({
+  summary: 'match the event to a rule in the configuration snapshot',
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '500 ms', maximumInterval: '2 seconds', maximumAttempts: 3 },
 });
@@ -141,7 +145,10 @@ export async function remediate(event: LazarusEvent, options: RemediateOptions =
     event,
     status,
     options,
-    record: (gate) => void status.gates.push({ ...gate, at: Date.now() }),
+    record: (gate) => {
+      status.gates.push({ ...gate, at: Date.now() });
+      setCurrentDetails(remediationProgress(status)); // the Web UI's "current details"
+    },
   };
   tagSearchAttributes(event);
 
@@ -410,6 +417,7 @@ async function checkQuorum({ event, rule, service, deployment, record }: Decisio
     Promise.all(
       nodes.map(async (node) => {
         const { checkPreconditions } = proxyActivities<CheckerActivities>({
+          summary: `quorum: ${rule.preconditions.length} checks from ${node.name} (${node.zone})`,
           taskQueue: node.task_queue,
           scheduleToCloseTimeout: deadlineMs,
           retry: { maximumAttempts: 1 },
@@ -532,6 +540,8 @@ async function runLockedRunbook(
   try {
     child = await startChild(runbook, {
       workflowId: lockKey,
+      staticSummary: runbookSummary(rule.runbook.name, runbookEvent, lockKey),
+      staticDetails: runbookDetails(rule.runbook.steps, runbookEvent, workflowInfo().workflowId),
       args: [
         {
           remediation_id: workflowInfo().workflowId,
@@ -744,6 +754,7 @@ function finish(status: RemediationStatus, outcome: Outcome, reason: string): Re
   status.phase = 'done';
   status.decided_at ??= Date.now();
   upsertSearchAttributes([{ key: LazarusOutcome, value: outcome }]);
+  setCurrentDetails(remediationProgress(status));
   // a sink: no command, not called on replay, so histories recorded before it still replay
   lazarusMetrics.decision({ outcome, latency_seconds: (Date.now() - status.started_at) / 1000 });
   if (!isSuccessfulOutcome(outcome) && outcome !== Outcome.Locked) status.paused = undefined;

@@ -12,6 +12,7 @@ import {
   condition,
   isCancellation,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   sleep,
   TimeoutFailure,
@@ -39,6 +40,7 @@ import {
   statusQuery,
   type FollowingPage,
 } from '../contracts/messages';
+import { runbookProgress, stepSummary } from '../contracts/user-metadata';
 import type { GateRecord, RemediationStatus, StepRecord } from '../contracts/trace';
 import { actionTaskQueue } from '../contracts/task-queues';
 
@@ -74,6 +76,7 @@ export interface RunbookResult {
 }
 
 const { readControl } = proxyActivities<EntityActivities>({
+  summary: 'read the kill switch before the next step',
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '500 ms', maximumInterval: '2 seconds', maximumAttempts: 3 },
 });
@@ -92,13 +95,14 @@ function inRegion(input: unknown, region: string): unknown {
   return { ...(input as object), [stepRegionInputKey]: region };
 }
 
-function stepActivity(activity: string, timeoutMs: number): StepActivity {
+function stepActivity(activity: string, timeoutMs: number, summary?: string): StepActivity {
   // Retries are the workflow's (see runStep), so each attempt is recorded in the trace.
   if (stepHeartbeatTimeoutMs(activity, undefined) === undefined) {
     const activities = proxyActivities<Record<string, StepActivity>>({
       taskQueue: actionQueue(),
       startToCloseTimeout: timeoutMs,
       retry: { maximumAttempts: 1 },
+      ...(summary ? { summary } : {}),
     });
     return activities[activity];
   }
@@ -113,6 +117,7 @@ function stepActivity(activity: string, timeoutMs: number): StepActivity {
       heartbeatTimeout: stepHeartbeatTimeoutMs(activity, input),
       cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
       retry: { maximumAttempts: 1 },
+      ...(summary ? { summary } : {}),
     })[activity];
     let resumeFrom: unknown;
     for (let lost = 0; ; lost++) {
@@ -227,11 +232,16 @@ export async function runbook(input: RunbookInput): Promise<RunbookResult> {
     rec.input = resolvedInput;
     rec.status = 'running';
     rec.started_at = Date.now();
-    const call = stepActivity(step.activity, step.timeout_ms);
+    const call = stepActivity(
+      step.activity,
+      step.timeout_ms,
+      stepSummary(step.id, step.activity, resolvedInput, rec.progress),
+    );
     let delay = step.retry.initial_interval_ms;
     for (let attempt = 1; ; attempt++) {
       const attemptRecord = { attempt, started_at: Date.now() } as StepRecord['attempts'][number];
       rec.attempts.push(attemptRecord);
+      setCurrentDetails(runbookProgress(status.steps, status.phase));
       try {
         // A retry resumes from what the failed attempt had done (e.g. the target groups a drain already left).
         const attemptInput = rec.progress ? { ...resolvedInput, [stepResumeInputKey]: rec.progress } : resolvedInput;
@@ -242,6 +252,7 @@ export async function runbook(input: RunbookInput): Promise<RunbookResult> {
         rec.status = 'succeeded';
         rec.ended_at = Date.now();
         completed.push(step);
+        setCurrentDetails(runbookProgress(status.steps, status.phase));
         return;
       } catch (err) {
         attemptRecord.ended_at = Date.now();
@@ -395,6 +406,7 @@ async function compensate(
         startToCloseTimeout: step.timeout_ms,
         scheduleToCloseTimeout: input.compensation_retry_ms ?? defaultCompensationRetryMs,
         retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+        summary: `undo ${stepSummary(step.id, step.compensate.activity, resolveReferences(step.compensate.input, ctx))}`,
       })[step.compensate.activity];
       await compensation(inRegion(resolveReferences(step.compensate.input, ctx), input.event.region));
       rec.compensation = { activity: step.compensate.activity, status: 'succeeded', at: Date.now() };

@@ -13,6 +13,7 @@ import {
   type RunningApiServer,
   type TokenEntry,
 } from '../../api';
+import type { ConsoleOptions } from '../../api/console';
 import type { ApiDependencies } from '../../api/dependencies';
 
 export interface TestApi {
@@ -34,6 +35,8 @@ export interface TestApiOptions {
   metricsCacheMs?: number;
   /** Where the server logs (default: nowhere). */
   log?: (entry: Record<string, unknown>) => void;
+  /** The web console's settings (default: the API's). */
+  console?: ConsoleOptions;
 }
 
 export interface CallOptions {
@@ -70,6 +73,7 @@ export async function startTestApi(
     host: '127.0.0.1',
     log: options.log ?? (() => undefined),
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+    ...(options.console ? { console: options.console } : {}),
   });
   return {
     server,

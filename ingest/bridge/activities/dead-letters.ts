@@ -1,7 +1,12 @@
 // Recording a dead letter: one entity workflow per record (deadletter/<stream>.<shard>.<sequence>), so a record
 // re-read after a crash is recorded once, and the store is Temporal itself.
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { deadLetterMemo, deadLetterWorkflowId, type DeadLetterEntry } from '../../../contracts/dead-letter';
+import {
+  deadLetterMemo,
+  deadLetterWorkflowId,
+  isSensorRoutePosition,
+  type DeadLetterEntry,
+} from '../../../contracts/dead-letter';
 
 export interface DeadLetterStore {
   client: Client;
@@ -9,6 +14,13 @@ export interface DeadLetterStore {
   taskQueue: string;
   /** How long an unreplayed entry is kept (default: the workflow's 14 days). */
   retentionMs?: number;
+}
+
+function where(entry: DeadLetterEntry): string {
+  const source = entry.source;
+  return isSensorRoutePosition(source)
+    ? `${source.route}`
+    : `${source.stream} ${source.shard_id} at ${source.sequence_number}`;
 }
 
 /** Record `entry`; true when it is new, false when this record was already dead-lettered. */
@@ -19,6 +31,9 @@ export async function recordDeadLetter(store: DeadLetterStore, entry: DeadLetter
       workflowId: deadLetterWorkflowId(entry.id),
       args: [entry, store.retentionMs === undefined ? {} : { retention_ms: store.retentionMs }],
       memo: { ...deadLetterMemo(entry) },
+      // what the Temporal Web UI lists without opening the payload
+      staticSummary: `Dead letter (${entry.reason}) from ${where(entry)}`,
+      staticDetails: `**why** ${entry.detail.slice(0, 500)}\n**size** ${entry.size_bytes} bytes`,
     });
     return true;
   } catch (error) {
