@@ -8,7 +8,7 @@ import {
   type Client,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { emptyControlState, type ControlState } from '../core/control';
+import { allRegionsName, emptyControlState, type ControlState } from '../core/control';
 import {
   acquireLockUpdate,
   admitUpdate,
@@ -55,6 +55,8 @@ export interface EntityDependencies {
     idPrefix: string;
     types: Partial<Record<'serviceGovernor' | 'regionalGovernor' | 'control' | 'remediation' | 'quarantine', string>>;
   };
+  /** Workflow id of the all-regions kill switch (default control/all-regions; tests give each run its own). */
+  allRegionsControlId?: string;
 }
 
 export interface EntityActivities extends QuarantineActivities, ExplainActivities {
@@ -65,7 +67,8 @@ export interface EntityActivities extends QuarantineActivities, ExplainActivitie
    */
   governorAdmit(request: AdmitRequest, declared?: readonly string[]): Promise<AdmitVerdict>;
   /**
-   * The region's kill switch and shadow settings; throws if they cannot be read (the caller fails closed). With
+   * The region's kill switch and shadow settings, with the control realm's all-regions kill switch as `all_regions`
+   * (control/all-regions; never set = off); throws if either cannot be read (the caller fails closed). With
    * `declared` (the declared regions) a missing control/<region> of a declared region is created; a region not in the
    * list is refused (UndeclaredRegion). Without the list nothing is created: a missing control is an error
    * (ControlMissing), and the caller fails closed.
@@ -243,7 +246,9 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
       const cacheMs = deps.controlCacheMs ?? 1000;
       const cached = controlReads.get(region);
       if (cached && (cached.pending || Date.now() - cached.at < cacheMs)) return await cached.value;
-      const value = queryControl(region, mayCreate);
+      const value = Promise.all([queryControl(region, mayCreate), queryAllRegions()]).then(
+        ([state, all]): ControlState => ({ ...state, all_regions: { kill_switch: all.kill_switch } }),
+      );
       const entry = { at: Date.now(), value, pending: true };
       controlReads.set(region, entry);
       try {
@@ -266,6 +271,17 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
       return memo ?? closedMemo;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return closedMemo;
+      throw err;
+    }
+  }
+
+  /** The all-regions kill switch: a fixed id (no typo can name another), so a missing entity means never set. */
+  async function queryAllRegions(): Promise<ControlState> {
+    try {
+      const id = deps.allRegionsControlId ?? controlId(allRegionsName, prefix);
+      return await deps.client.workflow.getHandle(id).query(controlQuery);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return emptyControlState(allRegionsName);
       throw err;
     }
   }

@@ -5,7 +5,8 @@ import type { PoolCensus } from '../core/scaling';
 import type { ProbeOutcome } from './checks';
 
 export interface ScalingDependencies {
-  listServiceHosts(service: string): Promise<HostFacts[]>;
+  /** The service's hosts in `region` (the event's; absent in requests of older runs: the worker's own). */
+  listServiceHosts(service: string, region?: string): Promise<HostFacts[]>;
   probeHost(
     host: HostFacts,
     params: { healthPath?: string; healthPort?: number; timeoutMs?: number },
@@ -16,13 +17,17 @@ export interface ScalingActivities {
   censusService(request: {
     service: string;
     params: Record<string, string | number | boolean>;
+    /** The event's region, whose AWS API is asked. */
+    region?: string;
   }): Promise<PoolCensus & { hosts: string[]; unhealthy_hosts: string[] }>;
 }
 
 export function createScalingActivities(deps: ScalingDependencies): ScalingActivities {
   return {
     async censusService(request) {
-      const hosts = (await deps.listServiceHosts(request.service)).filter((h) => h.tags['lazarus:role'] !== 'standby');
+      const hosts = (await deps.listServiceHosts(request.service, request.region)).filter(
+        (h) => h.tags['lazarus:role'] !== 'standby',
+      );
       const params = {
         healthPath: typeof request.params.health_path === 'string' ? request.params.health_path : undefined,
         healthPort: typeof request.params.health_port === 'number' ? request.params.health_port : undefined,

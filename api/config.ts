@@ -2,6 +2,7 @@
 import type { RuntimeConfig } from '../core/runtime-config';
 import { readRuntimeConfig } from '../core/runtime-config';
 import { defaultRateLimit, type RateLimit } from './auth';
+import { readMaxFutureSkewMs } from '../core/config/event-validation';
 
 export interface ApiConfig {
   runtime: RuntimeConfig;
@@ -17,6 +18,8 @@ export interface ApiConfig {
   rateLimit: RateLimit;
   /** LAZARUS_API_METRICS_CACHE_SECONDS (default 5): how long /metrics serves the breaker and kill switch read. */
   metricsCacheMs: number;
+  /** LAZARUS_EVENT_MAX_FUTURE_SKEW_MS (default 5 min): how far ahead of now an event's occurred_at may be. */
+  maxFutureSkewMs: number;
 }
 
 /** How long /metrics reuses what it read of the governor and control entities (LAZARUS_API_METRICS_CACHE_SECONDS). */
@@ -45,8 +48,15 @@ export function readApiConfig(env: Readonly<Record<string, string | undefined>>)
   const perSecond = number('LAZARUS_API_RATE_LIMIT', defaultRateLimit.perSecond);
   const burst = number('LAZARUS_API_RATE_BURST', Math.max(1, perSecond * 2));
   if (perSecond > 0 && burst < 1) throw new ApiConfigError('LAZARUS_API_RATE_BURST: expected at least 1');
+  let maxFutureSkewMs: number;
+  try {
+    maxFutureSkewMs = readMaxFutureSkewMs(env);
+  } catch (error) {
+    throw new ApiConfigError((error as Error).message);
+  }
   return {
     runtime: readRuntimeConfig(env),
+    maxFutureSkewMs,
     port,
     host: env.LAZARUS_API_HOST?.trim() || '127.0.0.1',
     ...(streamName ? { streamName } : {}),

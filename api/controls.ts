@@ -1,8 +1,18 @@
-// The region's kill switch and shadow mode (entity control/<region>) and the governors (governor/region/<region>,
-// governor/service/<svc>): read by query, changed by update-with-start so the first change creates the entity.
+// The region's kill switch and shadow mode (entity control/<region>), the control realm's all-regions kill switch
+// (control/all-regions) and the governors (governor/region/<region>, governor/service/<svc>): read by query, changed
+// by update-with-start so the first change creates the entity. Every change is audited in the entity (who, when,
+// why; bounded, core/control.ts controlLimits) and readable as its history.
 import { WithStartWorkflowOperation } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
-import { emptyControlState, killSwitchScopes, type ControlState, type KillSwitchScope } from '../core/control';
+import {
+  allRegionsName,
+  controlChangeProblem,
+  controlLimits,
+  emptyControlState,
+  killSwitchScopes,
+  type ControlState,
+  type KillSwitchScope,
+} from '../core/control';
 import {
   controlQuery,
   regionalGovernorQuery,
@@ -14,7 +24,7 @@ import {
 } from '../contracts/messages';
 import { callTemporal, temporalDeadlineMs, within, type ApiDependencies } from './dependencies';
 import { InvalidRequestError, NotFoundError } from './errors';
-import type { GovernorView, SwitchChange } from './types';
+import type { ControlHistory, ControlHistoryEntry, GovernorView, SwitchChange } from './types';
 import { undeclaredRegionProblem } from '../core/config/event-validation';
 import { controlId, regionalGovernorId, serviceGovernorId } from '../contracts/workflow-ids';
 import { entitySummaries } from '../contracts/user-metadata';
@@ -45,6 +55,8 @@ export function parseSwitchChange(body: unknown, scopes?: readonly string[]): Sw
   if (typeof value.reason !== 'string' || value.reason.trim() === '') {
     throw new InvalidRequestError('reason', 'say why (it is recorded with who changed it)');
   }
+  const problem = controlChangeProblem({ actor: 'caller', reason: value.reason });
+  if (problem) throw new InvalidRequestError(problem.field, problem.problem);
   return { scope: value.scope, enabled: value.enabled, reason: value.reason };
 }
 
@@ -57,21 +69,76 @@ export function requireDeclaredRegion(deps: Pick<ApiDependencies, 'declaredRegio
   if (problem) throw new InvalidRequestError('region', problem);
 }
 
+/** The workflow id of a region's control entity, or of the all-regions one. */
+function entityId(deps: Pick<ApiDependencies, 'allRegionsControlId'>, region: string): string {
+  return region === allRegionsName && deps.allRegionsControlId ? deps.allRegionsControlId : controlId(region);
+}
+
+/** The kill switch routes also take `all-regions`: the control realm's switch of every region. */
+function requireKillSwitchRegion(deps: Pick<ApiDependencies, 'declaredRegions'>, region: string): void {
+  if (region !== allRegionsName) requireDeclaredRegion(deps, region);
+}
+
+/**
+ * The region's control state with the all-regions kill switch as `all_regions` (what a remediation's gate reads);
+ * for `all-regions`, that entity's own state. Never set = everything off.
+ */
 export async function readControl(
   deps: ApiDependencies,
   region: string,
   options: ReadOptions = {},
 ): Promise<ControlState> {
-  requireDeclaredRegion(deps, region);
+  requireKillSwitchRegion(deps, region);
+  if (region === allRegionsName) return await queryControlState(deps, region, options);
+  const [state, all] = await Promise.all([
+    queryControlState(deps, region, options),
+    queryControlState(deps, allRegionsName, options),
+  ]);
+  return { ...state, all_regions: { kill_switch: all.kill_switch } };
+}
+
+/** The audited changes of a region's (or all-regions') kill switch and shadow settings, newest first. */
+export async function readControlHistory(
+  deps: ApiDependencies,
+  region: string,
+  limit: number,
+): Promise<ControlHistory> {
+  requireKillSwitchRegion(deps, region);
+  const state = await queryControlState(deps, region, {});
+  const entries: ControlHistoryEntry[] = [...state.history].reverse().map(({ what, setting }) => {
+    const [kind, ...scope] = what.split(':');
+    return {
+      kind: kind === 'shadow' ? 'shadow' : 'kill_switch',
+      scope: scope.join(':'),
+      enabled: setting.enabled,
+      actor: setting.actor,
+      at: setting.at,
+      reason: setting.reason,
+    };
+  });
+  return { region, history: entries.slice(0, limit), total: entries.length, kept_at_most: controlLimits.historyMax };
+}
+
+/** Parses `?limit=` of the history route (1 to controlLimits.historyMax, default all). */
+export function parseHistoryLimit(raw: string | null): number {
+  if (raw === null || raw.trim() === '') return controlLimits.historyMax;
+  const limit = Number(raw);
+  if (!Number.isInteger(limit) || limit < 1 || limit > controlLimits.historyMax) {
+    throw new InvalidRequestError('limit', `expected a whole number from 1 to ${controlLimits.historyMax}`);
+  }
+  return limit;
+}
+
+async function queryControlState(deps: ApiDependencies, region: string, options: ReadOptions): Promise<ControlState> {
   const { deadlineMs = temporalDeadlineMs } = options;
   try {
     return await callTemporal(
-      controlId(region),
+      entityId(deps, region),
       () =>
         within(
           Math.min(queryTimeoutMs, deadlineMs),
           'temporal',
-          deps.temporal.workflow.getHandle(controlId(region)).query(controlQuery),
+          deps.temporal.workflow.getHandle(entityId(deps, region)).query(controlQuery),
         ),
       deps.temporal,
       deadlineMs,
@@ -85,7 +152,7 @@ export async function readControl(
 
 function startControl(deps: ApiDependencies, region: string): WithStartWorkflowOperation<Workflow> {
   return new WithStartWorkflowOperation('control', {
-    workflowId: controlId(region),
+    workflowId: entityId(deps, region),
     taskQueue: deps.taskQueue,
     args: [{ region }],
     staticSummary: entitySummaries.control(region),
@@ -99,9 +166,10 @@ export async function setKillSwitch(
   change: SwitchChange,
   actor: string,
 ): Promise<ControlState> {
-  requireDeclaredRegion(deps, region);
+  requireKillSwitchRegion(deps, region);
+  requireRecordable(actor, change.reason);
   return await callTemporal(
-    controlId(region),
+    entityId(deps, region),
     () =>
       deps.temporal.workflow.executeUpdateWithStart(setKillSwitchUpdate, {
         args: [{ scope: change.scope as KillSwitchScope, enabled: change.enabled, reason: change.reason, actor }],
@@ -117,9 +185,13 @@ export async function setShadow(
   change: SwitchChange,
   actor: string,
 ): Promise<ControlState> {
+  if (region === allRegionsName) {
+    throw new InvalidRequestError('region', `shadow mode is set per region, not for ${allRegionsName}`);
+  }
   requireDeclaredRegion(deps, region);
+  requireRecordable(actor, change.reason);
   return await callTemporal(
-    controlId(region),
+    entityId(deps, region),
     () =>
       deps.temporal.workflow.executeUpdateWithStart(setShadowUpdate, {
         args: [{ scope: change.scope, enabled: change.enabled, reason: change.reason, actor }],
@@ -127,6 +199,12 @@ export async function setShadow(
       }),
     deps.temporal,
   );
+}
+
+/** A change the control entity would refuse (too long a reason or actor) is a 400 naming the field, not a 500. */
+function requireRecordable(actor: string, reason: string): void {
+  const problem = controlChangeProblem({ actor, reason });
+  if (problem) throw new InvalidRequestError(problem.field, problem.problem);
 }
 
 export { killSwitchScopes };

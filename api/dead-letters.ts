@@ -261,9 +261,14 @@ export async function replayDeadLetter(
     // A vendor payload: through its adapter again, with today's mapping and EC2 facts and the defaults it came with.
     receipts = await replaySensorPayload(deps, metrics, current.source, current.payload_base64);
   } else {
+    // checked as POST /v1/events checks a body: the same future skew and declared regions
+    const edge = {
+      ...(deps.maxFutureSkewMs === undefined ? {} : { maxFutureSkewMs: deps.maxFutureSkewMs }),
+      ...(deps.declaredRegions ? { declaredRegions: deps.declaredRegions } : {}),
+    };
     const checked: EventCheck = corrected
-      ? checkEvent(input.corrected)
-      : eventFromStoredPayload(current.payload_base64, input.maxPayloadBytes);
+      ? checkEvent(input.corrected, edge)
+      : eventFromStoredPayload(current.payload_base64, input.maxPayloadBytes, edge);
     if (!checked.ok) throw new StillInvalidError(checked.field, checked.problem);
     receipts = [await submitEvent(checked.event, deps, metrics)];
   }

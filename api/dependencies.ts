@@ -19,6 +19,13 @@ export interface ApiDependencies {
    * kill-switch/shadow change naming another region is refused with 400 naming `region`.
    */
   declaredRegions?: readonly string[];
+  /**
+   * LAZARUS_EVENT_MAX_FUTURE_SKEW_MS as read at start (api/config.ts): how far ahead of the API's clock an event's
+   * occurred_at may be, for POST /v1/events, the sensor routes and dead-letter replays alike. Default 5 min.
+   */
+  maxFutureSkewMs?: number;
+  /** Workflow id of the all-regions kill switch (default control/all-regions; tests give each run its own). */
+  allRegionsControlId?: string;
   /** The vendor routes' mapping, EC2 lookups and SNS verification (default: the built-in mapping, no lookups). */
   sensors?: SensorIntakeDependencies;
 }

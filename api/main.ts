@@ -30,6 +30,13 @@ async function main(): Promise<void> {
   // directory), read once at start: an event or a control change for another region is a 400 naming `region`.
   const configRoot = process.env.LAZARUS_CONFIG_ROOT ?? process.cwd();
   const regions = declaredRegions((await createSnapshotCache({ configRoot })()).deployment);
+  // the region of requests that name none (AWS_REGION) must be one of them, or every such request would be refused
+  if (!regions.includes(config.runtime.aws.region)) {
+    throw new Error(
+      `AWS_REGION: the API's default region "${config.runtime.aws.region}" is not declared in ` +
+        `${path.join(configRoot, 'services', 'deployment.yaml')} (declared: ${regions.join(', ')})`,
+    );
+  }
   // The vendor routes' sensor mapping (services/sensors.yaml, optional), read once at start like the regions.
   const sensorMapping = await readSensorMapping(configRoot);
   const connection = Connection.lazy({ ...clientConnectionOptions(config.runtime.temporal), connectTimeout: '5s' });
@@ -46,6 +53,7 @@ async function main(): Promise<void> {
     region: config.runtime.aws.region,
     ...(aws && config.streamName ? { kinesis: { client: aws.kinesis, streamName: config.streamName } } : {}),
     declaredRegions: regions,
+    maxFutureSkewMs: config.maxFutureSkewMs,
     // loaded only once the tokens are good: a start that is refused does not wait for the vendor adapters to load
     sensors: (await import('./sensor-wiring')).createSensorIntake(sensorMapping.mapping, config.runtime.aws),
   };

@@ -1,7 +1,7 @@
 // The API's Prometheus metrics, in a registry of its own (one per server, so tests can run several), and the gauges
 // of a region's breaker and kill switch that /metrics reads from Temporal at scrape time.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { killSwitchScopes, type ControlState } from '../core/control';
+import { allRegionsName, killSwitchScopes, type ControlState } from '../core/control';
 import { readBreaker, readControl } from './controls';
 import type { ApiDependencies } from './dependencies';
 import { DependencyUnavailableError } from './errors';
@@ -197,7 +197,7 @@ export function registerStateGauges(
   });
   const killSwitchEnabled: Gauge<'region' | 'scope'> = new Gauge({
     name: 'lazarus_killswitch_enabled',
-    help: `The region's kill switch by scope (${killSwitchScopes.join(', ')}): 1 on, 0 off`,
+    help: `The region's kill switch by scope (${killSwitchScopes.join(', ')}), and region="${allRegionsName}" the control realm's switch of every region: 1 on, 0 off`,
     labelNames: ['region', 'scope'],
     registers,
     async collect() {
@@ -208,6 +208,11 @@ export function registerStateGauges(
         for (const scope of killSwitchScopes) {
           killSwitchEnabled.set({ region, scope }, control.kill_switch[scope]?.enabled ? 1 : 0);
         }
+      }
+      // the control realm's switch of every region, read with each region's
+      const all = states.find((state) => state.control?.all_regions)?.control?.all_regions;
+      for (const scope of all ? killSwitchScopes : []) {
+        killSwitchEnabled.set({ region: allRegionsName, scope }, all?.kill_switch[scope]?.enabled ? 1 : 0);
       }
     },
   });

@@ -2,7 +2,16 @@
 // document says about it (openapi.ts builds the document from this table, so the two cannot drift apart).
 import { deadLetterReasons } from '../contracts/dead-letter';
 import { authorizeEvent, type ApiCaller, type RequiredRole } from './auth';
-import { killSwitchScopes, parseSwitchChange, readControl, readGovernor, setKillSwitch, setShadow } from './controls';
+import {
+  killSwitchScopes,
+  parseHistoryLimit,
+  parseSwitchChange,
+  readControl,
+  readControlHistory,
+  readGovernor,
+  setKillSwitch,
+  setShadow,
+} from './controls';
 import {
   deadLetterStatusFilters,
   listDeadLetters,
@@ -22,6 +31,7 @@ import { showDrill, startDrill } from './drills';
 import { explainEventLive } from './explain';
 import { parseRelease, readQuarantine, releaseQuarantine } from './quarantine';
 import type {
+  ControlHistory,
   ControlState,
   DeadLetterDetail,
   DeadLetterList,
@@ -185,7 +195,7 @@ export const routes: readonly Route[] = [
       503: 'Kinesis or Temporal unreachable',
     },
     async handle(request: RouteRequest, { deps, metrics }: RouteContext): Promise<RouteResponse<SubmissionReceipt>> {
-      const event = requireValidEvent(request.body, metrics, Date.now(), deps.declaredRegions);
+      const event = requireValidEvent(request.body, metrics, Date.now(), deps.declaredRegions, deps.maxFutureSkewMs);
       authorizeEvent(request.caller, event);
       return { status: 202, body: await submitEvent(event, deps, metrics) };
     },
@@ -254,19 +264,42 @@ export const routes: readonly Route[] = [
     method: 'GET',
     path: '/v1/killswitch',
     role: 'viewer',
-    summary: "The region's kill switch and shadow settings with their history (who, when, why)",
-    queryParams: [{ name: 'region', description: 'default: the API process region' }],
-    responses: { 200: '{ region, kill_switch: { <scope>: { enabled, reason, actor, at } }, shadow, history }' },
+    summary:
+      "The region's kill switch and shadow settings with their history (who, when, why), and the control realm's " +
+      'all-regions kill switch (all_regions); region=all-regions: that switch alone',
+    queryParams: [{ name: 'region', description: 'a declared region or all-regions; default: the API process region' }],
+    responses: {
+      200: '{ region, kill_switch: { <scope>: { enabled, reason, actor, at } }, shadow, history, all_regions: { kill_switch } }',
+    },
     async handle(request: RouteRequest, { deps }: RouteContext): Promise<RouteResponse<ControlState>> {
       return { status: 200, body: await readControl(deps, regionOf(request, deps)) };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/killswitch/history',
+    role: 'viewer',
+    summary:
+      'The audited changes of the kill switch and shadow settings of a region (or all-regions), newest first: who, ' +
+      'when, why',
+    queryParams: [
+      { name: 'region', description: 'a declared region or all-regions; default: the API process region' },
+      { name: 'limit', description: 'at most this many (1-200, default all kept: the last 200)' },
+    ],
+    responses: { 200: '{ region, history: [{ kind, scope, enabled, actor, at, reason }], total, kept_at_most }' },
+    async handle(request: RouteRequest, { deps }: RouteContext): Promise<RouteResponse<ControlHistory>> {
+      const limit = parseHistoryLimit(request.query.get('limit'));
+      return { status: 200, body: await readControlHistory(deps, regionOf(request, deps), limit) };
     },
   },
   {
     method: 'PUT',
     path: '/v1/killswitch',
     role: 'operator',
-    summary: `Turn the kill switch on or off for a scope (${killSwitchScopes.join(', ')}); the caller and reason are recorded`,
-    queryParams: [{ name: 'region', description: 'default: the API process region' }],
+    summary:
+      `Turn the kill switch on or off for a scope (${killSwitchScopes.join(', ')}) of a region, or of every region ` +
+      '(region=all-regions, held in the control realm); the caller and reason (at most 500 characters) are recorded',
+    queryParams: [{ name: 'region', description: 'a declared region or all-regions; default: the API process region' }],
     requestSchema: 'SwitchChange',
     responses: { 200: 'the control state after the change' },
     async handle(request: RouteRequest, { deps, metrics }: RouteContext): Promise<RouteResponse<ControlState>> {

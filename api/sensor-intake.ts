@@ -4,7 +4,7 @@
 // kept as a dead letter (the same store and replay as the stream's) and answered 202 { dead_letter, reason }, because
 // a vendor drops a 4xx answer and the alert with it. Everything is counted per source, outcome and reason.
 import { createHash } from 'node:crypto';
-import { checkEvent, readMaxFutureSkewMs } from '../core/config/event-validation';
+import { checkEvent } from '../core/config/event-validation';
 import { defaultSensorMapping, type EventAttributes } from '../core/config/sensor-mapping';
 import { environments, type Environment, type LazarusEvent } from '../core/event';
 import {
@@ -21,8 +21,6 @@ import { InvalidRequestError } from './errors';
 import type { ApiMetrics } from './metrics';
 import { submitEvent } from './submission';
 import type { SensorSubmission, SubmissionReceipt } from './types';
-
-const maxFutureSkewMs = readMaxFutureSkewMs(process.env);
 
 function sensorIntakeOf(deps: ApiDependencies): SensorIntakeDependencies {
   return deps.sensors ?? { mapping: defaultSensorMapping };
@@ -95,7 +93,8 @@ export function edgeProblem(
   for (const event of events) {
     const checked = checkEvent(event, {
       now,
-      maxFutureSkewMs,
+      // LAZARUS_EVENT_MAX_FUTURE_SKEW_MS as the API read it at start (api/config.ts)
+      ...(deps.maxFutureSkewMs === undefined ? {} : { maxFutureSkewMs: deps.maxFutureSkewMs }),
       ...(deps.declaredRegions ? { declaredRegions: deps.declaredRegions } : {}),
     });
     if (!checked.ok) {

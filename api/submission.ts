@@ -1,7 +1,7 @@
 // Getting an event in: validate it, then put it on the Kinesis stream (partition key: service), or, when no stream
 // is configured, start its remediation directly (workflow id event/<incident_key>; already started = duplicate).
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
-import { checkEvent, readMaxFutureSkewMs } from '../core/config/event-validation';
+import { checkEvent } from '../core/config/event-validation';
 import { type LazarusEvent } from '../core/event';
 import { startRemediation } from '../ingest/remediation-start';
 import { callTemporal, type ApiDependencies } from './dependencies';
@@ -11,23 +11,23 @@ import type { SubmissionReceipt } from './types';
 import { remediationWorkflowId } from '../contracts/workflow-ids';
 
 /**
- * How far an event's occurred_at may be ahead of the API's clock: LAZARUS_EVENT_MAX_FUTURE_SKEW_MS (default 5 min),
- * read once when the API loads, so a bad value stops the start instead of failing every request.
- */
-const maxFutureSkewMs = readMaxFutureSkewMs(process.env);
-
-/**
  * Validate a submitted body; a failure is a 400 naming the first field at fault (all are listed in the message):
  * schema, details size, an incident key that makes a valid workflow id, occurred_at at most the skew ahead of `now`,
- * and (when the API knows them, `declaredRegions`) a region services/deployment.yaml declares.
+ * and (when the API knows them, `declaredRegions`) a region services/deployment.yaml declares. `maxFutureSkewMs`:
+ * LAZARUS_EVENT_MAX_FUTURE_SKEW_MS as the API read it at start (api/config.ts); default 5 min.
  */
 export function requireValidEvent(
   json: unknown,
   metrics: ApiMetrics,
   now: number = Date.now(),
   declaredRegions?: readonly string[],
+  maxFutureSkewMs?: number,
 ): LazarusEvent {
-  const checked = checkEvent(json, { now, maxFutureSkewMs, ...(declaredRegions ? { declaredRegions } : {}) });
+  const checked = checkEvent(json, {
+    now,
+    ...(maxFutureSkewMs === undefined ? {} : { maxFutureSkewMs }),
+    ...(declaredRegions ? { declaredRegions } : {}),
+  });
   if (checked.ok) return checked.event;
   metrics.eventsRejected.inc({ reason: checked.field === 'region' ? 'unknown_region' : 'schema' });
   throw new InvalidRequestError(checked.field, checked.problem);

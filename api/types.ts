@@ -109,6 +109,29 @@ export interface SwitchChange {
 /** GET /v1/killswitch, and PUT /v1/killswitch and /v1/shadow: the region's control state after the change. */
 export type { ControlState, SwitchSetting };
 
+/** One audited change of a control entity (GET /v1/killswitch/history). */
+export interface ControlHistoryEntry {
+  kind: 'kill_switch' | 'shadow';
+  /** global, host_replacement, autoscaling; for shadow also profile:<name>, service:<name>. */
+  scope: string;
+  enabled: boolean;
+  /** Who: `<role>:<token id>` of the API caller. */
+  actor: string;
+  /** When: epoch milliseconds. */
+  at: number;
+  /** Why (at most 500 characters). */
+  reason: string;
+}
+
+/** GET /v1/killswitch/history: a region's (or all-regions') changes, newest first. */
+export interface ControlHistory {
+  region: string;
+  history: ControlHistoryEntry[];
+  /** Changes the entity holds (it keeps at most `kept_at_most`, dropping the oldest). */
+  total: number;
+  kept_at_most: number;
+}
+
 /** GET /v1/governor. */
 export interface GovernorView {
   region: string;

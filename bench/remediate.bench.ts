@@ -27,6 +27,7 @@ import type { noopChain } from './bench-workflows';
 import { percentile } from './percentile';
 import { controlId, remediationWorkflowId } from '../contracts/workflow-ids';
 import { setKillSwitchUpdate } from '../contracts/messages';
+import { actionTaskQueue } from '../contracts/task-queues';
 
 interface Args {
   rate: number;
@@ -201,12 +202,15 @@ async function main(): Promise<void> {
     addPageNote: counted(() => Promise.resolve({ incidentId: 'x' })),
     triggerPage: counted(() => Promise.resolve({ dedupKey: 'x' })),
     notify: counted(() => Promise.resolve({ delivered: [], failed: [] })),
+    noop: () => Promise.resolve(),
+  };
+  // the runbook's actions run on the control realm's queue
+  const actions = {
     drainHost: (input: { instanceId?: string }) =>
       counted(async () => {
         if (input.instanceId === 'i-held') await held;
         return { targetGroupArns: [] };
       })(),
-    noop: () => Promise.resolve(),
   };
   const workers = [
     await Worker.create({
@@ -219,6 +223,7 @@ async function main(): Promise<void> {
       maxConcurrentWorkflowTaskExecutions: 200,
       maxConcurrentActivityTaskExecutions: 400,
     }),
+    await Worker.create({ connection: native, taskQueue: actionTaskQueue(taskQueue), activities: actions }),
     ...(await Promise.all(
       zones.map((zone) =>
         Worker.create({

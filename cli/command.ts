@@ -12,6 +12,8 @@ export interface CliIo {
 
 export interface CliCommand {
   name: string;
+  /** Other names the command answers to (`kill-switch` for `killswitch`). */
+  aliases?: readonly string[];
   summary: string;
   /** Full help, with usage and examples. */
   help: string;

@@ -25,11 +25,14 @@ export async function runCli(
 ): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    const topic = name === 'help' ? commands.find((command) => command.name === args[0]) : undefined;
+    const topic =
+      name === 'help'
+        ? commands.find((command) => command.name === args[0] || command.aliases?.includes(args[0] ?? ''))
+        : undefined;
     io.stdout(topic ? `${topic.help}\n` : overview(commands));
     return name === undefined ? ExitCode.Usage : ExitCode.Ok;
   }
-  const command = commands.find((candidate) => candidate.name === name);
+  const command = commands.find((candidate) => candidate.name === name || candidate.aliases?.includes(name));
   if (!command) {
     io.stderr(`lazarus: unknown command "${name}"\n\n${overview(commands)}`);
     return ExitCode.Usage;

@@ -9,6 +9,7 @@ export * from './dead-letter';
 export * from './messages';
 export * from './metrics-sinks';
 export * from './search-attributes';
+export * from './task-queues';
 export * from './trace';
 export * from './workflow-ids';
 export { Outcome, allOutcomes, isSuccessfulOutcome } from '../core/outcome';

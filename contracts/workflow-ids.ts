@@ -22,6 +22,7 @@ export function serviceGovernorId(service: string, prefix = ''): string {
 export function regionalGovernorId(region: string, prefix = ''): string {
   return `${prefix}governor/region/${region}`;
 }
+/** The control entity of a region; `controlId(allRegionsName)` is the control realm's all-regions kill switch. */
 export function controlId(region: string, prefix = ''): string {
   return `${prefix}control/${region}`;
 }

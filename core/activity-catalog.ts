@@ -46,6 +46,15 @@ export const stepResumeInputKey = 'resumeFrom';
  */
 export const stepProgressDetailKey = 'lazarus_progress';
 
+/**
+ * Input key under which the runbook gives every step and compensation the event's region (a runbook cannot set it):
+ * the action activity calls that region's AWS API and refuses a region that is not declared.
+ */
+export const stepRegionInputKey = 'region';
+
+/** ApplicationFailure type of an action activity that runs outside the control realm (never retried). */
+export const outsideControlRealmFailureType = 'OutsideControlRealm';
+
 /** ApplicationFailure type of a long-running activity stopped by its worker's graceful shutdown (handed back). */
 export const workerShutdownFailureType = 'WorkerShutdown';
 

@@ -113,6 +113,8 @@ export interface RegionBreakerSettings {
 /** One region Lazarus serves (`regions:` of services/deployment.yaml, or the `region:` shorthand). */
 export interface RegionSettings {
   name: string;
+  /** The AWS region whose API this region's checks and actions call (`aws_region`, default the name). */
+  aws_region?: string;
   checker_nodes: CheckerNode[];
   breaker: RegionBreakerSettings;
 }
@@ -128,6 +130,11 @@ export interface DeploymentSettings {
   regions?: string[];
   /** Each declared region's checker nodes and breaker, by name (absent as `regions` is). */
   region_settings?: Record<string, RegionSettings>;
+  /**
+   * The control realm: the region whose workers alone carry out runbook actions, on their own task queue
+   * (contracts/task-queues.ts). Absent in settings built before it was configured: the home region (controlRealm()).
+   */
+  control_realm?: string;
   checker_nodes: CheckerNode[];
   quorum: number;
   quorum_deadline_ms: number;
@@ -175,4 +182,19 @@ export function declaredRegions(deployment: Pick<DeploymentSettings, 'region' | 
 /** The breaker of `region`: its own when declared with one, else the deployment's (the home region's). */
 export function breakerOf(deployment: DeploymentSettings, region: string): RegionBreakerSettings {
   return deployment.region_settings?.[region]?.breaker ?? deployment.breaker;
+}
+
+/** The checker nodes of `region`: its own when declared, else the deployment's (the home region's). */
+export function checkerNodesOf(deployment: DeploymentSettings, region: string): CheckerNode[] {
+  return deployment.region_settings?.[region]?.checker_nodes ?? deployment.checker_nodes;
+}
+
+/** The control realm: `control_realm`, else the home region. */
+export function controlRealm(deployment: Pick<DeploymentSettings, 'region' | 'control_realm'>): string {
+  return deployment.control_realm ?? deployment.region;
+}
+
+/** The AWS region whose API serves `region` (its `aws_region`, else its own name). */
+export function awsRegionOf(deployment: Pick<DeploymentSettings, 'region_settings'>, region: string): string {
+  return deployment.region_settings?.[region]?.aws_region ?? region;
 }

@@ -56,3 +56,31 @@ export function destroyAwsClients(clients: AwsClients): void {
   clients.elb.destroy();
   clients.kinesis.destroy();
 }
+
+/**
+ * One set of clients per AWS region, made on first use and kept: an action calls the API of its event's region, never
+ * the process's default (AWS_REGION). Same endpoint override and tuning for every region (the local emulator serves
+ * them all, keyed by the signing region).
+ */
+export interface RegionalAwsClients {
+  forRegion(awsRegion: string): AwsClients;
+  destroy(): void;
+}
+
+export function createRegionalAwsClients(config: AwsConfig, tuning: AwsClientTuning = {}): RegionalAwsClients {
+  const made = new Map<string, AwsClients>();
+  return {
+    forRegion(awsRegion: string): AwsClients {
+      let clients = made.get(awsRegion);
+      if (!clients) {
+        clients = createAwsClients({ ...config, region: awsRegion }, tuning);
+        made.set(awsRegion, clients);
+      }
+      return clients;
+    },
+    destroy(): void {
+      for (const clients of made.values()) destroyAwsClients(clients);
+      made.clear();
+    },
+  };
+}

@@ -1,4 +1,6 @@
-// The Lazarus worker process: registers workflows and activities on the task queue, shuts down on SIGTERM/SIGINT.
+// The Lazarus worker process: by its roles (worker/settings.ts), a deciding worker of its region (workflows and the
+// main queue's activities, the region's checker nodes) and, in the control realm, the actions on the realm's own task
+// queue. Shuts down on SIGTERM/SIGINT.
 import fs from 'node:fs';
 import { Agent as HttpsAgent } from 'node:https';
 import { Client, Connection } from '@temporalio/client';
@@ -9,12 +11,19 @@ import { readRuntimeConfig, type RuntimeConfig } from '../core';
 import { workflowBundlePath, workflowsPath } from '../platform/workflow-bundle';
 import { clientConnectionOptions, nativeConnectionOptions } from '../platform/temporal-connection';
 import { temporalDataConverter } from '../platform/payload-codec';
-import { createMainQueueActivities, createNodeCheckerActivities } from './lazarus-activities';
+import {
+  createActionQueueActivities,
+  createMainQueueActivities,
+  createNodeCheckerActivities,
+  regionHostLister,
+} from './lazarus-activities';
 import { createWorkerMetrics, readWorkerMetricsEndpoint } from './metrics';
 import { serveMetrics, type RunningMetricsServer } from '../platform/metrics-server';
-import { createAwsClients, destroyAwsClients } from '../platform/aws-clients';
+import { createAwsClients, createRegionalAwsClients, destroyAwsClients } from '../platform/aws-clients';
 import { createSnapshotCache } from '../platform/config-files';
-import { readWorkerProcessSettings } from './settings';
+import { readWorkerProcessSettings, workerPlacementProblem, type WorkerRole } from './settings';
+import { actionTaskQueue } from '../contracts/task-queues';
+import { awsRegionOf, checkerNodesOf, controlRealm, declaredRegions } from '../core/resolved-config';
 import { createDrillActivities } from '../activities/drill';
 import { drillTaskQueue } from '../contracts/workflow-ids';
 
@@ -38,6 +47,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
   });
   const connection = await NativeConnection.connect(nativeConnectionOptions(config.temporal));
   const aws = createAwsClients(config.aws);
+  const regionalAws = createRegionalAwsClients(config.aws);
   const bundle = settings.workflowBundle ?? (fs.existsSync(workflowBundlePath) ? workflowBundlePath : undefined);
   const workflowSource: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = bundle
     ? { workflowBundle: { codePath: bundle } }
@@ -56,8 +66,19 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
     // first, so a taken port fails the start before any worker exists
     metricsServer = await serveMetrics(metrics.registry, metricsEndpoint);
     const snapshot = await createSnapshotCache({ configRoot })();
-    const main = createMainQueueActivities({
+    const { deployment } = snapshot;
+    // Where this worker is and what it does: a region's deciding worker, the control realm's acting worker, or both.
+    const region = settings.region ?? deployment.region;
+    const realm = controlRealm(deployment);
+    const roles: WorkerRole[] = settings.roles ?? (region === realm ? ['decide', 'act'] : ['decide']);
+    const placementProblem = workerPlacementProblem(
+      { region, roles },
+      { regions: declaredRegions(deployment), controlRealm: realm },
+    );
+    if (placementProblem) throw new Error(placementProblem);
+    const deps = {
       aws,
+      awsFor: (awsRegion: string) => regionalAws.forRegion(awsRegion),
       pager: pagerClient(config),
       awsOptions: {
         forensicsMode: config.actuators.forensicsMode,
@@ -71,55 +92,86 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       client,
       taskQueue: config.temporal.taskQueue,
       configRoot,
+    };
+    const main = createMainQueueActivities(deps);
+    const drill = createDrillActivities({
+      client,
+      taskQueue: drillTaskQueue(config.temporal.taskQueue),
+      liveMatch: (event) => main.resolveEvent(event),
+      censusService: (request) => main.censusService(request),
     });
-    // Checker nodes this process hosts: all of them locally; in production one per node/zone (LAZARUS_CHECKER_NODES).
+    const deciding = roles.includes('decide');
+    const acting = roles.includes('act');
+    const actionQueue = actionTaskQueue(config.temporal.taskQueue);
+    // The checker nodes of this worker's region it hosts: all of them locally; in production one per node/zone
+    // (LAZARUS_CHECKER_NODES). They read the fleet through their region's AWS API.
     const wanted = (env.LAZARUS_CHECKER_NODES ?? 'all').split(',').map((n) => n.trim());
-    const nodes = snapshot.deployment.checker_nodes.filter((n) => wanted.includes('all') || wanted.includes(n.name));
+    const nodes = deciding
+      ? checkerNodesOf(deployment, region).filter((n) => wanted.includes('all') || wanted.includes(n.name))
+      : [];
+    const hosts = regionHostLister(deps, awsRegionOf(deployment, region));
     const workers = [
-      await Worker.create({
-        connection,
-        namespace: config.temporal.namespace,
-        taskQueue: config.temporal.taskQueue,
-        ...workflowSource,
-        activities: main,
-        sinks: metrics.sinks,
-        ...converter,
-        stickyQueueScheduleToStartTimeout: settings.stickyTimeoutMs,
-        ...shutdown,
-      }),
-      // replay drills: the same workflows on their own queue with dry-run activities (activities/drill.ts), and no
-      // metrics sinks, so a drill never counts as a decision
-      await Worker.create({
-        connection,
-        namespace: config.temporal.namespace,
-        taskQueue: drillTaskQueue(config.temporal.taskQueue),
-        ...workflowSource,
-        activities: createDrillActivities({
-          client,
-          taskQueue: drillTaskQueue(config.temporal.taskQueue),
-          liveMatch: (event) => main.resolveEvent(event),
-          censusService: (request) => main.censusService(request),
-        }),
-        sinks: drillSinks,
-        ...converter,
-        ...shutdown,
-      }),
+      ...(deciding
+        ? [
+            await Worker.create({
+              connection,
+              namespace: config.temporal.namespace,
+              taskQueue: config.temporal.taskQueue,
+              ...workflowSource,
+              activities: main,
+              sinks: metrics.sinks,
+              ...converter,
+              stickyQueueScheduleToStartTimeout: settings.stickyTimeoutMs,
+              ...shutdown,
+            }),
+            // replay drills: the same workflows on their own queue with dry-run activities (activities/drill.ts),
+            // and no metrics sinks, so a drill never counts as a decision
+            await Worker.create({
+              connection,
+              namespace: config.temporal.namespace,
+              taskQueue: drillTaskQueue(config.temporal.taskQueue),
+              ...workflowSource,
+              activities: drill,
+              sinks: drillSinks,
+              ...converter,
+              ...shutdown,
+            }),
+          ]
+        : []),
       ...(await Promise.all(
         nodes.map((node) =>
           Worker.create({
             connection,
             namespace: config.temporal.namespace,
             taskQueue: node.task_queue,
-            activities: createNodeCheckerActivities(node, main),
+            activities: createNodeCheckerActivities(node, hosts),
             ...converter,
             ...shutdown,
           }),
         ),
       )),
+      // the actions: only a worker of the control realm registers them, on the realm's own queue
+      ...(acting
+        ? [
+            await Worker.create({
+              connection,
+              namespace: config.temporal.namespace,
+              taskQueue: actionQueue,
+              activities: createActionQueueActivities({ ...deps, workerRegion: region }),
+              ...converter,
+              ...shutdown,
+            }),
+          ]
+        : []),
+    ];
+    const queues = [
+      ...(deciding ? [`"${config.temporal.taskQueue}"`] : []),
+      ...(acting ? [`"${actionQueue}" (actions, control realm ${realm})`] : []),
     ];
     process.stdout.write(
-      `lazarus worker: polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address} ` +
+      `lazarus worker: polling task queue ${queues.join(' and ')} on ${config.temporal.address} ` +
         `(namespace ${config.temporal.namespace}, config ${configRoot} version ${snapshot.version.slice(0, 12)}); ` +
+        `region ${region}, roles ${roles.join(',')}; ` +
         `checker nodes: ${nodes.map((n) => `${n.name} (${n.zone})`).join(', ') || 'none'}; ` +
         `metrics on http://${metricsEndpoint.host}:${metricsServer.port}/metrics; ` +
         `shutdown grace ${settings.shutdownGraceMs} ms` +
@@ -130,6 +182,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
   } finally {
     await metricsServer?.close();
     destroyAwsClients(aws);
+    regionalAws.destroy();
     await clientConnection.close();
     await connection.close();
   }

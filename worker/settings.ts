@@ -1,5 +1,6 @@
-// The worker process's own settings from the environment: graceful shutdown, sticky-queue fallback, identity and
-// which workflow bundle to load. Read before anything connects, so a bad value fails the start with its name.
+// The worker process's own settings from the environment: graceful shutdown, sticky-queue fallback, identity, which
+// workflow bundle to load, its region and roles. Read before anything connects, so a bad value fails the start with
+// its name.
 import { RuntimeConfigError } from '../core';
 
 export interface WorkerProcessSettings {
@@ -23,7 +24,22 @@ export interface WorkerProcessSettings {
    * it, LAZARUS_SMTP_USER needs LAZARUS_SMTP_SECURE=true or STARTTLS (required then), or the worker refuses to start.
    */
   smtpAllowPlaintextAuth?: boolean;
+  /**
+   * LAZARUS_WORKER_REGION (default: the deployment's home region): the declared region this worker is in. Its
+   * checker nodes are the ones this worker hosts; it is in the control realm when this is the deployment's
+   * control_realm.
+   */
+  region?: string;
+  /**
+   * LAZARUS_WORKER_ROLES (comma list of decide and act; default decide,act in the control realm, else decide):
+   * `decide` polls the main queue (workflows, configuration, entities, pages) and the region's checker nodes; `act`
+   * polls the control realm's queue and registers the actions, and is refused outside the control realm.
+   */
+  roles?: WorkerRole[];
 }
+
+export type WorkerRole = 'decide' | 'act';
+const workerRoles: readonly WorkerRole[] = ['decide', 'act'];
 
 export const defaultShutdownGraceMs = 30_000;
 export const defaultStickyTimeoutMs = 5_000;
@@ -52,7 +68,48 @@ export function readWorkerProcessSettings(env: Readonly<Record<string, string | 
     ...(identity ? { identity } : {}),
     ...(workflowBundle ? { workflowBundle } : {}),
     ...(flag(env, 'LAZARUS_SMTP_ALLOW_PLAINTEXT_AUTH') ? { smtpAllowPlaintextAuth: true } : {}),
+    ...regionSettings(env),
   };
+}
+
+function regionSettings(
+  env: Readonly<Record<string, string | undefined>>,
+): Pick<WorkerProcessSettings, 'region' | 'roles'> {
+  const region = env.LAZARUS_WORKER_REGION?.trim();
+  if (region !== undefined && region !== '' && !/^[a-z0-9-]+$/.test(region)) {
+    throw new RuntimeConfigError('LAZARUS_WORKER_REGION', `expected a region name (a-z, 0-9, -), got "${region}"`);
+  }
+  const rawRoles = env.LAZARUS_WORKER_ROLES?.trim();
+  let roles: WorkerRole[] | undefined;
+  if (rawRoles) {
+    const named = rawRoles.split(',').map((role) => role.trim());
+    const unknown = named.filter((role) => !workerRoles.includes(role as WorkerRole));
+    if (unknown.length > 0 || named.length === 0) {
+      throw new RuntimeConfigError('LAZARUS_WORKER_ROLES', `expected decide, act or decide,act, got "${rawRoles}"`);
+    }
+    roles = [...new Set(named as WorkerRole[])];
+  }
+  return { ...(region ? { region } : {}), ...(roles ? { roles } : {}) };
+}
+
+/** Problem with the worker's region and roles against the deployment, as one line; undefined when they fit. */
+export function workerPlacementProblem(
+  placement: { region: string; roles: readonly WorkerRole[] },
+  deployment: { regions: readonly string[]; controlRealm: string },
+): string | undefined {
+  if (!deployment.regions.includes(placement.region)) {
+    return (
+      `LAZARUS_WORKER_REGION: "${placement.region}" is not a region declared in services/deployment.yaml ` +
+      `(declared: ${deployment.regions.join(', ')})`
+    );
+  }
+  if (placement.roles.includes('act') && placement.region !== deployment.controlRealm) {
+    return (
+      `LAZARUS_WORKER_ROLES: act: this worker is in region ${placement.region}, outside the control realm ` +
+      `(${deployment.controlRealm}, services/deployment.yaml control_realm); only workers of the control realm act`
+    );
+  }
+  return undefined;
 }
 
 function flag(env: Readonly<Record<string, string | undefined>>, variable: string): boolean {

@@ -1,5 +1,7 @@
-// The control entity of a region (control/<region>): the kill switch, global and per category, and shadow mode.
-// Who changed what, when and why is kept. Remediations read it through an activity right before acting.
+// The control entity of a region (control/<region>): the kill switch, global and per category, and shadow mode; and
+// the control realm's all-regions kill switch (control/all-regions, no shadow mode). Who changed what, when and why
+// is kept (bounded: core/control.ts controlLimits, so the state always fits a Query). Remediations read it through
+// an activity right before acting.
 import {
   allHandlersFinished,
   condition,
@@ -8,7 +10,16 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { emptyControlState, killSwitchScopes, type ControlState, type SwitchSetting } from '../core/control';
+import {
+  allRegionsName,
+  controlChangeProblem,
+  controlLimits,
+  emptyControlState,
+  killSwitchScopes,
+  recordControlChange,
+  type ControlState,
+  type SwitchSetting,
+} from '../core/control';
 import {
   controlQuery,
   setKillSwitchUpdate,
@@ -19,7 +30,7 @@ import {
 import type { EntityOptions } from './governors';
 import { controlDetails } from '../contracts/user-metadata';
 
-export const maxControlHistory = 200;
+export const maxControlHistory = controlLimits.historyMax;
 
 export interface ControlInput {
   region: string;
@@ -36,13 +47,12 @@ export async function control(input: ControlInput): Promise<void> {
   let handled = 0;
 
   const record = (what: string, setting: SwitchSetting): void => {
-    state.history.push({ what, setting });
-    if (state.history.length > maxControlHistory) state.history.splice(0, state.history.length - maxControlHistory);
+    recordControlChange(state, { what, setting });
     setCurrentDetails(controlDetails(state));
   };
   const validate = (request: { reason: string; actor: string }): void => {
-    if (!request.actor?.trim()) throw new ControlRequestError('who is changing the switch (actor) is required');
-    if (!request.reason?.trim()) throw new ControlRequestError('why the switch is changed (reason) is required');
+    const problem = controlChangeProblem(request);
+    if (problem) throw new ControlRequestError(`${problem.field}: ${problem.problem}`);
   };
 
   setCurrentDetails(controlDetails(state));
@@ -77,8 +87,19 @@ export async function control(input: ControlInput): Promise<void> {
     {
       validator: (request: SetShadowRequest) => {
         validate(request);
+        if (input.region === allRegionsName) {
+          throw new ControlRequestError('shadow mode is set per region, not for all regions');
+        }
         if (!/^(global|profile:.+|service:.+)$/.test(request.scope)) {
           throw new ControlRequestError(`shadow scope must be global, profile:<name> or service:<name>`);
+        }
+        if (request.scope.length > controlLimits.scopeMaxChars) {
+          throw new ControlRequestError(`shadow scope: at most ${controlLimits.scopeMaxChars} characters`);
+        }
+        if (!(request.scope in state.shadow) && Object.keys(state.shadow).length >= controlLimits.shadowScopesMax) {
+          throw new ControlRequestError(
+            `at most ${controlLimits.shadowScopesMax} distinct shadow scopes are kept in a region`,
+          );
         }
       },
     },

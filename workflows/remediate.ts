@@ -29,6 +29,7 @@ import { isSuccessfulOutcome, Outcome } from '../core/outcome';
 import { evaluateQuorum, suspectedPartition, type NodeAnswer, type QuorumResult } from '../core/quorum';
 import {
   breakerOf,
+  checkerNodesOf,
   declaredRegions,
   type DeploymentSettings,
   type MatchResult,
@@ -667,7 +668,7 @@ async function planScalingGate({ event, service, record }: Decision, admitted: A
       `a host of ${event.service} is being remediated (${busy.join(', ')}): no scaling now`,
     );
   }
-  const census = await censusService({ service: event.service, params: service.params });
+  const census = await censusService({ service: event.service, params: service.params, region: event.region });
   const request = scalingRequestFrom(event.event_type === 'ScaleDown' ? 'down' : 'up', event.details);
   const plan = planScaling(request, census, limits, admitted.last_scaling_at, Date.now());
   const detail = { request, census, limits, last_scaling_at: admitted.last_scaling_at, plan };
@@ -684,7 +685,9 @@ async function planScalingGate({ event, service, record }: Decision, admitted: A
 }
 
 async function checkQuorum({ event, rule, service, deployment, record }: Decision): Promise<void> {
-  const { checker_nodes: nodes, quorum, quorum_deadline_ms: deadlineMs } = deployment;
+  // the event region's own checker nodes: deciding happens in the region
+  const nodes = checkerNodesOf(deployment, event.region);
+  const { quorum, quorum_deadline_ms: deadlineMs } = deployment;
   if (rule.preconditions.length === 0) {
     record({ gate: 'quorum', verdict: 'skip', detail: { reason: 'the rule has no preconditions' } });
     return;

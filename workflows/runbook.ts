@@ -21,6 +21,7 @@ import {
 import {
   stepHeartbeatTimeoutMs,
   stepProgressDetailKey,
+  stepRegionInputKey,
   stepResumeInputKey,
   stepWorkerLossLimit,
   workerShutdownFailureType,
@@ -41,6 +42,8 @@ import {
 } from '../contracts/messages';
 import { runbookProgress, stepSummary } from '../contracts/user-metadata';
 import type { GateRecord, RemediationStatus, StepRecord } from '../contracts/trace';
+import { actionTaskQueue } from '../contracts/task-queues';
+import { entityPrefixOf } from '../contracts/workflow-ids';
 
 export interface RunbookInput {
   remediation_id: string;
@@ -81,10 +84,25 @@ const { readControl } = proxyActivities<EntityActivities>({
 
 type StepActivity = (input: unknown) => Promise<Record<string, unknown> | undefined>;
 
+/**
+ * Runbook steps and compensations run on the control realm's task queue (only its workers poll it) and are given the
+ * event's region, whose AWS API they call.
+ */
+function actionQueue(): string {
+  const { taskQueue, workflowId } = workflowInfo();
+  // a replay drill's runbook (drill/<id>/lock/...) runs its dry-run steps on the drill queue itself: they touch nothing
+  return entityPrefixOf(workflowId) ? taskQueue : actionTaskQueue(taskQueue);
+}
+
+function inRegion(input: unknown, region: string): unknown {
+  return { ...(input as object), [stepRegionInputKey]: region };
+}
+
 function stepActivity(activity: string, timeoutMs: number, summary?: string): StepActivity {
   // Retries are the workflow's (see runStep), so each attempt is recorded in the trace.
   if (stepHeartbeatTimeoutMs(activity, undefined) === undefined) {
     const activities = proxyActivities<Record<string, StepActivity>>({
+      taskQueue: actionQueue(),
       startToCloseTimeout: timeoutMs,
       retry: { maximumAttempts: 1 },
       ...(summary ? { summary } : {}),
@@ -97,6 +115,7 @@ function stepActivity(activity: string, timeoutMs: number, summary?: string): St
   // counting as a failed attempt, up to stepWorkerLossLimit times.
   return async (input: unknown) => {
     const call = proxyActivities<Record<string, StepActivity>>({
+      taskQueue: actionQueue(),
       startToCloseTimeout: timeoutMs,
       heartbeatTimeout: stepHeartbeatTimeoutMs(activity, input),
       cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
@@ -229,7 +248,7 @@ export async function runbook(input: RunbookInput): Promise<RunbookResult> {
       try {
         // A retry resumes from what the failed attempt had done (e.g. the target groups a drain already left).
         const attemptInput = rec.progress ? { ...resolvedInput, [stepResumeInputKey]: rec.progress } : resolvedInput;
-        const output = (await call(attemptInput)) ?? {};
+        const output = (await call(inRegion(attemptInput, event.region))) ?? {};
         attemptRecord.ended_at = Date.now();
         outputs[step.id] = { output };
         rec.output = output;
@@ -386,12 +405,13 @@ async function compensate(
     const rec = record(step.id);
     try {
       const compensation = proxyActivities<Record<string, StepActivity>>({
+        taskQueue: actionQueue(),
         startToCloseTimeout: step.timeout_ms,
         scheduleToCloseTimeout: input.compensation_retry_ms ?? defaultCompensationRetryMs,
         retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
         summary: `undo ${stepSummary(step.id, step.compensate.activity, resolveReferences(step.compensate.input, ctx))}`,
       })[step.compensate.activity];
-      await compensation(resolveReferences(step.compensate.input, ctx));
+      await compensation(inRegion(resolveReferences(step.compensate.input, ctx), input.event.region));
       rec.compensation = { activity: step.compensate.activity, status: 'succeeded', at: Date.now() };
     } catch (err) {
       const error = describeFailure(err).message;

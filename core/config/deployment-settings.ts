@@ -8,6 +8,7 @@ import type { ConfigIssue } from './errors';
 import { defaultQuarantineThresholds } from '../quarantine';
 import type { DeploymentFile } from './file-shapes';
 import { issueAt, type YamlSource } from './yaml-source';
+import { allRegionsName } from '../control';
 
 /** The deployment settings, or undefined when the file is missing or has a problem (reported). */
 export function resolveDeploymentFile(read: ConfigFiles, issues: ConfigIssue[]): DeploymentSettings | undefined {
@@ -71,9 +72,10 @@ function resolveBreaker(...layers: (BreakerFile | undefined)[]): RegionBreakerSe
  */
 function resolveRegions(file: DeploymentFile): RegionSettings[] {
   const home = homeRegion(file);
-  const entries = file.regions ?? [{ name: home }];
+  const entries = file.regions ?? [{ name: home, ...(file.aws_region ? { aws_region: file.aws_region } : {}) }];
   return entries.map((entry) => ({
     name: entry.name,
+    ...(entry.aws_region ? { aws_region: entry.aws_region } : {}),
     checker_nodes: resolveNodes(
       entry.name,
       entry.checker_nodes ?? (entry.name === home ? file.checker_nodes : undefined),
@@ -90,6 +92,7 @@ function resolveDeployment(file: DeploymentFile): DeploymentSettings {
     region: home.name,
     regions: regions.map((region) => region.name),
     region_settings: Object.fromEntries(regions.map((region) => [region.name, region])),
+    control_realm: file.control_realm ?? home.name,
     checker_nodes: home.checker_nodes,
     quorum: file.quorum ?? defaults.quorum,
     quorum_deadline_ms: parseDuration(file.quorum_deadline ?? defaults.quorumDeadline),
@@ -131,6 +134,28 @@ function deploymentIssues(source: YamlSource, file: DeploymentFile, deployment: 
       issues.push(issueAt(source, ['regions', index, 'name'], `duplicate region "${entry.name}"`));
     names.add(entry.name);
   });
+  if (file.control_realm !== undefined && !deployment.regions?.includes(file.control_realm)) {
+    issues.push(
+      issueAt(
+        source,
+        ['control_realm'],
+        `the control realm "${file.control_realm}" is not a declared region (${(deployment.regions ?? []).join(', ')})`,
+      ),
+    );
+  }
+  if (file.aws_region !== undefined && file.regions) {
+    issues.push(issueAt(source, ['aws_region'], "with regions:, give aws_region in each region's entry"));
+  }
+  if ((deployment.regions ?? []).includes(allRegionsName)) {
+    const index = file.regions?.findIndex((entry) => entry.name === allRegionsName) ?? -1;
+    issues.push(
+      issueAt(
+        source,
+        index >= 0 ? ['regions', index, 'name'] : ['region'],
+        `"${allRegionsName}" cannot be a region: it names the kill switch of every region`,
+      ),
+    );
+  }
   if (file.region !== undefined && file.regions && !names.has(file.region)) {
     issues.push(
       issueAt(source, ['region'], `the home region "${file.region}" is not one of regions (${[...names].join(', ')})`),

@@ -82,6 +82,7 @@ export interface ServiceFile {
 
 export interface RegionFile {
   name: string;
+  aws_region?: string;
   checker_nodes?: { name: string; zone: string; task_queue?: string }[];
   breaker?: { open_threshold?: number; close_threshold?: number; window?: string };
 }
@@ -89,6 +90,8 @@ export interface RegionFile {
 export interface DeploymentFile {
   region?: string;
   regions?: RegionFile[];
+  aws_region?: string;
+  control_realm?: string;
   checker_nodes?: { name: string; zone: string; task_queue?: string }[];
   quorum?: number;
   quorum_deadline?: string;

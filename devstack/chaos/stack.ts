@@ -145,7 +145,8 @@ function writeConfigTree(
   ).join('\n');
   fs.writeFileSync(
     path.join(dir, 'deployment.yaml'),
-    `region: ${region}\nchecker_nodes:\n${nodes}\nquorum: 2\nquorum_deadline: 45s\n` +
+    // the drill's region is served by the emulator's us-east-1, where the fleet simulator keeps the hosts
+    `region: ${region}\naws_region: us-east-1\nchecker_nodes:\n${nodes}\nquorum: 2\nquorum_deadline: 45s\n` +
       `breaker:\n  open_threshold: ${breaker.open_threshold}\n  close_threshold: ${breaker.close_threshold}\n` +
       `  window: ${breaker.window}\nshadow: false\n` +
       `temporal_ui_url: http://localhost:8233\nteam_email_domain: example.com\n` +

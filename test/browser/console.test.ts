@@ -14,7 +14,7 @@ import { deadLetterId, type DeadLetterEntry } from '../../contracts/dead-letter'
 import { projectRoot } from '../../devstack/paths';
 import { recordDeadLetter } from '../../ingest/bridge/activities/dead-letters';
 import type { AwsClients } from '../../platform/aws-clients';
-import { createMainQueueActivities } from '../../worker/lazarus-activities';
+import { createActionQueueActivities, createMainQueueActivities } from '../../worker/lazarus-activities';
 import { startTestApi, type TestApi } from '../support/api-client';
 import { createLazarusWorkers, healthcheckDownEvent } from '../support/lazarus-stack';
 import { stackValue } from '../support/stack-env';
@@ -90,7 +90,7 @@ beforeAll(async () => {
   // one sick host at a time: the peer check refuses to act while a third of the pool looks sick
   sick = created.body.instanceIds.slice(0, 2);
   await sicken(sick[0]);
-  main = createMainQueueActivities({
+  const deps = {
     aws,
     pager: pagerClientFor(sharedPagerDuty()),
     notify: {},
@@ -98,8 +98,14 @@ beforeAll(async () => {
     taskQueue,
     configRoot,
     controlCacheMs: 0,
-  });
-  workers = await createLazarusWorkers(env, main, taskQueue);
+  };
+  main = createMainQueueActivities(deps);
+  workers = await createLazarusWorkers(
+    env,
+    main,
+    taskQueue,
+    createActionQueueActivities({ ...deps, workerRegion: region }),
+  );
   running = workers.map((w) => w.run());
   api = await startTestApi(
     { temporal: env.client, taskQueue, region, declaredRegions: [region, otherRegion] },

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Outcome } from '../../core/outcome';
 import { createDemandSensor } from '../../sensors/demand';
-import { createMainQueueActivities } from '../../worker/lazarus-activities';
+import { createActionQueueActivities, createMainQueueActivities } from '../../worker/lazarus-activities';
 import { createLazarusWorkers } from '../support/lazarus-stack';
 import { remediate } from '../../workflows';
 import { stackValue } from '../support/stack-env';
@@ -41,8 +41,14 @@ beforeAll(() => ({ env, aws, configRoot } = stack));
 it('grows the pool when demand rises and shrinks it when demand falls, within its bounds', async () => {
   const fleetUrl = stackValue('fleetSimulatorUrl');
   expect((await postJson(`${fleetUrl}/services`, { name: service, hosts: 2 })).status).toBe(201);
-  const main = createMainQueueActivities({ aws, client: env.client, taskQueue, configRoot, controlCacheMs: 0 });
-  const workers = await createLazarusWorkers(env, main, taskQueue);
+  const deps = { aws, client: env.client, taskQueue, configRoot, controlCacheMs: 0 };
+  const main = createMainQueueActivities(deps);
+  const workers = await createLazarusWorkers(
+    env,
+    main,
+    taskQueue,
+    createActionQueueActivities({ ...deps, workerRegion: region }),
+  );
   const activeHosts = async (): Promise<number> => (await main.listServiceHosts(service)).length;
   const outcomes: string[] = [];
   const pools: number[] = [];

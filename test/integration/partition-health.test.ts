@@ -9,7 +9,11 @@ import { Outcome } from '../../core/outcome';
 import type { LazarusEvent } from '../../core/event';
 import type { QuorumResult } from '../../core/quorum';
 import { startFleetSimulator, type RunningFleetSimulator } from '../../devstack/fleet-simulator';
-import { createMainQueueActivities, createNodeCheckerActivities } from '../../worker/lazarus-activities';
+import {
+  createActionQueueActivities,
+  createMainQueueActivities,
+  createNodeCheckerActivities,
+} from '../../worker/lazarus-activities';
 import {
   checkerZones,
   createLazarusWorkers,
@@ -37,6 +41,7 @@ let aws: AwsClients;
 let configRoot: string;
 let fleet: RunningFleetSimulator;
 let main: ReturnType<typeof createMainQueueActivities>;
+let actions: ReturnType<typeof createActionQueueActivities>;
 const stack = useTestStack({
   temporal: true,
   aws: true,
@@ -50,7 +55,7 @@ const stack = useTestStack({
 beforeAll(async () => {
   ({ env, aws, configRoot } = stack);
   fleet = await startFleetSimulator({ ec2: aws.ec2, elb: aws.elb, zones: checkerZones, pollMs: 250 });
-  main = createMainQueueActivities({
+  const deps = {
     aws,
     pager: pagerClientFor(sharedPagerDuty()),
     notify: { temporalUiUrl: 'http://localhost:8233' },
@@ -58,7 +63,9 @@ beforeAll(async () => {
     taskQueue,
     configRoot,
     controlCacheMs: 0,
-  });
+  };
+  main = createMainQueueActivities(deps);
+  actions = createActionQueueActivities({ ...deps, workerRegion: region });
 });
 afterAll(async () => {
   await fleet?.stop();
@@ -185,7 +192,7 @@ describe('the quorum acts on host failures, never on partitions', () => {
     fleet.setZonePartition(zoneA, [zoneB, zoneC]);
     const event = eventFor(cutOff, hosts[0]);
     await main.triggerPage({ routingKey, incidentKey: event.incident_key, summary: 'down', source: 'nagios' });
-    const workers = await createLazarusWorkers(env, main, taskQueue);
+    const workers = await createLazarusWorkers(env, main, taskQueue, actions);
 
     // Act
     const status = await remediateWithWorkers(env, workers, taskQueue, event);
@@ -219,7 +226,7 @@ describe('the quorum acts on host failures, never on partitions', () => {
   it('passes the quorum for a dead host whose zone peers answer every checker (shadow: nothing acts)', async () => {
     const hosts = await sixHosts(dead);
     fleet.setHealth(hosts[0], 'unreachable');
-    const workers = await createLazarusWorkers(env, main, taskQueue);
+    const workers = await createLazarusWorkers(env, main, taskQueue, actions);
 
     const status = await remediateWithWorkers(env, workers, taskQueue, eventFor(dead, hosts[0]));
 

@@ -9,7 +9,7 @@ import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balanc
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { Outcome } from '../../core/outcome';
-import { createMainQueueActivities } from '../../worker/lazarus-activities';
+import { createActionQueueActivities, createMainQueueActivities } from '../../worker/lazarus-activities';
 import { createLazarusWorkers, healthcheckDownEvent, remediateWithWorkers } from '../support/lazarus-stack';
 import { stackValue } from '../support/stack-env';
 import { getJson, pagerClientFor, postJson, sharedPagerDuty } from '../support/stand-ins';
@@ -58,7 +58,7 @@ it('replaces a failed host: ack, drain, clone, verify, register, forensics, reso
   const targetGroupArn = created.body.service.targetGroupArn!;
   await postJson(`${fleetUrl}/hosts/${sick}/health`, { health: 'unhealthy' });
   const pagerClient = pagerClientFor(sharedPagerDuty());
-  const main = createMainQueueActivities({
+  const deps = {
     aws,
     pager: pagerClient,
     notify: {
@@ -74,10 +74,16 @@ it('replaces a failed host: ack, drain, clone, verify, register, forensics, reso
     taskQueue,
     configRoot,
     controlCacheMs: 0,
-  });
+  };
+  const main = createMainQueueActivities(deps);
   const incidentKey = `e2e-${id}-healthcheck`;
   await main.triggerPage({ routingKey, incidentKey, summary: `${sick} health check down`, source: 'nagios' });
-  workers = await createLazarusWorkers(env, main, taskQueue);
+  workers = await createLazarusWorkers(
+    env,
+    main,
+    taskQueue,
+    createActionQueueActivities({ ...deps, workerRegion: region }),
+  );
   const event = healthcheckDownEvent({ incidentKey, service, host: sick, region });
 
   // Act

@@ -11,7 +11,7 @@ import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { Outcome } from '../../core/outcome';
-import { createMainQueueActivities } from '../../worker/lazarus-activities';
+import { createActionQueueActivities, createMainQueueActivities } from '../../worker/lazarus-activities';
 import { remediationWorkflowId } from '../../contracts/workflow-ids';
 import { createLazarusWorkers, healthcheckDownEvent, remediateWithWorkers } from '../support/lazarus-stack';
 import { stackValue } from '../support/stack-env';
@@ -71,7 +71,7 @@ it('runs a full remediation with secrets by reference, and no history holds a se
   expect(created.status).toBe(201);
   const sick = created.body.instanceIds[0];
   await postJson(`${fleetUrl}/hosts/${sick}/health`, { health: 'unhealthy' });
-  const main = createMainQueueActivities({
+  const deps = {
     aws: stack.aws,
     pager: pagerClientFor(sharedPagerDuty()),
     notify: {
@@ -86,7 +86,8 @@ it('runs a full remediation with secrets by reference, and no history holds a se
     taskQueue,
     configRoot,
     controlCacheMs: 0,
-  });
+  };
+  const main = createMainQueueActivities(deps);
   const incidentKey = `secrets-${id}-healthcheck`;
   await main.triggerPage({
     routingKey: `secret:${routingKeyName}`,
@@ -94,7 +95,12 @@ it('runs a full remediation with secrets by reference, and no history holds a se
     summary: `${sick} health check down`,
     source: 'nagios',
   });
-  workers = await createLazarusWorkers(env, main, taskQueue);
+  workers = await createLazarusWorkers(
+    env,
+    main,
+    taskQueue,
+    createActionQueueActivities({ ...deps, workerRegion: region }),
+  );
   const event = healthcheckDownEvent({ incidentKey, service, host: sick, region });
 
   const status = await remediateWithWorkers(env, workers, taskQueue, event);

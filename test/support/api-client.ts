@@ -56,6 +56,7 @@ export async function startTestApi(
     region: string;
     kinesis?: { client: KinesisClient; streamName: string };
     declaredRegions?: readonly string[];
+    allRegionsControlId?: string;
     /** The vendor routes' mapping, EC2 lookups and SNS verification (default: the built-in mapping, no lookups). */
     sensors?: ApiDependencies['sensors'];
   },

@@ -12,6 +12,8 @@ import { remediate } from '../../workflows';
 import { projectRoot } from '../../devstack/paths';
 import { createNodeCheckerActivities, type MainQueueActivities } from '../../worker/lazarus-activities';
 import { createTestWorker } from './temporal';
+import type { ActionActivities } from '../../activities/control-realm';
+import { actionTaskQueue } from '../../contracts/task-queues';
 
 export const checkerZones = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
 
@@ -42,7 +44,9 @@ export function writeConfigTree(options: {
   const paging = /^pagerduty:/m.test(extra) ? '' : `pagerduty:\n  default_routing_key: ${testDefaultRoutingKey}\n`;
   fs.writeFileSync(
     path.join(root, 'services', 'deployment.yaml'),
-    `region: ${options.region}\nchecker_nodes:\n${nodes}\nquorum: 2\nquorum_deadline: 20s\n${paging}${extra}`,
+    // the test's region is served by the emulator's us-east-1, where the fleet is
+    `region: ${options.region}\naws_region: us-east-1\nchecker_nodes:\n${nodes}\nquorum: 2\nquorum_deadline: 20s\n` +
+      `${paging}${extra}`,
   );
   for (const [name, content] of Object.entries(options.services)) {
     fs.writeFileSync(path.join(root, 'services', `${name}.yaml`), content);
@@ -50,14 +54,19 @@ export function writeConfigTree(options: {
   return root;
 }
 
-/** The main-queue worker and one worker per checker node, as a Lazarus worker process runs them. */
+/**
+ * The main-queue worker, one worker per checker node and the control realm's action worker, as a Lazarus worker
+ * process of the control realm runs them. `actions`: createActionQueueActivities (worker/lazarus-activities.ts).
+ */
 export async function createLazarusWorkers(
   env: TestWorkflowEnvironment,
   main: MainQueueActivities,
   taskQueue: string,
+  actions: ActionActivities,
 ): Promise<Worker[]> {
   return [
     await createTestWorker(env, { taskQueue, activities: main }),
+    await createTestWorker(env, { taskQueue: actionTaskQueue(taskQueue), activities: actions }),
     ...(await Promise.all(
       checkerZones.map((zone, i) =>
         createTestWorker(env, {

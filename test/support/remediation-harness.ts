@@ -15,6 +15,7 @@ import type { CheckResult } from '../../core/quorum';
 import type { MatchResult, ResolvedRule, ResolvedStep, ServicePolicy } from '../../core/resolved-config';
 import { createWorkerMetrics, type WorkerMetrics } from '../../worker/metrics';
 import { createTestWorker, uniqueTaskQueue } from './temporal';
+import { actionTaskQueue } from '../../contracts/task-queues';
 
 export interface PageCall {
   call: 'acknowledgePage' | 'resolvePage' | 'escalatePage' | 'triggerPage' | 'addPageNote' | 'notify';
@@ -44,6 +45,8 @@ export interface HarnessOptions {
   defaultRoutingKey?: string;
   /** How long each checker probe takes (default: answers at once). */
   probeDelayMs?: number;
+  /** The activities of the control realm's queue instead of the recording step stand-ins. */
+  actionActivities?: Record<string, (...args: never[]) => Promise<unknown>>;
   /** Instance ids of the service's hosts (default made-up ids); the first is the sick host. */
   hostIds?: string[];
   /** Replaces any activity of the main worker (e.g. a dependency that fails), by name. */
@@ -73,8 +76,11 @@ export class RemediationHarness {
   readonly service = `svc-${randomUUID().slice(0, 8)}`;
   readonly region = `region-${randomUUID().slice(0, 8)}`;
   readonly taskQueue = uniqueTaskQueue('remediate');
+  /** This harness's own all-regions kill switch, so turning it on stops no other test file's remediations. */
+  readonly allRegionsControlId = `control/all-regions-${this.taskQueue}`;
   readonly pages: PageCall[] = [];
-  readonly stepCalls: Array<{ activity: string; input: Record<string, unknown>; at: number }> = [];
+  /** Runbook step and compensation calls, as the control realm's queue received them (`region` apart). */
+  readonly stepCalls: Array<{ activity: string; input: Record<string, unknown>; region?: unknown; at: number }> = [];
   readonly hosts: HostFacts[];
   /** What the workflows of this harness reported through the metrics sinks (worker/metrics.ts). */
   readonly metrics: WorkerMetrics = createWorkerMetrics();
@@ -170,10 +176,10 @@ export class RemediationHarness {
   async start(): Promise<void> {
     const stepActivity =
       (activity: string) =>
-      async (input: Record<string, unknown>): Promise<Record<string, unknown>> => {
+      async ({ region, ...input }: Record<string, unknown>): Promise<Record<string, unknown>> => {
         const attempt = (this.attempts.get(activity) ?? 0) + 1;
         this.attempts.set(activity, attempt);
-        this.stepCalls.push({ activity, input, at: Date.now() });
+        this.stepCalls.push({ activity, input, region, at: Date.now() });
         const behaviour = this.options.stepBehaviour?.[activity];
         if (!behaviour) return { done: activity };
         // Like the real long-running activities: heartbeat while the behaviour runs, so a cancel (or the workflow's
@@ -208,6 +214,7 @@ export class RemediationHarness {
         taskQueue: this.taskQueue,
         continueAsNewAfter: this.options.continueAsNewAfter ?? 50,
         controlCacheMs: 0,
+        allRegionsControlId: this.allRegionsControlId,
       }),
       resolveEvent: async (event: LazarusEvent): Promise<MatchResult> => Promise.resolve(this.match(event)),
       ...createScalingActivities({
@@ -242,11 +249,17 @@ export class RemediationHarness {
         this.record('notify', message.incidentKey ?? '', message.kind);
         return Promise.resolve({ delivered: [], failed: [] });
       },
-      ...Object.fromEntries(stepNames.map((name) => [name, stepActivity(name)])),
       ...this.options.activityOverrides,
     };
     this.workers.push(
       await createTestWorker(this.env, { taskQueue: this.taskQueue, activities, metrics: this.metrics }),
+      // the runbook's actions run on the control realm's own queue
+      await createTestWorker(this.env, {
+        taskQueue: actionTaskQueue(this.taskQueue),
+        activities:
+          this.options.actionActivities ?? Object.fromEntries(stepNames.map((name) => [name, stepActivity(name)])),
+        metrics: this.metrics,
+      }),
     );
     for (const zone of this.options.checkerZones ?? zones) {
       this.workers.push(

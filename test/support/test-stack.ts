@@ -66,6 +66,7 @@ export function useTestStack<const Options extends TestStackOptions>(options: Op
         temporal: stack.env!.client,
         taskQueue: harness.taskQueue,
         region: harness.region,
+        allRegionsControlId: harness.allRegionsControlId,
       });
     }
     if (stack.harness) {

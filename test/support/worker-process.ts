@@ -12,6 +12,8 @@ export interface WorkerProcessOptions {
   configRoot: string;
   /** Extra environment (LAZARUS_WORKER_SHUTDOWN_GRACE_MS, ...). */
   env?: Record<string, string>;
+  /** How long it may take to be ready (default 60 s). */
+  readyTimeoutMs?: number;
 }
 
 export interface WorkerProcess extends SourceProcess {
@@ -24,6 +26,7 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
     name: `worker ${options.identity}`,
     entry: 'worker/main.ts',
     readyLine: 'lazarus worker: polling',
+    ...(options.readyTimeoutMs ? { readyTimeoutMs: options.readyTimeoutMs } : {}),
     env: {
       PATH: process.env.PATH,
       TEMPORAL_ADDRESS: stackValue('temporalAddress'),

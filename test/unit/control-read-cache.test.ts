@@ -2,14 +2,22 @@ import type { Client } from '@temporalio/client';
 import { createEntityActivities } from '../../activities/entities';
 import { emptyControlState } from '../../core/control';
 
-function countingClient(): { client: Client; queries: () => number; fail: (on: boolean) => void } {
+/** Counts the reads of control/r1 (each read also asks the all-regions switch, control/all-regions, once). */
+function countingClient(): {
+  client: Client;
+  queries: () => number;
+  allRegionsQueries: () => number;
+  fail: (on: boolean) => void;
+} {
   let queries = 0;
+  let allRegions = 0;
   let failing = false;
   const client = {
     workflow: {
-      getHandle: () => ({
+      getHandle: (id: string) => ({
         query: async () => {
-          queries++;
+          if (id === 'control/all-regions') allRegions++;
+          else queries++;
           await new Promise((r) => setTimeout(r, 20));
           if (failing) throw new Error('frontend unavailable');
           return emptyControlState('r1');
@@ -17,7 +25,7 @@ function countingClient(): { client: Client; queries: () => number; fail: (on: b
       }),
     },
   } as unknown as Client;
-  return { client, queries: () => queries, fail: (on) => (failing = on) };
+  return { client, queries: () => queries, allRegionsQueries: () => allRegions, fail: (on) => (failing = on) };
 }
 
 describe('readControl caching', () => {
@@ -27,6 +35,7 @@ describe('readControl caching', () => {
     await Promise.all([readControl('r1'), readControl('r1'), readControl('r1')]);
     await readControl('r1');
     expect(fake.queries()).toBe(1);
+    expect(fake.allRegionsQueries()).toBe(1);
   });
 
   it('reads every time with a zero window, and never caches a failed read', async () => {

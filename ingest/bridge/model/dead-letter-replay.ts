@@ -1,6 +1,6 @@
 // A dead letter's stored bytes read back: as text for a person, and as the event a replay would submit, checked
 // exactly as POST /v1/events checks a body (size, JSON, schema), so a replay is refused for what the API refuses.
-import { checkEvent, type EventCheck } from '../../../core/config/event-validation';
+import { checkEvent, type EventCheck, type EventCheckOptions } from '../../../core/config/event-validation';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -17,8 +17,15 @@ export function deadLetterPayloadText(payloadBase64: string): string | undefined
   }
 }
 
-/** The stored record's bytes as an event: at most `maxBytes` (the API's body limit), UTF-8 JSON, a valid event. */
-export function eventFromStoredPayload(payloadBase64: string, maxBytes: number): EventCheck {
+/**
+ * The stored record's bytes as an event: at most `maxBytes` (the API's body limit), UTF-8 JSON, a valid event under
+ * the edge's `options` (its future skew and declared regions).
+ */
+export function eventFromStoredPayload(
+  payloadBase64: string,
+  maxBytes: number,
+  options: EventCheckOptions = {},
+): EventCheck {
   const bytes = Buffer.from(payloadBase64, 'base64');
   if (bytes.byteLength > maxBytes) {
     return {
@@ -34,5 +41,5 @@ export function eventFromStoredPayload(payloadBase64: string, maxBytes: number):
     const what = error instanceof SyntaxError ? error.message : `not UTF-8 (${(error as Error).message})`;
     return { ok: false, field: '<payload>', problem: `not valid JSON: ${what}` };
   }
-  return checkEvent(json);
+  return checkEvent(json, options);
 }

@@ -99,6 +99,7 @@ describe('buildSnapshot', () => {
     expect(snapshot.deployment).toEqual({
       region: 'us-east-1',
       regions: ['us-east-1'],
+      control_realm: 'us-east-1',
       region_settings: { 'us-east-1': { name: 'us-east-1', checker_nodes: defaultNodes, breaker: defaultBreaker } },
       checker_nodes: defaultNodes,
       quorum: 2,

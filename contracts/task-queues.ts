@@ -1,0 +1,11 @@
+// The task queues Lazarus derives from its main queue. Deciding runs on the main queue (workflows, configuration,
+// entities, pages) and on each region's checker queues (deployment.yaml); acting runs on the control realm's queue,
+// which only workers of the control realm poll (docs/regions.md).
+
+/**
+ * The control realm's task queue of the deployment whose main queue is `mainQueue`: every runbook step and
+ * compensation is scheduled here. Derived, so a workflow knows it from its own queue (`workflowInfo().taskQueue`).
+ */
+export function actionTaskQueue(mainQueue: string): string {
+  return `${mainQueue}-actions`;
+}
