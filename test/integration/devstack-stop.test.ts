@@ -48,7 +48,7 @@ interface StackRun {
 const runs: StackRun[] = [];
 const figures: string[] = [];
 
-/** Transpiles what tsconfig.build.json builds, copies its JSON files, and puts the workflow bundle beside it. */
+/** Transpiles what tsconfig.build.json builds, copies its JSON files and assets, and puts the workflow bundle beside it. */
 function transpileProject(): void {
   const include = (
     JSON.parse(fs.readFileSync(path.join(projectRoot, 'tsconfig.build.json'), 'utf8')) as {
@@ -70,7 +70,8 @@ function transpileProject(): void {
         const { outputText } = ts.transpileModule(source, { compilerOptions, fileName: file });
         fs.mkdirSync(path.dirname(path.join(tree, file)), { recursive: true });
         fs.writeFileSync(path.join(tree, file.replace(/\.ts$/, '.js')), outputText);
-      } else if (file.endsWith('.json')) {
+      } else if (file.endsWith('.json') || file.includes(`${path.sep}assets${path.sep}`)) {
+        // JSON files, and static assets (the console's), which the processes read beside their code
         fs.mkdirSync(path.dirname(path.join(tree, file)), { recursive: true });
         fs.copyFileSync(path.join(projectRoot, file), path.join(tree, file));
       }

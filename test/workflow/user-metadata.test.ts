@@ -54,12 +54,12 @@ it('names the remediation, its lock, each runbook activity and the governor in w
     'read the kill switch before the next step',
     `clone: launch a replacement for ${h.sickHost}`,
   ]);
-  // and the remediation's own: the rule lookup, each checker node's part of the quorum
+  // and the remediation's own: each checker node's part of the quorum (the rule lookup and the entity calls are local
+  // activities since the storm gates: markers, not scheduled activities, and the old path's summary stays for replays)
   const own = (await handle.fetchHistory()).events ?? [];
   const ownSummaries = own
     .filter((e) => e.activityTaskScheduledEventAttributes)
     .map((e) => decode(e.userMetadata?.summary));
-  expect(ownSummaries).toContain('match the event to a rule in the configuration snapshot');
   expect(ownSummaries.filter((s) => String(s).startsWith('quorum: 3 checks from'))).toHaveLength(3);
 
   // the service's governor entity: a static summary and what it holds now
