@@ -123,6 +123,14 @@ export function createDrillActivities(deps: DrillActivityDependencies): Record<s
       await entities().readRuleQuarantine(...args),
     recordRuleRun: async (...args: Parameters<EntityActivities['recordRuleRun']>) =>
       await entities().recordRuleRun(...args),
+    // the storm gates' lock claim, breaker re-read and page following, on the drill's own entities
+    claimRunbook: async (...args: Parameters<EntityActivities['claimRunbook']>) =>
+      await entities().claimRunbook(...args),
+    releaseRunbookLock: async (...args: Parameters<EntityActivities['releaseRunbookLock']>) =>
+      await entities().releaseRunbookLock(...args),
+    readBreaker: async (...args: Parameters<EntityActivities['readBreaker']>) => await entities().readBreaker(...args),
+    followRemediation: async (...args: Parameters<EntityActivities['followRemediation']>) =>
+      await entities().followRemediation(...args),
 
     async censusService(request: Parameters<ScalingActivities['censusService']>[0]) {
       if (!deps.censusService) {
