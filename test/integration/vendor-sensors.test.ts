@@ -377,7 +377,11 @@ describe('vendor payloads through POST /v1/sensors/*', () => {
         dead_letter: { status: 'replayed' },
         incident_key: expect.stringMatching(/\/unreachable$/),
       });
-      const described = await stack.env.client.workflow.getHandle(String(replayed.body.workflow_id)).describe();
+      // set by the remediation's first workflow task (with the rule it matched), so read until it has run
+      const described = await until(
+        () => stack.env.client.workflow.getHandle(String(replayed.body.workflow_id)).describe(),
+        (d) => (d.searchAttributes.LazarusHost ?? []).length > 0,
+      );
       expect(described.searchAttributes).toMatchObject({
         LazarusHost: [hosts.nagios.id],
         LazarusEventType: ['NagiosHostUnreachable'],
