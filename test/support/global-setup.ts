@@ -28,6 +28,20 @@ declare global {
   var lazarusTestStack: TestStack | undefined;
 }
 
+/**
+ * moto on a free port. A port found free can be taken before moto binds it (the dev server, starting at the same
+ * time, binds ports of its own): then moto exits with "Address already in use", and another free port is tried.
+ */
+async function startMotoOnFreePort(attempts = 3): Promise<RunningMoto> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startMoto({ host: '127.0.0.1', port: await freePort() });
+    } catch (err) {
+      if (attempt >= attempts || !/in use/i.test(String(err))) throw err;
+    }
+  }
+}
+
 export default async function globalSetup(): Promise<void> {
   if (process.env.LAZARUS_TEST_UNIT_ONLY === '1') return;
   const started = Date.now();
@@ -42,7 +56,7 @@ export default async function globalSetup(): Promise<void> {
   const noop = (): void => undefined;
   const [temporal, moto, bundle, pagerDuty, receivers] = await Promise.all([
     startTemporalDevServer(config),
-    freePort().then((port) => startMoto({ host: '127.0.0.1', port })),
+    startMotoOnFreePort(),
     bundleWorkflowCode({
       workflowsPath: require.resolve('../../workflows'),
       logger: { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop },
