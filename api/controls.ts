@@ -135,9 +135,7 @@ async function queryControlState(deps: ApiDependencies, region: string, options:
     return await callTemporal(
       entityId(deps, region),
       () =>
-        within(
-          Math.min(queryTimeoutMs, deadlineMs),
-          'temporal',
+        within(deps.temporal, Math.min(queryTimeoutMs, deadlineMs), () =>
           deps.temporal.workflow.getHandle(entityId(deps, region)).query(controlQuery),
         ),
       deps.temporal,
@@ -219,7 +217,7 @@ async function queryOrNull<T>(
   try {
     return await callTemporal(
       what,
-      () => within(Math.min(queryTimeoutMs, deadlineMs), 'temporal', call()),
+      () => within(deps.temporal, Math.min(queryTimeoutMs, deadlineMs), call),
       deps.temporal,
       deadlineMs,
     );

@@ -104,8 +104,13 @@ async function startedEntry(handle: WorkflowHandle): Promise<DeadLetterEntry> {
 }
 
 /** The entity's state: its query while it runs, its result once completed; otherwise (terminated, ...) expired. */
-async function stateOf(handle: WorkflowHandle, workflowStatus: string): Promise<DeadLetterState> {
-  if (workflowStatus === 'RUNNING') return await within(queryTimeoutMs, 'temporal', handle.query(deadLetterQuery));
+async function stateOf(
+  deps: ApiDependencies,
+  handle: WorkflowHandle,
+  workflowStatus: string,
+): Promise<DeadLetterState> {
+  if (workflowStatus === 'RUNNING')
+    return await within(deps.temporal, queryTimeoutMs, () => handle.query(deadLetterQuery));
   // The result comes from the close event of history: no worker needed.
   if (workflowStatus === 'COMPLETED') return (await handle.result()) as DeadLetterState;
   return { entry: await startedEntry(handle), status: 'expired' };
@@ -154,7 +159,10 @@ export async function listDeadLetters(deps: ApiDependencies, filter: DeadLetterF
           batch.map(async (info) =>
             info.status.name === 'RUNNING'
               ? summarize(info)
-              : summarize(info, await stateOf(deps.temporal.workflow.getHandle(info.workflowId), info.status.name)),
+              : summarize(
+                  info,
+                  await stateOf(deps, deps.temporal.workflow.getHandle(info.workflowId), info.status.name),
+                ),
           ),
         );
         batch = [];
@@ -186,7 +194,7 @@ export async function showDeadLetter(deps: ApiDependencies, id: string): Promise
     async () => {
       const handle = deps.temporal.workflow.getHandle(workflowId);
       const info = await handle.describe();
-      const state = await stateOf(handle, info.status.name);
+      const state = await stateOf(deps, handle, info.status.name);
       const text = deadLetterPayloadText(state.entry.payload_base64);
       return {
         ...state.entry,

@@ -69,18 +69,21 @@ export async function callTemporal<T>(
   }
 }
 
-/** Resolve within `ms` or fail as a dependency timeout (queries of a workflow no worker serves would hang). */
-export async function within<T>(ms: number, dependency: 'temporal' | 'kinesis', promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(new DependencyUnavailableError(dependency, `no answer within ${ms} ms`, `no answer within ${ms} ms`)),
-      ms,
-    );
-  });
+/**
+ * Run one Temporal call within `ms` or fail as a dependency timeout (a query of a workflow no worker serves would
+ * hang). At the bound the call is cancelled, not abandoned: an abandoned call goes on retrying inside the client, and
+ * a retry that fires after its connection was closed throws "Channel has been shut down" out of a timer.
+ */
+export async function within<T>(temporal: Client, ms: number, call: () => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), ms);
   try {
-    return await Promise.race([promise, timeout]);
+    return await temporal.withAbortSignal(controller.signal, call);
+  } catch (error) {
+    if (controller.signal.aborted) {
+      throw new DependencyUnavailableError('temporal', `no answer within ${ms} ms`, `no answer within ${ms} ms`);
+    }
+    throw error;
   } finally {
     clearTimeout(timer);
   }

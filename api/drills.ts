@@ -135,7 +135,9 @@ function actualOf(workflowId: string, status: RemediationStatus | undefined, out
 
 async function readStatus(deps: ApiDependencies, workflowId: string): Promise<RemediationStatus | undefined> {
   try {
-    return await within(actualReadMs, 'temporal', deps.temporal.workflow.getHandle(workflowId).query(statusQuery));
+    return await within(deps.temporal, actualReadMs, () =>
+      deps.temporal.workflow.getHandle(workflowId).query(statusQuery),
+    );
   } catch {
     return undefined;
   }
@@ -324,7 +326,7 @@ export async function showDrill(deps: ApiDependencies, drillId: string): Promise
         return { drill_id: drillId, status: info.status.name, report: await handle.result() };
       }
       if (info.status.name === 'RUNNING') {
-        const progress = await within(actualReadMs, 'temporal', handle.query(drillProgressQuery));
+        const progress = await within(deps.temporal, actualReadMs, () => handle.query(drillProgressQuery));
         return { drill_id: drillId, status: info.status.name, progress };
       }
       return { drill_id: drillId, status: info.status.name };

@@ -13,9 +13,7 @@ export async function readQuarantine(deps: ApiDependencies, region: string): Pro
     quarantineId(region),
     async () => {
       try {
-        return await within(
-          5000,
-          'temporal',
+        return await within(deps.temporal, 5000, () =>
           deps.temporal.workflow.getHandle(quarantineId(region)).query(quarantineQuery),
         );
       } catch (err) {

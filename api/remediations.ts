@@ -120,7 +120,7 @@ async function readRunbook(deps: ApiDependencies, runbookId: string, parentRunId
       return { unavailable: `runbook run ${runbookId} has ended (${info.status.name})` };
     }
     const handle = deps.temporal.workflow.getHandle(runbookId, info.runId);
-    return { status: await within(queryTimeoutMs, 'temporal', handle.query(statusQuery)) };
+    return { status: await within(deps.temporal, queryTimeoutMs, () => handle.query(statusQuery)) };
   } catch (error) {
     const cause = (error as { cause?: unknown }).cause;
     const detail = [(error as Error).message, (cause as Error | undefined)?.message].filter(Boolean).join(': ');
@@ -159,7 +159,7 @@ export async function showRemediation(deps: ApiDependencies, incidentKey: string
         // The workflow returns its final status: read from history, no worker needed.
         trace = (await handle.result()) as RemediationStatus;
       } else if (info.status.name === 'RUNNING') {
-        trace = await within(queryTimeoutMs, 'temporal', handle.query(statusQuery));
+        trace = await within(deps.temporal, queryTimeoutMs, () => handle.query(statusQuery));
         // While the runbook runs, its steps are only in the runbook run (the remediation copies them at its end).
         if (trace.runbook_workflow_id && !trace.outcome && trace.phase !== 'done') {
           const runbook = await readRunbook(deps, trace.runbook_workflow_id, info.runId);

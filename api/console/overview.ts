@@ -163,9 +163,7 @@ async function serviceGovernors(deps: ApiDependencies): Promise<ServiceGovernorS
         return await callTemporal(
           serviceGovernorId(name),
           () =>
-            within(
-              4000,
-              'temporal',
+            within(deps.temporal, 4000, () =>
               deps.temporal.workflow.getHandle(serviceGovernorId(name)).query(serviceGovernorQuery),
             ),
           deps.temporal,

@@ -173,6 +173,52 @@ async function waitFor(what: string, run: StackRun, check: () => boolean | Promi
 
 const printed = (run: StackRun, text: string) => () => run.output().includes(text);
 
+/**
+ * Starts the stack and waits until `check` holds. The ports were free when picked but are released before the stack
+ * binds them, so another test file's process can take one meanwhile: a start that fails on a port in use is stopped
+ * and made again on other ports (the stop itself is what these tests measure, not the pick).
+ */
+async function startAndWaitFor(
+  what: string,
+  check: (run: StackRun) => () => boolean | Promise<boolean>,
+  viaShell = false,
+): Promise<StackRun> {
+  for (let attempt = 1; ; attempt++) {
+    const run = await startStack(viaShell);
+    try {
+      await waitFor(what, run, check(run));
+      return run;
+    } catch (error) {
+      if (attempt >= 3 || !/EADDRINUSE|address already in use/i.test(run.output())) throw error;
+      figures.push(`start ${attempt} lost a port to another process (EADDRINUSE): started again on other ports`);
+      stopRun(run);
+      runs.splice(runs.indexOf(run), 1);
+    }
+  }
+}
+
+/** Kills the run's process group and every process carrying its marker; removes its state folder. */
+function stopRun(run: StackRun): void {
+  try {
+    if (run.child.pid) process.kill(-run.child.pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+  for (const { pid } of processesOf(run.marker)) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // not a group leader, or gone
+    }
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+  fs.rmSync(run.stateDir, { recursive: true, force: true });
+}
+
 async function answers(url: string): Promise<boolean> {
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(500) });
@@ -261,26 +307,7 @@ describe('npm start stops everything it started when interrupted (SLOW: real sta
 
   afterEach(() => {
     // Whatever happened above: nothing of this run may outlive the test.
-    for (const run of runs.splice(0)) {
-      try {
-        if (run.child.pid) process.kill(-run.child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-      for (const { pid } of processesOf(run.marker)) {
-        try {
-          process.kill(-pid, 'SIGKILL');
-        } catch {
-          // not a group leader, or gone
-        }
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // gone
-        }
-      }
-      fs.rmSync(run.stateDir, { recursive: true, force: true });
-    }
+    for (const run of runs.splice(0)) stopRun(run);
   });
 
   afterAll(() => {
@@ -289,18 +316,20 @@ describe('npm start stops everything it started when interrupted (SLOW: real sta
   });
 
   test('Ctrl-C right after the Temporal Web UI answers (the rest not started): the dev server is stopped', async () => {
-    const run = await startStack();
-    const ui = `http://127.0.0.1:${run.ports.LAZARUS_TEMPORAL_UI_PORT}/`;
-    await waitFor('the Temporal Web UI', run, () => answers(ui));
+    const run = await startAndWaitFor(
+      'the Temporal Web UI',
+      (r) => () => answers(`http://127.0.0.1:${r.ports.LAZARUS_TEMPORAL_UI_PORT}/`),
+    );
     const line = await interruptAndCheck(run, 'Web UI answers', 'SIGINT');
     expect(stoppedNames(line)).toContain('temporal');
     expect(stoppedNames(line)).not.toContain('worker');
   }, 45_000);
 
   test('Ctrl-C twice while moto is starting: the second one kills what is left at once', async () => {
-    const run = await startStack();
-    await waitFor('the AWS emulator start', run, printed(run, 'lazarus: starting the AWS emulator'));
-    await waitFor('the moto process', run, () => processesOf(run.marker).some((p) => p.command.includes('moto')));
+    const run = await startAndWaitFor(
+      'the moto process',
+      (r) => () => processesOf(r.marker).some((p) => p.command.includes('moto')),
+    );
     run.child.kill('SIGINT');
     await waitFor('the stop', run, printed(run, 'stopping everything'));
     const line = await interruptAndCheck(run, 'moto starting, second Ctrl-C', 'SIGINT');
@@ -309,16 +338,18 @@ describe('npm start stops everything it started when interrupted (SLOW: real sta
   }, 45_000);
 
   test('SIGTERM to `npm start` itself while moto starts (its shell dies, not passing it on): the stack stops', async () => {
-    const run = await startStack(true);
-    await waitFor('the moto process', run, () => processesOf(run.marker).some((p) => p.command.includes('moto')));
+    const run = await startAndWaitFor(
+      'the moto process',
+      (r) => () => processesOf(r.marker).some((p) => p.command.includes('moto')),
+      true,
+    );
     const line = await interruptAndCheck(run, 'npm start (sh) SIGTERMed, moto starting', 'SIGTERM', 'parent');
     expect(run.output()).toMatch(/^lazarus: parent process \d+ gone: stopping everything/m);
     expect(stoppedNames(line)).toEqual(expect.arrayContaining(['moto', 'temporal']));
   }, 45_000);
 
   test('SIGTERM once the worker is up (the bridge starting): worker, emulators and dev server are stopped', async () => {
-    const run = await startStack();
-    await waitFor('the worker', run, printed(run, '[worker] lazarus worker: polling task queue'));
+    const run = await startAndWaitFor('the worker', (r) => printed(r, '[worker] lazarus worker: polling task queue'));
     const line = await interruptAndCheck(run, 'worker up', 'SIGTERM');
     expect(stoppedNames(line)).toEqual(
       expect.arrayContaining([
@@ -334,8 +365,7 @@ describe('npm start stops everything it started when interrupted (SLOW: real sta
   }, 45_000);
 
   test('Ctrl-C after "Lazarus is up": every part is stopped', async () => {
-    const run = await startStack();
-    await waitFor('the stack', run, printed(run, 'Press Ctrl-C to stop everything.'));
+    const run = await startAndWaitFor('the stack', (r) => printed(r, 'Press Ctrl-C to stop everything.'));
     const line = await interruptAndCheck(run, 'up', 'SIGINT');
     expect(stoppedNames(line)).toEqual([
       'api',
