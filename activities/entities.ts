@@ -32,6 +32,7 @@ import { controlId, regionalGovernorId, serviceGovernorId } from '../contracts/w
 import { createQuarantineActivities, type QuarantineActivities } from './quarantine';
 import { createExplainActivities, type ExplainActivities } from './explain';
 import { entitySummaries } from '../contracts/user-metadata';
+import { LazarusRegion, LazarusService } from '../contracts/search-attributes';
 
 export interface EntityDependencies {
   client: Client;
@@ -133,6 +134,7 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
           workflowId: serviceGovernorId(request.service, prefix),
           taskQueue: deps.taskQueue,
           args: [{ service: request.service, options }],
+          typedSearchAttributes: governorAttributes(request.service, request.region),
           staticSummary: entitySummaries.serviceGovernor(request.service),
           workflowIdConflictPolicy: 'USE_EXISTING',
         }),
@@ -183,7 +185,7 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
     async claimRunbook(request: ClaimRequest): Promise<ClaimAnswer> {
       const lock: LockRequest = { lock_id: request.lock_id, scope: request.scope, holder: request.holder };
       const reclaimed: LockGrant[] = [];
-      let answer = await acquire(request.service, lock);
+      let answer = await acquire(request.service, request.region, lock);
       if (!answer.granted) {
         // A holder that ended without giving its lock back (terminated, its worker lost for good) holds nothing.
         const gone = (
@@ -193,7 +195,7 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
           await release(request.service, grant.holder, grant.lock_id);
           reclaimed.push(grant);
         }
-        if (gone.length > 0) answer = await acquire(request.service, lock);
+        if (gone.length > 0) answer = await acquire(request.service, request.region, lock);
       }
       const breaker = await readBreaker(request.region);
       if (answer.granted && breaker.state === 'open') await release(request.service, request.holder, request.lock_id);
@@ -295,13 +297,18 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
     }
   }
 
-  async function acquire(service: string, lock: LockRequest): Promise<{ granted: boolean; conflicts: LockGrant[] }> {
+  async function acquire(
+    service: string,
+    region: string,
+    lock: LockRequest,
+  ): Promise<{ granted: boolean; conflicts: LockGrant[] }> {
     return await deps.client.workflow.executeUpdateWithStart(acquireLockUpdate, {
       args: [lock],
       startWorkflowOperation: new WithStartWorkflowOperation(types.serviceGovernor, {
         workflowId: serviceGovernorId(service, prefix),
         taskQueue: deps.taskQueue,
         args: [{ service, options }],
+        typedSearchAttributes: governorAttributes(service, region),
         workflowIdConflictPolicy: 'USE_EXISTING',
       }),
     });
@@ -361,4 +368,15 @@ function requireDeclared(region: string, declared: readonly string[] | undefined
       : `region ${region}: the caller did not pass the declared regions; no governor entity is created`,
     undeclaredRegionFailureType,
   );
+}
+
+/**
+ * A service governor's search attributes, set when it is started: the region and service it governs, so that the
+ * governor view lists a region's governors from visibility (the server copies them to a continued run).
+ */
+function governorAttributes(service: string, region: string) {
+  return [
+    { key: LazarusRegion, value: region },
+    { key: LazarusService, value: service },
+  ];
 }

@@ -24,7 +24,9 @@ import {
 } from '../contracts/messages';
 import { callTemporal, temporalDeadlineMs, within, type ApiDependencies } from './dependencies';
 import { InvalidRequestError, NotFoundError } from './errors';
-import type { ControlHistory, ControlHistoryEntry, GovernorView, SwitchChange } from './types';
+import type { ControlHistory, ControlHistoryEntry, GovernorUnavailable, GovernorView, SwitchChange } from './types';
+import { quoted } from './remediations';
+import { LazarusRegion } from '../contracts/search-attributes';
 import { undeclaredRegionProblem } from '../core/config/event-validation';
 import { controlId, regionalGovernorId, serviceGovernorId } from '../contracts/workflow-ids';
 import { entitySummaries } from '../contracts/user-metadata';
@@ -135,7 +137,7 @@ async function queryControlState(deps: ApiDependencies, region: string, options:
     return await callTemporal(
       entityId(deps, region),
       () =>
-        within(deps.temporal, Math.min(queryTimeoutMs, deadlineMs), () =>
+        within(deps.temporal, Math.min(deps.queryTimeoutMs ?? queryTimeoutMs, deadlineMs), () =>
           deps.temporal.workflow.getHandle(entityId(deps, region)).query(controlQuery),
         ),
       deps.temporal,
@@ -217,7 +219,7 @@ async function queryOrNull<T>(
   try {
     return await callTemporal(
       what,
-      () => within(deps.temporal, Math.min(queryTimeoutMs, deadlineMs), call),
+      () => within(deps.temporal, Math.min(deps.queryTimeoutMs ?? queryTimeoutMs, deadlineMs), call),
       deps.temporal,
       deadlineMs,
     );
@@ -241,33 +243,75 @@ export async function readBreaker(
   );
 }
 
-/** Breaker state and the services' rate-limit windows: the named services, else those with a running governor. */
-export async function readGovernor(deps: ApiDependencies, region: string, services: string[]): Promise<GovernorView> {
-  const breaker = await readBreaker(deps, region);
-  let names = services;
-  if (names.length === 0) {
-    names = await callTemporal(
+/** What reading service governors found: their states, and the governors that did not answer (named, with why). */
+export interface ServiceGovernorsRead {
+  states: ServiceGovernorState[];
+  unavailable: GovernorUnavailable[];
+}
+
+/**
+ * The service governors of `region` (all regions without one): the named services, else the running production
+ * governors found in visibility by the region they were started for (a drill's sandboxed governors are left out).
+ * Each is queried within its bound; one that does not answer (its worker gone, its task queue not polled) is named
+ * in `unavailable` instead of failing the whole read, so one stuck governor does not hide a region's breaker.
+ */
+export async function readServiceGovernors(
+  deps: ApiDependencies,
+  options: { region?: string; services?: string[]; max?: number; queryTimeoutMs?: number },
+): Promise<ServiceGovernorsRead> {
+  const { region, services = [], max = 50, queryTimeoutMs: boundMs = deps.queryTimeoutMs ?? queryTimeoutMs } = options;
+  let found: Array<{ service: string; region?: string }> = services.map((service) => ({ service }));
+  if (found.length === 0) {
+    found = await callTemporal(
       'service governors',
       async () => {
-        const found: string[] = [];
-        const query = `WorkflowType='serviceGovernor' AND ExecutionStatus='Running'`;
-        for await (const info of deps.temporal.workflow.list({ query, pageSize: 50 })) {
-          found.push(info.workflowId.replace(/^governor\/service\//, ''));
-          if (found.length >= 50) break;
+        const listed: Array<{ service: string; region?: string }> = [];
+        const clauses = [`WorkflowType='serviceGovernor'`, `ExecutionStatus='Running'`];
+        if (region) clauses.push(`LazarusRegion=${quoted('region', region)}`);
+        for await (const info of deps.temporal.workflow.list({ query: clauses.join(' AND '), pageSize: 100 })) {
+          const service = /^governor\/service\/(.+)$/.exec(info.workflowId)?.[1];
+          if (service === undefined) continue; // a drill's sandbox (drill/<id>/governor/service/...)
+          listed.push({ service, region: info.typedSearchAttributes.get(LazarusRegion) });
+          if (listed.length >= max) break;
         }
-        return found;
+        return listed;
       },
       deps.temporal,
     );
   }
+  const unavailable: GovernorUnavailable[] = [];
   const states = await Promise.all(
-    names.map((name) =>
-      queryOrNull(
-        deps,
-        () => deps.temporal.workflow.getHandle(serviceGovernorId(name)).query(serviceGovernorQuery),
-        serviceGovernorId(name),
-      ),
-    ),
+    found.map(async ({ service, region: startedFor }) => {
+      try {
+        return await queryOrNull(
+          deps,
+          () => deps.temporal.workflow.getHandle(serviceGovernorId(service)).query(serviceGovernorQuery),
+          serviceGovernorId(service),
+          { deadlineMs: boundMs },
+        );
+      } catch (error) {
+        unavailable.push({
+          service,
+          ...((startedFor ?? region) ? { region: startedFor ?? region } : {}),
+          error: error instanceof Error ? error.message : String(error),
+        });
+        return null;
+      }
+    }),
   );
-  return { region, breaker, services: states.filter((state): state is ServiceGovernorState => state !== null) };
+  return { states: states.filter((state): state is ServiceGovernorState => state !== null), unavailable };
+}
+
+/** Breaker state and the services' rate-limit windows: the named services, else those with a running governor. */
+export async function readGovernor(deps: ApiDependencies, region: string, services: string[]): Promise<GovernorView> {
+  const [breaker, governors] = await Promise.all([
+    readBreaker(deps, region),
+    readServiceGovernors(deps, { region, services }),
+  ]);
+  return {
+    region,
+    breaker,
+    services: governors.states,
+    ...(governors.unavailable.length > 0 ? { unavailable: governors.unavailable } : {}),
+  };
 }

@@ -24,6 +24,11 @@ export interface ApiDependencies {
    * occurred_at may be, for POST /v1/events, the sensor routes and dead-letter replays alike. Default 5 min.
    */
   maxFutureSkewMs?: number;
+  /**
+   * How long the API waits for one entity's query (a governor, the control, a remediation's status) before it answers
+   * without it (default 5 s; a query of a workflow whose worker is gone never answers).
+   */
+  queryTimeoutMs?: number;
   /** Workflow id of the all-regions kill switch (default control/all-regions; tests give each run its own). */
   allRegionsControlId?: string;
   /** The vendor routes' mapping, EC2 lookups and SNS verification (default: the built-in mapping, no lookups). */

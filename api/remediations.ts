@@ -32,7 +32,8 @@ export interface EventFilter {
 
 export const maxListLimit = 500;
 
-function quoted(field: string, value: string): string {
+/** A keyword value for a visibility query, checked so that it cannot change the query; else a 400 naming `field`. */
+export function quoted(field: string, value: string): string {
   if (!/^[\w.:/@-]{1,200}$/.test(value))
     throw new InvalidRequestError(field, 'may hold only letters, digits and . : / @ _ -');
   return `'${value}'`;

@@ -132,12 +132,22 @@ export interface ControlHistory {
   kept_at_most: number;
 }
 
+/** A service governor the view could not read, and why. */
+export interface GovernorUnavailable {
+  service: string;
+  /** The region it was started for, when known. */
+  region?: string;
+  error: string;
+}
+
 /** GET /v1/governor. */
 export interface GovernorView {
   region: string;
   /** The regional breaker with its transitions; null while no service of the region has failed. */
   breaker: RegionalGovernorState | null;
   services: ServiceGovernorState[];
+  /** Service governors that did not answer within the bound (their worker gone, their queue not polled). */
+  unavailable?: GovernorUnavailable[];
   /** The region's rule quarantine (rules in shadow because their runbook failed too often); absent from older APIs. */
   quarantine?: QuarantineState;
 }

@@ -4,10 +4,9 @@
 import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/common';
 import { allOutcomes } from '../../core/outcome';
 import type { ControlState } from '../../core/control';
-import { serviceGovernorQuery, type RegionalGovernorState, type ServiceGovernorState } from '../../contracts/messages';
-import { serviceGovernorId } from '../../contracts/workflow-ids';
-import { readBreaker, readControl } from '../controls';
-import { callTemporal, within, type ApiDependencies } from '../dependencies';
+import type { RegionalGovernorState, ServiceGovernorState } from '../../contracts/messages';
+import { readBreaker, readControl, readServiceGovernors } from '../controls';
+import { callTemporal, type ApiDependencies } from '../dependencies';
 import { ApiError, InvalidRequestError } from '../errors';
 import { visibilityQuery, type EventFilter } from '../remediations';
 
@@ -143,39 +142,6 @@ export interface RegionOverview {
 
 const maxGovernorsRead = 200;
 
-async function serviceGovernors(deps: ApiDependencies): Promise<ServiceGovernorState[]> {
-  const names = await callTemporal(
-    'service governors',
-    async () => {
-      const found: string[] = [];
-      const query = `WorkflowType='serviceGovernor' AND ExecutionStatus='Running'`;
-      for await (const info of deps.temporal.workflow.list({ query, pageSize: 100 })) {
-        found.push(info.workflowId.replace(/^governor\/service\//, ''));
-        if (found.length >= maxGovernorsRead) break;
-      }
-      return found;
-    },
-    deps.temporal,
-  );
-  const states = await Promise.all(
-    names.map(async (name) => {
-      try {
-        return await callTemporal(
-          serviceGovernorId(name),
-          () =>
-            within(deps.temporal, 4000, () =>
-              deps.temporal.workflow.getHandle(serviceGovernorId(name)).query(serviceGovernorQuery),
-            ),
-          deps.temporal,
-        );
-      } catch {
-        return null; // a governor that just continued as new or ended: the next refresh reads it
-      }
-    }),
-  );
-  return states.filter((state): state is ServiceGovernorState => state !== null);
-}
-
 function problem(what: string, error: unknown): string {
   return `${what}: ${error instanceof ApiError || error instanceof Error ? error.message : String(error)}`;
 }
@@ -197,8 +163,12 @@ export async function regionOverviews(
       return undefined;
     });
   const servicesErrors: string[] = [];
-  const [services, ...perRegion] = await Promise.all([
-    read(serviceGovernors(deps), 'service governors', servicesErrors),
+  const [governors, ...perRegion] = await Promise.all([
+    read(
+      readServiceGovernors(deps, { max: maxGovernorsRead, queryTimeoutMs: 4000 }),
+      'service governors',
+      servicesErrors,
+    ),
     ...regions.map(async (region) => {
       const errors: string[] = [];
       const [control, breaker] = await Promise.all([
@@ -214,8 +184,14 @@ export async function regionOverviews(
       region,
       ...(control ? { control } : {}),
       ...(breaker !== undefined ? { breaker } : {}),
-      services: (services ?? []).filter((s) => (s.region ?? deps.region) === region),
-      errors: [...servicesErrors, ...errors],
+      services: (governors?.states ?? []).filter((s) => (s.region ?? deps.region) === region),
+      errors: [
+        ...servicesErrors,
+        ...(governors?.unavailable ?? [])
+          .filter((g) => (g.region ?? deps.region) === region)
+          .map((g) => `governor of ${g.service}: ${g.error}`),
+        ...errors,
+      ],
     })),
   };
 }

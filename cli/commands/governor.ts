@@ -29,6 +29,7 @@ function render(view: GovernorView): string {
   } else {
     lines.push('no service governors');
   }
+  for (const gone of view.unavailable ?? []) lines.push(`governor of ${gone.service} did not answer: ${gone.error}`);
   const quarantined = Object.values(view.quarantine?.rules ?? {}).filter((r) => r.quarantine);
   for (const record of quarantined) {
     lines.push(

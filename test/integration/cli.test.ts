@@ -4,8 +4,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { runCli } from '../../cli/main';
-import type { TestApi } from '../support/api-client';
+import { LazarusRegion, LazarusService } from '../../contracts/search-attributes';
+import { serviceGovernorId } from '../../contracts/workflow-ids';
+import { startTestApi, type TestApi } from '../support/api-client';
 import type { RemediationHarness } from '../support/remediation-harness';
 import { useTestStack } from '../support/test-stack';
 import { until } from '../support/wait';
@@ -211,6 +214,62 @@ describe('lazarus CLI against the API', () => {
     );
     expect(result.code).toBe(0);
     expect(result.out).toMatch(new RegExp(`${h.service}\\s+[1-9]\\d*\\s+(yes|no)`));
+  });
+
+  it("governor without --service lists the region's running governors and names one that does not answer", async () => {
+    // a governor started for this region on a task queue no worker polls (its worker gone), and one of another region
+    const ghost = `${h.service}-ghost`;
+    const elsewhere = `${h.service}-elsewhere`;
+    const started = await Promise.all(
+      [
+        [ghost, h.region],
+        [elsewhere, `${h.region}-other`],
+      ].map(([service, region]) =>
+        stack.env.client.workflow.start('serviceGovernor', {
+          workflowId: serviceGovernorId(service),
+          taskQueue: `nobody-polls-${randomUUID()}`,
+          args: [{ service }],
+          typedSearchAttributes: [
+            { key: LazarusRegion, value: region },
+            { key: LazarusService, value: service },
+          ],
+        }),
+      ),
+    );
+    const ownApi = await startTestApi({
+      temporal: stack.env.client,
+      taskQueue: h.taskQueue,
+      region: h.region,
+      queryTimeoutMs: 300,
+    });
+    try {
+      // visibility is eventually consistent: until both of this region's governors are listed
+      const result = await until(
+        async () => {
+          let out = '';
+          const code = await runCli(
+            ['governor', '--region', h.region, '--url', ownApi.server.url, '--token', 'dev-viewer-token'],
+            {
+              stdout: (t) => void (out += t),
+              stderr: (t) => void (out += t),
+              cwd: os.tmpdir(),
+              now: () => Date.now(),
+            },
+          );
+          return { code, out };
+        },
+        (r) => r.out.includes(`governor of ${ghost} did not answer`) && r.out.includes(h.service + ' '),
+      );
+      expect(result.code).toBe(0);
+      expect(result.out).toMatch(new RegExp(`${h.service}\\s+[1-9]\\d*\\s+(yes|no)`));
+      expect(result.out).toContain(
+        `governor of ${ghost} did not answer: temporal unavailable: no answer within 300 ms`,
+      );
+      expect(result.out).not.toContain(elsewhere);
+    } finally {
+      await ownApi.server.close();
+      await Promise.all(started.map((handle) => handle.terminate('test done')));
+    }
   });
 
   it('--help of each API command shows usage and examples', async () => {

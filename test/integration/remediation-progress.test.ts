@@ -261,6 +261,7 @@ describe('GET /v1/events/{key} when the runbook run cannot be read', () => {
     });
     const temporal = {
       withDeadline: async <T>(_deadline: number, call: () => Promise<T>) => await call(),
+      withAbortSignal: async <T>(_signal: AbortSignal, call: () => Promise<T>) => await call(),
       workflow: { getHandle: handle },
     } as unknown as Client;
     return { deps: { temporal, taskQueue: 'q', region: 'us-east-1' }, asked };

@@ -59,6 +59,7 @@ export async function startTestApi(
     allRegionsControlId?: string;
     /** The vendor routes' mapping, EC2 lookups and SNS verification (default: the built-in mapping, no lookups). */
     sensors?: ApiDependencies['sensors'];
+    queryTimeoutMs?: number;
   },
   options: TestApiOptions = {},
 ): Promise<TestApi> {

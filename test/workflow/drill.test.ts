@@ -21,7 +21,7 @@ describe('replay drill', () => {
   // SKIPPED (issue 17, open): passes alone, fails in the whole-suite fresh-clone run since the storm-gates merge
   // (here: GET /v1/governor answers 503 for 30 s; the drill test: the drill's breaker opens one event early).
   // Not yet diagnosed; re-enable with the fix.
-  it.skip('a drill over a recorded burst reproduces the breaker opening at the same event, without touching pages or production governors', async () => {
+  it('a drill over a recorded burst reproduces the breaker opening at the same event, without touching pages or production governors', async () => {
     // breaker opens at 3 distinct failing services (the harness default)
     const h = new RemediationHarness(env);
     const services = ['a', 'b', 'c', 'd'].map((s) => `${h.service}-${s}`);

@@ -18,6 +18,7 @@ import { useTestStack } from '../support/test-stack';
 import { until } from '../support/wait';
 import { remediationWorkflowId } from '../../contracts/workflow-ids';
 import { controlId, regionalGovernorId, serviceGovernorId } from '../../contracts/workflow-ids';
+import { LazarusRegion, LazarusService } from '../../contracts/search-attributes';
 
 let env: TestWorkflowEnvironment;
 const stack = useTestStack({ temporal: true });
@@ -292,7 +293,7 @@ describe('governor entities', () => {
       service: { rate_limit: { threshold: 4, window_ms: 60_000 } },
     });
     const governor = env.client.workflow.getHandle(serviceGovernorId(h.service));
-    const { outcomes, counted, continued } = await h.run(async () => {
+    const { outcomes, counted, continued, attributes } = await h.run(async () => {
       const results: string[] = [];
       for (let i = 0; i < 5; i++) {
         results.push((await (await start(h, h.event({ host: `i-can-${i}` }))).result()).outcome!);
@@ -303,11 +304,14 @@ describe('governor entities', () => {
         outcomes: results,
         counted: (await governor.query(serviceGovernorQuery)).counted,
         continued: Boolean(started?.continuedExecutionRunId),
+        // what the governor view lists it by, kept by the continued run (the server copies them)
+        attributes: (await governor.describe()).typedSearchAttributes,
       };
     });
     // the fifth event is over the threshold of 4: the window survived the continue-as-new
     expect(outcomes).toEqual([...Array<string>(4).fill(Outcome.Remediated), Outcome.RateLimited]);
     expect(continued).toBe(true);
     expect(counted).toBe(5);
+    expect([attributes.get(LazarusRegion), attributes.get(LazarusService)]).toEqual([h.region, h.service]);
   });
 });
