@@ -119,7 +119,12 @@ function parseRequest(body: unknown): DrillRequest {
 }
 
 /** The first gate that stopped a remediation, and the breaker its governor gate saw. */
-function actualOf(workflowId: string, status: RemediationStatus | undefined, outcome?: string): DrillActual {
+function actualOf(
+  workflowId: string,
+  status: RemediationStatus | undefined,
+  outcome?: string,
+  endedAt?: Date,
+): DrillActual {
   const gates: GateRecord[] = status?.gates ?? [];
   const stop =
     gates.find((g) => g.verdict === 'fail') ?? gates.find((g) => g.verdict === 'shadow' && g.gate === 'shadow');
@@ -130,6 +135,7 @@ function actualOf(workflowId: string, status: RemediationStatus | undefined, out
     ...(stop ? { stopped_at: stop.gate } : {}),
     ...(breaker === 'open' || breaker === 'closed' ? { breaker } : {}),
     ...(status?.rule ? { rule: status.rule } : {}),
+    ...(endedAt ? { ended_at: endedAt.getTime() } : {}),
   };
 }
 
@@ -149,7 +155,12 @@ async function lookUpActual(deps: ApiDependencies, incidentKey: string): Promise
   try {
     const info = await deps.temporal.workflow.getHandle(workflowId).describe();
     const outcome = info.searchAttributes?.LazarusOutcome?.[0];
-    return actualOf(workflowId, await readStatus(deps, workflowId), typeof outcome === 'string' ? outcome : undefined);
+    return actualOf(
+      workflowId,
+      await readStatus(deps, workflowId),
+      typeof outcome === 'string' ? outcome : undefined,
+      info.closeTime,
+    );
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return undefined;
     throw err;
@@ -187,7 +198,7 @@ export async function recordedEvents(
         events.push({
           event: status.event,
           received_at: info.startTime.getTime(),
-          actual: actualOf(info.workflowId, status, typeof outcome === 'string' ? outcome : undefined),
+          actual: actualOf(info.workflowId, status, typeof outcome === 'string' ? outcome : undefined, info.closeTime),
         });
       }
       return events;

@@ -15,6 +15,11 @@ export interface DrillActual {
   /** The regional breaker's state as the governor gate saw it. */
   breaker?: 'open' | 'closed';
   rule?: string;
+  /**
+   * When the recorded remediation ended (epoch ms). An event received after it is replayed only once this event's
+   * drill remediation has ended too, so what happened one after the other in production does so in the drill.
+   */
+  ended_at?: number;
 }
 
 export interface DrillEvent {

@@ -13,6 +13,8 @@ export interface TimelineItem {
   replay_offset_ms: number;
   /** How old the event was when Lazarus received it (ms, >= 0). */
   age_ms: number;
+  /** When its recorded remediation ended, from the first event (ms), if known. */
+  ended_offset_ms?: number;
   actual?: DrillActual;
 }
 
@@ -33,6 +35,7 @@ export function replayTimeline(events: readonly DrillEvent[], speed: number): Ti
       offset_ms: at - first,
       replay_offset_ms: (at - first) / speed,
       age_ms: Number.isNaN(occurred) ? 0 : Math.max(0, at - occurred),
+      ...(item.actual?.ended_at !== undefined ? { ended_offset_ms: item.actual.ended_at - first } : {}),
       ...(item.actual ? { actual: item.actual } : {}),
     };
   });

@@ -93,10 +93,23 @@ export async function drill(input: DrillInput): Promise<DrillReport> {
   const maxInFlight = input.max_in_flight ?? defaultMaxInFlight;
   let inFlight = 0;
   const runs: Array<Promise<void>> = [];
+  // Happens-before kept: a recorded remediation that had ended before an event was received is waited for in the
+  // drill too, so that a sequence in production (the breaker re-read right before a runbook, a window) stays one
+  // whatever the drill's own pace. Overlapping recorded events keep only their recorded gaps.
+  const byEnd = timeline
+    .filter((t) => t.ended_offset_ms !== undefined)
+    .sort((a, b) => a.ended_offset_ms! - b.ended_offset_ms! || a.index - b.index);
+  let endedUpTo = 0;
+  const finished = new Set<number>();
+  const awaited = new Set<number>();
   for (const item of timeline) {
     const wait = startedAt + item.replay_offset_ms - Date.now();
     if (wait > 0) await sleep(wait);
-    await condition(() => inFlight < maxInFlight);
+    for (; endedUpTo < byEnd.length && byEnd[endedUpTo].ended_offset_ms! <= item.offset_ms; endedUpTo++) {
+      const before = byEnd[endedUpTo].index;
+      if (before < item.index && !finished.has(before)) awaited.add(before);
+    }
+    await condition(() => awaited.size === 0 && inFlight < maxInFlight);
     const event = rebase(item.event, item.age_ms / input.speed);
     const workflowId = `${drillEntityPrefix(input.drill_id)}${remediationWorkflowId(event.incident_key)}`;
     let child: ChildWorkflowHandle<typeof drillRemediation>;
@@ -111,6 +124,7 @@ export async function drill(input: DrillInput): Promise<DrillReport> {
       // the same incident key twice: Lazarus starts one remediation, so does the drill
       rows.push(drillRow(item, workflowId, undefined, 'DUPLICATE'));
       progress.finished += 1;
+      finished.add(item.index);
       continue;
     }
     progress.started += 1;
@@ -131,6 +145,8 @@ export async function drill(input: DrillInput): Promise<DrillReport> {
         .finally(() => {
           inFlight -= 1;
           progress.finished += 1;
+          finished.add(item.index);
+          awaited.delete(item.index);
         }),
     );
   }
