@@ -36,6 +36,8 @@ const queryTimeoutMs = 5000;
 export interface ReadOptions {
   /** Give up after this long (default: an API request's deadline); /metrics reads with a short one. */
   deadlineMs?: number;
+  /** Bound on the entity's query itself (default: the API's query bound, 5 s), below the deadline. */
+  queryTimeoutMs?: number;
 }
 
 /** Check a PUT body `{ scope, enabled, reason }`; `scopes` lists the allowed scopes (none: any `kind:name`). */
@@ -216,10 +218,11 @@ async function queryOrNull<T>(
   options: ReadOptions = {},
 ): Promise<T | null> {
   const { deadlineMs = temporalDeadlineMs } = options;
+  const boundMs = Math.min(options.queryTimeoutMs ?? deps.queryTimeoutMs ?? queryTimeoutMs, deadlineMs);
   try {
     return await callTemporal(
       what,
-      () => within(deps.temporal, Math.min(deps.queryTimeoutMs ?? queryTimeoutMs, deadlineMs), call),
+      () => within(deps.temporal, boundMs, call),
       deps.temporal,
       deadlineMs,
     );
@@ -287,7 +290,7 @@ export async function readServiceGovernors(
           deps,
           () => deps.temporal.workflow.getHandle(serviceGovernorId(service)).query(serviceGovernorQuery),
           serviceGovernorId(service),
-          { deadlineMs: boundMs },
+          { queryTimeoutMs: boundMs },
         );
       } catch (error) {
         unavailable.push({
