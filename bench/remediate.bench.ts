@@ -353,6 +353,15 @@ async function historyCost(
     const history = await client.workflow.getHandle(workflowId).fetchHistory();
     const events = history.events ?? [];
     const type = (e: (typeof events)[number]): string => String(e.eventType);
+    if (process.env.LAZARUS_BENCH_SEQUENCE) {
+      // what one decision is made of: each event's kind (a marker by its name: patch, local activity)
+      const kinds = events.map((e) =>
+        e.markerRecordedEventAttributes
+          ? `marker:${e.markerRecordedEventAttributes.markerName}`
+          : Object.keys(e).find((k) => k.endsWith('EventAttributes') && (e as Record<string, unknown>)[k]) ?? type(e),
+      );
+      process.stdout.write(`${workflowId}: ${kinds.map((k) => k.replace(/EventAttributes$/, '')).join(' ')}\n`);
+    }
     return {
       events: events.length,
       activities: events.filter((e) => /ACTIVITY_TASK_SCHEDULED|ActivityTaskScheduled|^10$/.test(type(e))).length,

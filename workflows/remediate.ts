@@ -135,14 +135,24 @@ function local(summary: string): ConfigActivities & EntityActivities {
   return proxyLocalActivities<ConfigActivities & EntityActivities>({ ...localOptions, summary });
 }
 // Bounded so the page is acknowledged inside PagerDuty's 60 s window even when a dependency is slow.
-const pagerOptions: ActivityOptions = {
+const pagerOptions: ActivityOptions & LocalActivityOptions = {
   startToCloseTimeout: '10 seconds',
   scheduleToCloseTimeout: '40 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '8 seconds', maximumAttempts: 4 },
 };
+/**
+ * Version marker: the page changes' first, bounded try, the notifications and the quarantine read run as local
+ * activities (a marker each instead of three events and a workflow task around them: a no-action decision is one
+ * workflow task). Histories recorded before it replay with ordinary activities. The durable retries of a page change
+ * PagerDuty did not take stay ordinary activities (hours of backoff belong on the server).
+ */
+export const localPagesPatch = 'local-pages';
+
 /** The page and notification activities with a summary for one call. */
 function pager(summary: string): PagerActivities & NotifyActivities {
-  return proxyActivities<PagerActivities & NotifyActivities>({ ...pagerOptions, summary });
+  return patched(localPagesPatch)
+    ? proxyLocalActivities<PagerActivities & NotifyActivities>({ ...pagerOptions, summary })
+    : proxyActivities<PagerActivities & NotifyActivities>({ ...pagerOptions, summary });
 }
 
 class Decided extends Error {
@@ -186,7 +196,10 @@ type RunbookHandle = ChildWorkflowHandle<typeof runbook>;
 type OperatorRequest = { reason?: string; actor?: string };
 
 export async function remediate(event: LazarusEvent, options: RemediateOptions = {}): Promise<RemediationStatus> {
-  const v2 = patched(stormGatesPatch);
+  // One version marker for a new execution: the latest (local pages) implies every earlier one (storm gates, rule
+  // quarantine), each marker costing two history events (the marker and Temporal's change-version attribute).
+  // A history recorded before it has none at this point and replays through the markers it does have.
+  const v2 = patched(localPagesPatch) || patched(stormGatesPatch);
   const status = initialStatus(event);
   const operator = answerOperator(status);
   const remediation: Remediation = {
@@ -635,13 +648,21 @@ function checkAckWindow({ event, service, record }: Decision, stage: 'before dec
   if (stage === 'before acknowledging') record({ gate: 'ack_window', verdict: 'pass', detail });
 }
 
+/** Rule quarantine is on: in every execution since the local-pages marker, and in those that recorded its own. */
+function quarantinePatched(): boolean {
+  return patched(localPagesPatch) || patched('rule-quarantine');
+}
+
 /** The rule's quarantine in the event's region (workflows/quarantine.ts); unreadable fails the remediation (escalated). */
 async function ruleQuarantineOf({ event, rule }: Decision): Promise<RuleQuarantine | null> {
-  if (!patched('rule-quarantine')) return null;
-  return await entityCall(activitySummaries.readQuarantine(rule.name, event.region)).readRuleQuarantine(
-    event.region,
-    rule.name,
-  );
+  if (!quarantinePatched()) return null;
+  const summary = activitySummaries.readQuarantine(rule.name, event.region);
+  return patched(localPagesPatch)
+    ? await proxyLocalActivities<EntityActivities>({ ...localOptions, summary }).readRuleQuarantine(
+        event.region,
+        rule.name,
+      )
+    : await entityCall(summary).readRuleQuarantine(event.region, rule.name);
 }
 
 /** A runbook that ran reports its outcome to the rule's quarantine record; a failure to report never fails the run. */
@@ -649,7 +670,7 @@ async function reportRuleRun(
   { event, rule, service, deployment, record }: Decision,
   result: RunbookResult,
 ): Promise<void> {
-  if (!patched('rule-quarantine') || !countsForQuarantine(result.outcome)) return;
+  if (!quarantinePatched() || !countsForQuarantine(result.outcome)) return;
   try {
     const quarantine = await entityCall(activitySummaries.recordRuleRun(rule.name, result.outcome)).recordRuleRun({
       rule: rule.name,
@@ -754,11 +775,14 @@ async function checkQuorum({ event, rule, service, deployment, record }: Decisio
       }),
     ),
   );
-  const decided = await condition(
-    () => evaluateQuorum(answers, nodes.length, quorum, false) !== 'pending',
-    deadlineMs + 1000,
-  );
-  if (!decided) deadlinePassed = true;
+  const quorumReached = () => evaluateQuorum(answers, nodes.length, quorum, false) !== 'pending';
+  if (patched(localPagesPatch)) {
+    // No timer of our own: each check's schedule-to-close is the deadline (the server ends it, answered or not, and
+    // every end is an answer), and once all three have answered the quorum is never pending.
+    await condition(quorumReached);
+  } else if (!(await condition(quorumReached, deadlineMs + 1000))) {
+    deadlinePassed = true; // the path recorded before, with its timer
+  }
   scope.cancel();
   await calls.catch(() => undefined);
   const verdict = evaluateQuorum(answers, nodes.length, quorum, deadlinePassed);
