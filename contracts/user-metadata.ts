@@ -147,3 +147,23 @@ export const entitySummaries = {
   regionalGovernor: (region: string): string => `Circuit breaker of region ${region}`,
   control: (region: string): string => `Kill switch and shadow mode of region ${region}`,
 };
+
+/**
+ * The summary on each call a remediation makes besides its runbook steps (the Web UI shows it on the activity, or on
+ * a local activity's marker): the page changes and notifications, the configuration lookup, the entity calls.
+ */
+export const activitySummaries = {
+  ruleLookup: (): string => 'match the event to a rule in the configuration snapshot',
+  readControl: (region: string): string => clip(`read the kill switch and shadow of ${region}`),
+  admit: (service: string, region: string): string => clip(`admit ${service} in ${region}: rate limit and breaker`),
+  follow: (leader: string, incidentKey: string): string => clip(`follow ${leader} with page ${incidentKey}`),
+  claim: (lockId: string): string => clip(`claim ${lockId} and read the breaker again`),
+  release: (lockId: string): string => clip(`release ${lockId}`),
+  acknowledge: (incidentKey: string): string => clip(`acknowledge page ${incidentKey}`),
+  page: (change: 'escalate' | 'resolve', incidentKey: string): string => clip(`${change} page ${incidentKey}`),
+  notify: (kind: string, service: string): string => clip(`notify the team of ${service}: ${kind.replace(/_/g, ' ')}`),
+  readQuarantine: (rule: string, region: string): string => clip(`read the quarantine of rule ${rule} in ${region}`),
+  recordRuleRun: (rule: string, outcome: string): string => clip(`record ${outcome} for rule ${rule}`),
+  replacementsInProgress: (service: string): string => clip(`look for host replacements running in ${service}`),
+  recordScaling: (service: string): string => clip(`start the scaling cooldown of ${service}`),
+};

@@ -183,7 +183,7 @@ export const activityCatalog = {
     description: 'Pick count hosts of the service to retire by policy (newest_first, the default, or oldest_first).',
     requires: ['service', 'count'],
     optional: ['policy', 'minAgeMs', 'runningRemediations'],
-    outputs: ['instanceIds'],
+    outputs: ['instanceIds', 'skipped'],
     category: 'autoscaling',
   },
   drainHosts: {

@@ -34,10 +34,12 @@ export interface LiveExplanation {
 }
 
 const { resolveEvent } = proxyActivities<{ resolveEvent(event: LazarusEvent): Promise<MatchResult> }>({
+  summary: 'match the event to a rule in the configuration snapshot',
   startToCloseTimeout: '10 seconds',
   retry: { maximumAttempts: 3 },
 });
 const { readLiveGates } = proxyActivities<ExplainActivities>({
+  summary: 'read the live gates (governor, kill switch, shadow, quarantine, lock) without changing them',
   startToCloseTimeout: '10 seconds',
   retry: { maximumAttempts: 3 },
 });
@@ -176,6 +178,7 @@ async function liveQuorum(event: LazarusEvent, { rule, service, deployment }: Ma
   const answers: NodeAnswer[] = await Promise.all(
     deployment.checker_nodes.map(async (node): Promise<NodeAnswer> => {
       const { checkPreconditions } = proxyActivities<CheckerActivities>({
+        summary: `read-only probes: ${rule.preconditions.length} checks from ${node.name} (${node.zone})`,
         taskQueue: node.task_queue,
         scheduleToCloseTimeout: deployment.quorum_deadline_ms,
         retry: { maximumAttempts: 1 },

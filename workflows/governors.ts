@@ -227,10 +227,14 @@ export interface RegionalGovernorInput {
   carried?: RegionalGovernorState;
 }
 
-const { notify } = proxyActivities<NotifyActivities>({
-  startToCloseTimeout: '20 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 5 },
-});
+/** The notification activity with a summary for one call (the Web UI shows it on the activity). */
+function notifier(summary: string): NotifyActivities {
+  return proxyActivities<NotifyActivities>({
+    summary,
+    startToCloseTimeout: '20 seconds',
+    retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 5 },
+  });
+}
 
 export async function regionalGovernor(input: RegionalGovernorInput): Promise<void> {
   // Breaker state in the memo, read by admissions with a describe; the region no longer pushes it to each service.
@@ -291,7 +295,7 @@ export async function regionalGovernor(input: RegionalGovernorInput): Promise<vo
     while (unsent.length > 0) {
       const transition = unsent.shift()!;
       if (notifications) {
-        await notify({
+        await notifier(`tell the teams: breaker of ${input.region} ${transition.to}`).notify({
           kind: transition.to === 'open' ? 'breaker_opened' : 'breaker_closed',
           service: `region ${input.region}`,
           reason: `${transition.failing_count} services failing (last change: ${transition.cause})`,

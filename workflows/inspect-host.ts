@@ -4,6 +4,7 @@ import type { HostFacts } from '../core/host';
 import type { Ec2Activities } from '../activities/aws/ec2';
 
 const { describeInstance } = proxyActivities<Ec2Activities>({
+  summary: 'describe the instance in EC2',
   startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: 5 },
 });

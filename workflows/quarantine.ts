@@ -43,10 +43,14 @@ export class QuarantineRequestError extends Error {
   override readonly name = 'QuarantineRequestError';
 }
 
-const { notify, triggerPage } = proxyActivities<NotifyActivities & PagerActivities>({
-  startToCloseTimeout: '20 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 5 },
-});
+/** The notification and page activities with a summary for one call (the Web UI shows it on the activity). */
+function announcer(summary: string): NotifyActivities & PagerActivities {
+  return proxyActivities<NotifyActivities & PagerActivities>({
+    summary,
+    startToCloseTimeout: '20 seconds',
+    retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 5 },
+  });
+}
 
 interface Announcement {
   quarantine: RuleQuarantine;
@@ -129,13 +133,19 @@ async function announce({ quarantine, team, channels }: Announcement): Promise<v
     `Failed runs: ${evidence}. Release: lazarus quarantine release ${quarantine.rule} --region ${quarantine.region}`;
   const service = quarantine.evidence[quarantine.evidence.length - 1]?.service ?? quarantine.rule;
   try {
-    await notify({ kind: 'rule_quarantined', service, outcome: `team ${team}`, reason, channels });
+    await announcer(`tell team ${team}: rule ${quarantine.rule} quarantined in ${quarantine.region}`).notify({
+      kind: 'rule_quarantined',
+      service,
+      outcome: `team ${team}`,
+      reason,
+      channels,
+    });
   } catch {
     // the page below still reaches on-call
   }
   if (channels.pagerduty_routing_key) {
     try {
-      await triggerPage({
+      await announcer(`page on-call: rule ${quarantine.rule} quarantined in ${quarantine.region}`).triggerPage({
         routingKey: channels.pagerduty_routing_key,
         incidentKey: `quarantine/${quarantine.region}/${quarantine.rule}`,
         summary: reason.slice(0, 1024),

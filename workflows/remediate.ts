@@ -19,7 +19,9 @@ import {
   setCurrentDetails,
   upsertSearchAttributes,
   workflowInfo,
+  type ActivityOptions,
   type ChildWorkflowHandle,
+  type LocalActivityOptions,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { blockingKillSwitch, decideShadow as shadowPrecedence, type ControlState } from '../core/control';
@@ -65,7 +67,7 @@ import {
 import type { GateRecord, RemediationStatus } from '../contracts/trace';
 import { entityPrefixOf, hostLockId, remediationWorkflowId, serviceLockId } from '../contracts/workflow-ids';
 import { countsForQuarantine, defaultQuarantineThresholds, type RuleQuarantine } from '../core/quarantine';
-import { remediationProgress, runbookDetails, runbookSummary } from '../contracts/user-metadata';
+import { activitySummaries, remediationProgress, runbookDetails, runbookSummary } from '../contracts/user-metadata';
 
 export interface RemediateOptions {
   /** How often a runbook paused by the kill switch re-reads it (tests make it short). */
@@ -105,37 +107,43 @@ const { censusService } = proxyActivities<ScalingActivities>({
   retry: { initialInterval: '500 ms', maximumInterval: '5 seconds', maximumAttempts: 3 },
 });
 const { resolveEvent } = proxyActivities<ConfigActivities>({
-  summary: 'match the event to a rule in the configuration snapshot',
+  summary: activitySummaries.ruleLookup(),
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '500 ms', maximumInterval: '2 seconds', maximumAttempts: 3 },
 });
-const {
-  governorAdmit,
-  readControl: remoteReadControl,
-  governorRecordScaling,
-  replacementsInProgress,
-  readRuleQuarantine,
-  recordRuleRun,
-} = proxyActivities<EntityActivities & ScalingActivities>({
+const entityOptions: ActivityOptions = {
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '200 ms', maximumInterval: '2 seconds', maximumAttempts: 5 },
-});
+};
+// the path recorded before the storm gates, kept for replays (its calls carry no summary, as then)
+const { governorAdmit, readControl: remoteReadControl } = proxyActivities<EntityActivities>(entityOptions);
+/** The entity and scaling activities with a summary for one call (the Web UI shows it on the activity). */
+function entityCall(summary: string): EntityActivities & ScalingActivities {
+  return proxyActivities<EntityActivities & ScalingActivities>({ ...entityOptions, summary });
+}
 // The configuration lookup and the entity calls (governor, control read, lock claim, following) run as local
 // activities: one marker in history each instead of a scheduled, started and completed activity with a workflow task
 // around it, and several in one workflow task. Measured in a 180-event burst on the overloaded 2-core machine
 // (bench/RESULTS.md): with them no event failed and none acted past the breaker; with the governor as an ordinary
 // activity most events ran out of activity retries (FAILED).
-const local = proxyLocalActivities<ConfigActivities & EntityActivities>({
+const localOptions: LocalActivityOptions = {
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '200 ms', maximumInterval: '2 seconds', maximumAttempts: 5 },
-});
-const entities = local;
+};
+/** The local configuration and entity activities with a summary for one call (shown on its marker). */
+function local(summary: string): ConfigActivities & EntityActivities {
+  return proxyLocalActivities<ConfigActivities & EntityActivities>({ ...localOptions, summary });
+}
 // Bounded so the page is acknowledged inside PagerDuty's 60 s window even when a dependency is slow.
-const pager = proxyActivities<PagerActivities & NotifyActivities>({
+const pagerOptions: ActivityOptions = {
   startToCloseTimeout: '10 seconds',
   scheduleToCloseTimeout: '40 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '8 seconds', maximumAttempts: 4 },
-});
+};
+/** The page and notification activities with a summary for one call. */
+function pager(summary: string): PagerActivities & NotifyActivities {
+  return proxyActivities<PagerActivities & NotifyActivities>({ ...pagerOptions, summary });
+}
 
 class Decided extends Error {
   override readonly name = 'Decided';
@@ -199,7 +207,7 @@ export async function remediate(event: LazarusEvent, options: RemediateOptions =
   let match: MatchResult | undefined;
   try {
     // 2 (first, because the stale filter's max age comes from the service's configuration) and 1.
-    match = v2 ? await local.resolveEvent(event) : await resolveEvent(event);
+    match = v2 ? await local(activitySummaries.ruleLookup()).resolveEvent(event) : await resolveEvent(event);
     remediation.pageRetryMs = match.deployment?.page_retry_ms;
     const decision = matchRule(remediation, match);
     requireDeclaredRegion(decision);
@@ -411,8 +419,11 @@ async function governAndReadControl(decision: Decision): Promise<AdmitVerdict> {
   const { event, deployment, status, v2 } = decision;
   const readControl = async (): Promise<ControlRead> => {
     try {
-      const read = v2 ? local.readControl : remoteReadControl;
-      return { state: await read(event.region, declaredRegions(deployment)) };
+      const regions = declaredRegions(deployment);
+      const state = v2
+        ? await local(activitySummaries.readControl(event.region)).readControl(event.region, regions)
+        : await remoteReadControl(event.region, regions);
+      return { state };
     } catch (err) {
       return { error: failureMessage(err) };
     }
@@ -457,7 +468,10 @@ async function admit({ event, rule, service, deployment, v2 }: Decision): Promis
     lock_id: lockOf(rule, event).lock_id,
   };
   return v2
-    ? await local.governorAdmit(request, declaredRegions(deployment))
+    ? await local(activitySummaries.admit(event.service, event.region)).governorAdmit(
+        request,
+        declaredRegions(deployment),
+      )
     : await governorAdmit(request, declaredRegions(deployment));
 }
 
@@ -504,7 +518,10 @@ async function applyGovernor(decision: Decision, verdict: AdmitVerdict): Promise
 async function followRemediationOf(decision: Decision, leader: string): Promise<boolean> {
   const { event, status, record } = decision;
   const page = { incident_key: event.incident_key, workflow_id: workflowInfo().workflowId };
-  const { accepted } = await entities.followRemediation({ workflow_id: leader, page });
+  const { accepted } = await local(activitySummaries.follow(leader, event.incident_key)).followRemediation({
+    workflow_id: leader,
+    page,
+  });
   record({
     gate: 'follow',
     verdict: accepted ? 'pass' : 'skip',
@@ -523,7 +540,10 @@ async function acknowledgeFollowedPage(decision: Decision): Promise<void> {
   status.decided_at = Date.now();
   if (status.shadow || !routingKey) return;
   try {
-    const result = await pager.acknowledgePage({ routingKey, incidentKey: event.incident_key });
+    const result = await pager(activitySummaries.acknowledge(event.incident_key)).acknowledgePage({
+      routingKey,
+      incidentKey: event.incident_key,
+    });
     record({ gate: 'acknowledge', verdict: 'pass', detail: { ...result, follows: status.page_follows } });
   } catch (err) {
     record({
@@ -618,7 +638,10 @@ function checkAckWindow({ event, service, record }: Decision, stage: 'before dec
 /** The rule's quarantine in the event's region (workflows/quarantine.ts); unreadable fails the remediation (escalated). */
 async function ruleQuarantineOf({ event, rule }: Decision): Promise<RuleQuarantine | null> {
   if (!patched('rule-quarantine')) return null;
-  return await readRuleQuarantine(event.region, rule.name);
+  return await entityCall(activitySummaries.readQuarantine(rule.name, event.region)).readRuleQuarantine(
+    event.region,
+    rule.name,
+  );
 }
 
 /** A runbook that ran reports its outcome to the rule's quarantine record; a failure to report never fails the run. */
@@ -628,7 +651,7 @@ async function reportRuleRun(
 ): Promise<void> {
   if (!patched('rule-quarantine') || !countsForQuarantine(result.outcome)) return;
   try {
-    const quarantine = await recordRuleRun({
+    const quarantine = await entityCall(activitySummaries.recordRuleRun(rule.name, result.outcome)).recordRuleRun({
       rule: rule.name,
       region: event.region,
       run: {
@@ -656,7 +679,10 @@ async function planScalingGate({ event, service, record }: Decision, admitted: A
     record({ gate: 'scaling', verdict: 'fail', detail: { scaling: 'the service has no scaling limits' } });
     throw new Decided(Outcome.PreconditionFailed, `${event.service} has no scaling limits configured`);
   }
-  const busy = await replacementsInProgress({ service: event.service, self: workflowInfo().workflowId });
+  const busy = await entityCall(activitySummaries.replacementsInProgress(event.service)).replacementsInProgress({
+    service: event.service,
+    self: workflowInfo().workflowId,
+  });
   if (busy.length > 0) {
     record({
       gate: 'replacement_in_progress',
@@ -791,7 +817,10 @@ async function acknowledgePage(decision: Decision): Promise<void> {
     if (!routingKey) {
       record({ gate: 'acknowledge', verdict: 'skip', detail: { reason: 'the service has no PagerDuty routing key' } });
     } else {
-      const result = await pager.acknowledgePage({ routingKey, incidentKey: event.incident_key });
+      const result = await pager(activitySummaries.acknowledge(event.incident_key)).acknowledgePage({
+        routingKey,
+        incidentKey: event.incident_key,
+      });
       record({ gate: 'acknowledge', verdict: 'pass', detail: { ...result } });
     }
   } catch (err) {
@@ -820,7 +849,7 @@ async function runLockedRunbook(
   const { lock_id: lockKey, scope } = lockOf(rule, runbookEvent);
   if (!v2) return await runRunbookChild(decision, runbookEvent, lockKey, onStarted);
   const holder = workflowInfo().workflowId;
-  const claim = await entities.claimRunbook({
+  const claim = await local(activitySummaries.claim(lockKey)).claimRunbook({
     service: runbookEvent.service,
     region: runbookEvent.region,
     lock_id: lockKey,
@@ -863,7 +892,11 @@ async function runLockedRunbook(
   } finally {
     await CancellationScope.nonCancellable(async () => {
       try {
-        await entities.releaseRunbookLock({ service: runbookEvent.service, holder, lock_id: lockKey });
+        await local(activitySummaries.release(lockKey)).releaseRunbookLock({
+          service: runbookEvent.service,
+          holder,
+          lock_id: lockKey,
+        });
       } catch (err) {
         // Not given back: the next claim of a conflicting lock finds this remediation ended and takes it back.
         record({ gate: 'lock', verdict: 'error', detail: { lock: lockKey, release_error: failureMessage(err) } });
@@ -949,7 +982,11 @@ async function followRunningRemediation({ event, status, record }: Decision, loc
 
 /** A scaling action done: the service's governor starts its cooldown. */
 async function startScalingCooldown({ event, status }: Decision): Promise<void> {
-  await governorRecordScaling({ service: event.service, at: Date.now(), workflow_id: status.workflow_id });
+  await entityCall(activitySummaries.recordScaling(event.service)).governorRecordScaling({
+    service: event.service,
+    at: Date.now(),
+    workflow_id: status.workflow_id,
+  });
 }
 
 async function resolvePages(decision: Decision): Promise<void> {
@@ -982,7 +1019,11 @@ async function untilPagerDutyAccepts(
 ): Promise<boolean> {
   const { record, options } = remediation;
   try {
-    record({ gate, verdict: 'pass', detail: { incident_key: key, ...(await change(pager)) } });
+    record({
+      gate,
+      verdict: 'pass',
+      detail: { incident_key: key, ...(await change(pager(activitySummaries.page(gate, key)))) },
+    });
     return true;
   } catch (err) {
     const unreachable = !noPageToChange(err);
@@ -999,6 +1040,7 @@ async function untilPagerDutyAccepts(
   const retryMs = options.page_retry_ms ?? remediation.pageRetryMs ?? defaultPageRetryMs;
   const maxIntervalMs = options.page_retry_max_interval_ms ?? defaultPageRetryMaxIntervalMs;
   const durable = proxyActivities<PageCalls>({
+    summary: `${activitySummaries.page(gate, key)} (retrying for ${Math.round(retryMs / 60_000)} min)`,
     startToCloseTimeout: '10 seconds',
     scheduleToCloseTimeout: retryMs,
     retry: {
@@ -1065,7 +1107,8 @@ async function forwardFollowers(remediation: Remediation, holder: string): Promi
     };
     try {
       if (holder.startsWith('event/')) {
-        if (!(await entities.followRemediation({ workflow_id: holder, page })).accepted) left.push(key);
+        const calls = local(activitySummaries.follow(holder, key));
+        if (!(await calls.followRemediation({ workflow_id: holder, page })).accepted) left.push(key);
       } else {
         await getExternalWorkflowHandle(holder).signal(followPageSignal, page);
       }
@@ -1120,7 +1163,7 @@ async function notify(
   kind: 'acknowledged' | 'remediated' | 'escalated' | 'kill_switch_blocked' | 'pager_unreachable',
 ): Promise<void> {
   try {
-    const result = await pager.notify({
+    const result = await pager(activitySummaries.notify(kind, event.service)).notify({
       kind,
       service: event.service,
       host: event.host,

@@ -15,6 +15,8 @@ export const AwsFailureType = {
   HostProtected: 'HostProtected',
   NoStandbyHost: 'NoStandbyHost',
   NoTemplateHost: 'NoTemplateHost',
+  /** A scale-down found no host it may retire (all young, protected or launched by a running remediation). */
+  NoHostToRetire: 'NoHostToRetire',
   /** A registered host did not turn healthy in every target group it was put in (retryable: it may yet). */
   TargetNotHealthy: 'TargetNotHealthy',
 } as const;

@@ -87,7 +87,10 @@ export interface HostActivities {
   tagStandby(input: { instanceId: InstanceId; service: string }): Promise<Record<string, never>>;
   launchFromTemplate(input: LaunchFromTemplateInput): Promise<{ instanceIds: InstanceId[] }>;
   registerHosts(input: { service: string; instanceIds: InstanceId[] }): Promise<{ targetGroupArns: string[] }>;
-  chooseHostsToRetire(input: ChooseHostsToRetireInput): Promise<{ instanceIds: InstanceId[] }>;
+  /** Fewer than asked when some may not be retired (`skipped`, with why); none at all fails (NoHostToRetire). */
+  chooseHostsToRetire(
+    input: ChooseHostsToRetireInput,
+  ): Promise<{ instanceIds: InstanceId[]; skipped: Array<{ instanceId: string; reason: string }> }>;
   retireHosts(input: { instanceIds: InstanceId[] }): Promise<Record<string, never>>;
   /** Running (and pending) instances tagged lazarus:service=<service>, for the quorum checks. */
   listServiceHosts(service: string): Promise<HostFacts[]>;
@@ -458,7 +461,15 @@ export function createHostActivities(deps: HostDependencies): HostActivities {
           protect: (c) => isProtected(hosts.get(c.instanceId)!),
         },
       );
-      return { instanceIds: choice.instanceIds };
+      if (choice.instanceIds.length === 0 && count > 0) {
+        // nothing retired is not a scale-down done: said, with why each host was left alone
+        const why = choice.skipped.map((s) => `${s.instanceId}: ${s.reason}`).join('; ');
+        throw awsFailure(
+          AwsFailureType.NoHostToRetire,
+          `${where}: no host may be retired now${why ? ` (${why})` : ` (no running host of ${service})`}`,
+        );
+      }
+      return { instanceIds: choice.instanceIds, skipped: choice.skipped };
     },
 
     async retireHosts({ instanceIds }) {

@@ -49,7 +49,14 @@ export interface ParamsFile {
   /** A decision not reached within occurred_at + this is LATE (default 60s). */
   ack_window?: string;
   rate_limit?: { threshold?: number; window?: string };
-  scaling?: { min_hosts?: number; max_hosts?: number; max_step?: number; cooldown?: string };
+  scaling?: {
+    min_hosts?: number;
+    max_hosts?: number;
+    max_step?: number;
+    cooldown?: string;
+    /** default: health_timeout */
+    retire_min_age?: string;
+  };
   custom?: Record<string, string | number | boolean>;
 }
 

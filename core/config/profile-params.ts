@@ -26,6 +26,7 @@ const knownFlatParams = new Set([
   'scaling_max_hosts',
   'scaling_max_step',
   'scaling_cooldown_ms',
+  'scaling_retire_min_age_ms',
 ]);
 
 export function mergeParams(base: ParamsFile, over: ParamsFile | undefined): ParamsFile {
@@ -58,6 +59,10 @@ export function flattenParams(params: ParamsFile): FlatParams {
     scaling_max_hosts: params.scaling?.max_hosts ?? d.scaling.max_hosts,
     scaling_max_step: params.scaling?.max_step ?? d.scaling.max_step,
     scaling_cooldown_ms: parseDuration(params.scaling?.cooldown ?? d.scaling.cooldown),
+    // a scale-down leaves hosts younger than this alone: by default a clone still inside its verification window
+    scaling_retire_min_age_ms: parseDuration(
+      params.scaling?.retire_min_age ?? params.health_timeout ?? d.health_timeout,
+    ),
   };
   if (params.workflow_timeout !== undefined) {
     flat.workflow_timeout_ms = parseDuration(params.workflow_timeout);

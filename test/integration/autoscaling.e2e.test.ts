@@ -32,7 +32,8 @@ const stack = useTestStack({
     services: {
       [service]:
         `name: ${service}\nteam: sre\nprofile: stateless\n` +
-        `params:\n  scaling: { min_hosts: 2, max_hosts: 4, max_step: 2, cooldown: 1s }\n`,
+        // hosts a few seconds old may be retired here (by default only those past their health_timeout)
+        `params:\n  scaling: { min_hosts: 2, max_hosts: 4, max_step: 2, cooldown: 1s, retire_min_age: 0s }\n`,
     },
   }),
 });

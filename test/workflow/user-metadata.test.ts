@@ -61,6 +61,30 @@ it('names the remediation, its lock, each runbook activity and the governor in w
     .filter((e) => e.activityTaskScheduledEventAttributes)
     .map((e) => decode(e.userMetadata?.summary));
   expect(ownSummaries.filter((s) => String(s).startsWith('quorum: 3 checks from'))).toHaveLength(3);
+  // the page and the team's channels: each call says what it does to which page
+  expect(ownSummaries).toEqual(
+    expect.arrayContaining([
+      `acknowledge page ${event.incident_key}`,
+      `resolve page ${event.incident_key}`,
+      `notify the team of ${h.service}: acknowledged`,
+      `notify the team of ${h.service}: remediated`,
+      `read the quarantine of rule ${result.rule} in ${h.region}`,
+      `record REMEDIATED for rule ${result.rule}`,
+    ]),
+  );
+  // and the local activities' markers: the rule lookup, the governor and control reads, the lock claim and release
+  const markerSummaries = own
+    .filter((e) => e.markerRecordedEventAttributes)
+    .map((e) => decode(e.userMetadata?.summary));
+  expect(markerSummaries).toEqual(
+    expect.arrayContaining([
+      'match the event to a rule in the configuration snapshot',
+      `admit ${h.service} in ${h.region}: rate limit and breaker`,
+      `read the kill switch and shadow of ${h.region}`,
+      `claim ${hostLockId(h.sickHost)} and read the breaker again`,
+      `release ${hostLockId(h.sickHost)}`,
+    ]),
+  );
 
   // the service's governor entity: a static summary and what it holds now
   const governor = env.client.workflow.getHandle(serviceGovernorId(h.service));
