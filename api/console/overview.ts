@@ -4,10 +4,12 @@
 import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/common';
 import { allOutcomes } from '../../core/outcome';
 import type { ControlState } from '../../core/control';
+import type { QuarantineState } from '../../core/quarantine';
 import type { RegionalGovernorState, ServiceGovernorState } from '../../contracts/messages';
 import { readBreaker, readControl, readServiceGovernors } from '../controls';
 import { callTemporal, type ApiDependencies } from '../dependencies';
 import { ApiError, InvalidRequestError } from '../errors';
+import { readQuarantine } from '../quarantine';
 import { visibilityQuery, type EventFilter } from '../remediations';
 
 const outcomeKey = defineSearchAttributeKey('LazarusOutcome', SearchAttributeType.KEYWORD);
@@ -134,6 +136,8 @@ export interface RegionOverview {
   region: string;
   control?: ControlState;
   breaker?: RegionalGovernorState | null;
+  /** The region's rules with their recent runbook runs, quarantines (with their evidence) and releases. */
+  quarantine?: QuarantineState;
   /** Services of this region with a running governor: their rate-limit windows and whether they fail. */
   services: ServiceGovernorState[];
   /** What could not be read (Temporal unreachable, no answer): the rest is shown. */
@@ -141,13 +145,15 @@ export interface RegionOverview {
 }
 
 const maxGovernorsRead = 200;
+/** Kill switch and shadow (the control), breaker, rule quarantine. */
+const readsPerRegion = 3;
 
 function problem(what: string, error: unknown): string {
   return `${what}: ${error instanceof ApiError || error instanceof Error ? error.message : String(error)}`;
 }
 
 /**
- * Each region's kill switch, shadow scopes, breaker and services, read at once; one region's failure does not hide
+ * Each region's kill switch, shadow scopes, breaker, rule quarantine and services, read at once; one region's failure does not hide
  * the others. When nothing at all could be read (Temporal unreachable), the first failure is thrown (503), so the page
  * keeps what it last showed and says Temporal is unreachable instead of blanking every card.
  */
@@ -171,19 +177,21 @@ export async function regionOverviews(
     ),
     ...regions.map(async (region) => {
       const errors: string[] = [];
-      const [control, breaker] = await Promise.all([
+      const [control, breaker, quarantine] = await Promise.all([
         read(readControl(deps, region), 'kill switch', errors),
         read(readBreaker(deps, region), 'breaker', errors),
+        read(readQuarantine(deps, region), 'rule quarantine', errors),
       ]);
-      return { region, control, breaker, errors };
+      return { region, control, breaker, quarantine, errors };
     }),
   ]);
-  if (failures.length === 1 + 2 * regions.length) throw failures[0];
+  if (failures.length === 1 + readsPerRegion * regions.length) throw failures[0];
   return {
-    regions: perRegion.map(({ region, control, breaker, errors }) => ({
+    regions: perRegion.map(({ region, control, breaker, quarantine, errors }) => ({
       region,
       ...(control ? { control } : {}),
       ...(breaker !== undefined ? { breaker } : {}),
+      ...(quarantine ? { quarantine } : {}),
       services: (governors?.states ?? []).filter((s) => (s.region ?? deps.region) === region),
       errors: [
         ...servicesErrors,

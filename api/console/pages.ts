@@ -190,7 +190,7 @@ export function deadLettersPage(context: PageContext): string {
 export function auditPage(context: PageContext): string {
   const main = `<h1>Audit</h1>
 <p class="note">Changes made through this console since the API process started (each is also one JSON line in the
-API's log), and every kill-switch and shadow change recorded in Temporal for each region.</p>
+API's log), and every kill-switch, shadow and rule-quarantine change recorded in Temporal for each region.</p>
 <section aria-labelledby="audit-console-title">
   <h2 id="audit-console-title">Console actions</h2>
   <table class="list" id="audit-console">
@@ -199,7 +199,7 @@ API's log), and every kill-switch and shadow change recorded in Temporal for eac
   </table>
 </section>
 <section aria-labelledby="audit-control-title">
-  <h2 id="audit-control-title">Kill switch and shadow changes</h2>
+  <h2 id="audit-control-title">Kill switch, shadow and rule quarantine changes</h2>
   <table class="list" id="audit-control">
     <thead><tr><th scope="col">When</th><th scope="col">Region</th><th scope="col">What</th><th scope="col">Set to</th><th scope="col">Actor</th><th scope="col">Reason</th></tr></thead>
     <tbody></tbody>

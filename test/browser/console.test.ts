@@ -11,6 +11,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { deadLetterId, type DeadLetterEntry } from '../../contracts/dead-letter';
+import type { QuarantineState } from '../../core/quarantine';
 import { projectRoot } from '../../devstack/paths';
 import { recordDeadLetter } from '../../ingest/bridge/activities/dead-letters';
 import type { AwsClients } from '../../platform/aws-clients';
@@ -40,6 +41,13 @@ jest.setTimeout(120_000);
 
 const id = randomUUID().slice(0, 8);
 const service = `console-${id}`;
+/**
+ * A service whose runbook may take 300 ms: a replacement cannot finish in that (the clone boots for 500 ms in the test
+ * fleet before its health check can pass), so every replacement of its hosts ends TIMED_OUT, a failed run of the rule.
+ */
+const failingService = `console-fail-${id}`;
+/** The shipped rule the health-check events match: its runbook is what fails and gets quarantined. */
+const rule = 'healthcheck_down';
 const region = `console-region-${id}`;
 /** A second declared region where nothing happens: the overview shows both and filters by region. */
 const otherRegion = `console-quiet-${id}`;
@@ -75,8 +83,13 @@ const stack = useTestStack({
   configTree: () => ({
     region,
     taskQueue,
+    // one failed run quarantines a rule (the shipped default is 3 in a row): one real failure is enough for the test
+    deployment: 'quarantine:\n  consecutive_failures: 1\n',
     services: {
       [service]: `name: ${service}\nteam: sre\nprofile: stateless\nnotifications:\n  pagerduty_routing_key: ${routingKey}\n`,
+      [failingService]:
+        `name: ${failingService}\nteam: sre\nprofile: stateless\nparams:\n  workflow_timeout: 300ms\n` +
+        `notifications:\n  pagerduty_routing_key: ${routingKey}\n`,
     },
   }),
 });
@@ -126,12 +139,12 @@ async function logIn(target: Page, token: string): Promise<void> {
 }
 
 /** Submit an event as a sensor would (POST /v1/events): the API starts its remediation. */
-async function submit(host: string): Promise<string> {
+async function submit(host: string, of = service): Promise<string> {
   const incidentKey = `console-${id}-${host}`;
   await main.triggerPage({ routingKey, incidentKey, summary: `${host} health check down`, source: 'nagios' });
   const response = await api.call('POST', '/v1/events', {
     role: 'sensor',
-    body: healthcheckDownEvent({ incidentKey, service, host, region }),
+    body: healthcheckDownEvent({ incidentKey, service: of, host, region }),
   });
   expect(response.status).toBe(202);
   return incidentKey;
@@ -259,6 +272,82 @@ describeInBrowser('the console in a browser', () => {
       body: { scope: 'global', enabled: false, reason: 'console test done' },
     });
     expect(off.status).toBe(200);
+  });
+
+  it('shows a rule quarantined by a real failed run with its evidence, and an operator releases it with a reason', async () => {
+    // a real run of the shipped rule fails (its runbook exceeds the service's 300 ms): with a threshold of 1 in a
+    // row, the worker's report of that run quarantines the rule in the region
+    const created = await postJson<{ instanceIds: string[] }>(`${stackValue('fleetSimulatorUrl')}/services`, {
+      name: failingService,
+      hosts: 5,
+    });
+    const host = created.body.instanceIds[0];
+    await sicken(host);
+    const key = await submit(host, failingService);
+    // (its report to the quarantine entity comes after the outcome is decided: wait for the workflow to close)
+    const ended = await until(
+      async () => (await api.call('GET', `/v1/events/${encodeURIComponent(key)}`)).body as Record<string, unknown>,
+      (detail) => detail.status === 'COMPLETED',
+      60_000,
+    );
+    expect([ended.outcome, ended.reason]).toEqual(['TIMED_OUT', expect.stringContaining('workflow_timeout')]);
+    const card = page.locator(`section.region[data-region="${region}"]`);
+    const quarantined = card.locator(`article.quarantined[data-rule="${rule}"]`);
+    const viewer = await browser!.newContext();
+    try {
+      await page.getByRole('link', { name: 'Regions' }).click();
+      await quarantined.waitFor({ timeout: 60_000 });
+      await expectText(quarantined, '1 failed runs in a row (threshold 1)');
+      const evidence = quarantined.locator('.evidence li');
+      expect(await evidence.count()).toBe(1);
+      expect(await evidence.first().getAttribute('data-workflow-id')).toBe(`event/${key}`);
+      await expectText(evidence.first(), 'TIMED_OUT');
+      await expectText(evidence.first(), host);
+      await expectText(card.locator('[data-role="quarantine-summary"]'), '1 quarantined');
+      await page.screenshot({ path: path.join(screenshots, 'regions-quarantine.png'), fullPage: true });
+
+      // a viewer sees it without a control that works
+      const viewerPage = await viewer.newPage();
+      await logIn(viewerPage, 'dev-viewer-token');
+      await viewerPage.getByRole('heading', { name: 'Remediations' }).waitFor();
+      await viewerPage.goto(`${api.server.url}/regions?region=${region}`);
+      const viewerRelease = viewerPage.locator(`article.quarantined[data-rule="${rule}"]`).getByRole('button', {
+        name: 'Release…',
+      });
+      await viewerRelease.waitFor();
+      expect(await viewerRelease.isDisabled()).toBe(true);
+    } finally {
+      await viewer.close();
+    }
+
+    // the operator releases it: the reason is asked first, Cancel closes the form without a change
+    const release = quarantined.getByRole('button', { name: 'Release…' });
+    await release.click();
+    await quarantined.getByRole('button', { name: 'Cancel' }).click();
+    expect(await quarantined.locator('form').isHidden()).toBe(true);
+    await release.click();
+    await quarantined
+      .getByLabel(`Why release rule ${rule} in ${region}?`)
+      .fill('console test: clones boot slowly, the timeout is being raised');
+    await quarantined.getByRole('button', { name: 'Release', exact: true }).click();
+    await expectText(card.locator('[data-role="quarantine-summary"]'), 'none quarantined');
+    expect(await quarantined.count()).toBe(0);
+    await expectText(card.locator('[data-role="quarantine-history"]'), `${rule} released by operator:`);
+
+    // recorded in Temporal with the operator as actor, and in the console's audit
+    const state = (await api.call('GET', `/v1/quarantine?region=${region}`)).body as QuarantineState;
+    expect(state.rules[rule].quarantine).toBeUndefined();
+    expect(state.history.map((h) => h.what)).toEqual(['quarantined', 'released']);
+    expect(state.history[1]).toMatchObject({
+      rule,
+      reason: 'console test: clones boot slowly, the timeout is being raised',
+    });
+    expect(state.history[1].actor).toMatch(/^operator:[0-9a-f]{8}$/);
+    await page.getByRole('link', { name: 'Audit' }).click();
+    const audited = page.locator('#audit-console tr', { hasText: `POST /v1/quarantine/${rule}/release` });
+    await expectText(audited, state.history[1].actor);
+    await expectText(audited, '200');
+    await expectText(page.locator('#audit-control'), 'console test: clones boot slowly');
   });
 
   it('replays a dead letter: as is refused beside its button (422), corrected accepted, again refused (409)', async () => {

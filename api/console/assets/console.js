@@ -728,25 +728,20 @@
     return [el('p', { class: 'note', id: 'chart-summary' }, summary), root, legend, table, missing];
   }
 
-  function switchRow(kind, region, scope, setting, onChanged, editing) {
-    const on = Boolean(setting?.enabled);
-    const id = `${kind}-${region}-${scope}`.replace(/[^\w-]/g, '_');
+  /**
+   * A change that asks for its reason first: a button that opens a small form (label, required reason, the change's
+   * button, Cancel) and the feedback beside it. While the form is open the overview does not re-render (`editing`).
+   * `change(reason)` makes the change and answers the success message; a refusal is shown in the feedback.
+   */
+  function reasonControl({ id, openText, formLabel, question, submitText, danger, editing, change, onChanged }) {
     const out = el('p', { class: 'feedback', id: `${id}-feedback`, hidden: true });
     const reasonId = `${id}-reason`;
     const form = el(
       'form',
-      {
-        class: 'toggle-form',
-        hidden: true,
-        'aria-label': `${on ? 'Turn off' : 'Turn on'} ${kind} ${scope} in ${region}`,
-      },
-      el(
-        'label',
-        { for: reasonId },
-        `Why turn ${kind.replace('-', ' ')} ${scope} ${on ? 'off' : 'on'}? (recorded with your name)`,
-      ),
+      { class: 'toggle-form', id: `${id}-form`, hidden: true, 'aria-label': formLabel },
+      el('label', { for: reasonId }, `${question} (recorded with your name)`),
       el('input', { id: reasonId, name: 'reason', required: true, autocomplete: 'off' }),
-      el('button', { type: 'submit', class: on ? '' : 'danger' }, on ? 'Turn off' : 'Turn on'),
+      el('button', { type: 'submit', class: danger ? 'danger' : '' }, submitText),
       ' ',
       el('button', { type: 'button', class: 'secondary', onclick: () => close() }, 'Cancel'),
     );
@@ -766,9 +761,8 @@
           form.elements.reason.focus();
         },
       },
-      on ? `Turn off…` : `Turn on…`,
+      openText,
     );
-    form.id = `${id}-form`;
     function close() {
       form.hidden = true;
       toggle.setAttribute('aria-expanded', 'false');
@@ -777,16 +771,34 @@
     }
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
-      const reason = form.elements.reason.value.trim();
-      const path = kind === 'kill-switch' ? '/v1/killswitch' : '/v1/shadow';
       try {
-        await api('PUT', `${path}${queryString({ region })}`, { scope, enabled: !on, reason });
+        const done = await change(form.elements.reason.value.trim());
         editing.delete(id);
-        feedback(out, null, `${kind} ${scope} turned ${on ? 'off' : 'on'}.`);
+        feedback(out, null, done);
         onChanged();
       } catch (error) {
         feedback(out, error);
       }
+    });
+    return [toggle, form, out];
+  }
+
+  function switchRow(kind, region, scope, setting, onChanged, editing) {
+    const on = Boolean(setting?.enabled);
+    const control = reasonControl({
+      id: `${kind}-${region}-${scope}`.replace(/[^\w-]/g, '_'),
+      openText: on ? 'Turn off…' : 'Turn on…',
+      formLabel: `${on ? 'Turn off' : 'Turn on'} ${kind} ${scope} in ${region}`,
+      question: `Why turn ${kind.replace('-', ' ')} ${scope} ${on ? 'off' : 'on'}?`,
+      submitText: on ? 'Turn off' : 'Turn on',
+      danger: !on,
+      editing,
+      onChanged,
+      change: async (reason) => {
+        const path = kind === 'kill-switch' ? '/v1/killswitch' : '/v1/shadow';
+        await api('PUT', `${path}${queryString({ region })}`, { scope, enabled: !on, reason });
+        return `${kind} ${scope} turned ${on ? 'off' : 'on'}.`;
+      },
     });
     return el(
       'tr',
@@ -795,8 +807,114 @@
       el('td', {}, badge(on ? 'on' : 'off', on ? `${kind}-on` : 'off')),
       el('td', {}, setting ? [setting.actor, el('br'), time(setting.at)] : '—'),
       el('td', {}, setting?.reason ?? ''),
-      el('td', {}, toggle, form, out),
+      el('td', {}, control),
     );
+  }
+
+  /**
+   * The region's rule quarantine (workflows/quarantine.ts): each quarantined rule with since when, why and the failed
+   * runs that tripped it, with a Release… control for operators; the other tracked rules in one line; the latest
+   * quarantines and releases with who and why.
+   */
+  /** Runbook outcomes that count against a rule (core/quarantine.ts ruleFailureOutcomes). */
+  const failedOutcomes = ['STEP_FAILED', 'TIMED_OUT', 'FAILED'];
+  function quarantineSection(region, quarantine, onChanged, editing) {
+    const section = el('div', { class: 'quarantine', 'data-kind': 'quarantine' }, el('h3', {}, 'Rule quarantine'));
+    if (!quarantine) {
+      section.append(el('p', { class: 'note' }, 'Not read.'));
+      return section;
+    }
+    const records = Object.values(quarantine.rules ?? {}).sort((a, b) => a.rule.localeCompare(b.rule));
+    const quarantined = records.filter((r) => r.quarantine);
+    const tracked = records.length;
+    section.append(
+      el(
+        'p',
+        { class: 'note', 'data-role': 'quarantine-summary' },
+        tracked === 0
+          ? 'No runbook run of any rule reported in this region yet.'
+          : `${tracked} ${tracked === 1 ? 'rule' : 'rules'} tracked, ` +
+              (quarantined.length ? `${quarantined.length} quarantined (forced to shadow).` : 'none quarantined.'),
+      ),
+    );
+    const others = records.filter((r) => !r.quarantine);
+    if (others.length) {
+      section.append(
+        el(
+          'ul',
+          { class: 'tracked', 'aria-label': 'Rules tracked, not quarantined' },
+          others.map((r) => {
+            const failedRuns = r.runs.filter((run) => failedOutcomes.includes(run.outcome)).length;
+            return el(
+              'li',
+              { 'data-rule': r.rule },
+              el('code', {}, r.rule),
+              ' ',
+              badge('live', 'pass'),
+              ` ${r.runs.length} recent ${r.runs.length === 1 ? 'run' : 'runs'}, ${failedRuns} failed`,
+            );
+          }),
+        ),
+      );
+    }
+    for (const record of quarantined) {
+      const q = record.quarantine;
+      const control = reasonControl({
+        id: `quarantine-${region}-${record.rule}`.replace(/[^\w-]/g, '_'),
+        openText: 'Release…',
+        formLabel: `Release rule ${record.rule} in ${region}`,
+        question: `Why release rule ${record.rule} in ${region}?`,
+        submitText: 'Release',
+        danger: false,
+        editing,
+        onChanged,
+        change: async (reason) => {
+          const path = `/v1/quarantine/${encodeURIComponent(record.rule)}/release${queryString({ region })}`;
+          await api('POST', path, { reason });
+          return `Rule ${record.rule} released: it acts again in ${region}.`;
+        },
+      });
+      section.append(
+        el(
+          'article',
+          { class: 'quarantined', 'data-rule': record.rule, 'aria-label': `Rule ${record.rule} quarantined` },
+          el('h4', {}, el('code', {}, record.rule), ' ', badge('quarantined', 'quarantined')),
+          el('p', {}, 'In shadow since ', time(q.since), `: ${q.why}.`),
+          el('h5', {}, `Evidence: ${q.evidence.length} failed ${q.evidence.length === 1 ? 'run' : 'runs'}`),
+          el(
+            'ol',
+            { class: 'evidence', 'aria-label': `Failed runs of ${record.rule}` },
+            q.evidence.map((run) =>
+              el(
+                'li',
+                { 'data-workflow-id': run.workflow_id },
+                badge(run.outcome),
+                ' ',
+                el('a', { href: `/remediations/${encodeURIComponent(run.incident_key)}` }, run.workflow_id),
+                run.host ? ` on ${run.host}` : '',
+                ', ended ',
+                time(run.at),
+                el('br'),
+                el('small', {}, run.reason),
+              ),
+            ),
+          ),
+          el('div', { class: 'release' }, control),
+        ),
+      );
+    }
+    const history = (quarantine.history ?? []).slice(-5).reverse();
+    if (history.length) {
+      section.append(
+        el('h4', {}, 'Recent quarantines and releases'),
+        el(
+          'ul',
+          { class: 'history', 'data-role': 'quarantine-history' },
+          history.map((h) => el('li', {}, time(h.at), ` ${h.rule} ${h.what} by ${h.actor}: ${h.reason}`)),
+        ),
+      );
+    }
+    return section;
   }
 
   function regionCard(overview, refresh, editing) {
@@ -910,6 +1028,7 @@
         : el('p', { class: 'note' }, 'No shadow scope set at runtime (configuration may still set shadow mode).'),
       isOperator ? addForm : null,
     );
+    card.append(quarantineSection(region, overview.quarantine, refresh, editing));
     // services and their windows
     const now = Date.now();
     card.append(
@@ -985,6 +1104,7 @@
     const overview = poll(
       async () => {
         const data = await api('GET', `/console/api/regions${queryString({ region: params().region })}`);
+        if (editing.size > 0) return; // a reason form opened while this read was on its way: keep it open
         replace(
           holder,
           data.regions.map((r) => regionCard(r, () => void overview.now(), editing)),
@@ -1178,8 +1298,19 @@
             )
           : el('tr', {}, el('td', { colspan: 5, class: 'empty' }, 'Nothing yet.')),
       );
+      // rule quarantines and releases read as changes of the rule's shadow: quarantined = on, released = off
+      const quarantineChanges = (r) =>
+        (r.quarantine?.history ?? []).map((h) => ({
+          region: r.region,
+          what: `quarantine:${h.rule}`,
+          setting: { enabled: h.what === 'quarantined', actor: h.actor, at: h.at, reason: h.reason },
+          label: h.what,
+        }));
       const changes = overview.regions
-        .flatMap((r) => (r.control?.history ?? []).map((h) => ({ region: r.region, ...h })))
+        .flatMap((r) => [
+          ...(r.control?.history ?? []).map((h) => ({ region: r.region, ...h })),
+          ...quarantineChanges(r),
+        ])
         .sort((a, b) => b.setting.at - a.setting.at);
       replace(
         $('#audit-control tbody'),
@@ -1191,7 +1322,7 @@
                 el('td', {}, time(c.setting.at)),
                 el('td', {}, c.region),
                 el('td', {}, c.what),
-                el('td', {}, c.setting.enabled ? 'on' : 'off'),
+                el('td', {}, c.label ?? (c.setting.enabled ? 'on' : 'off')),
                 el('td', {}, c.setting.actor),
                 el('td', { class: 'wrap' }, c.setting.reason),
               ),
