@@ -133,7 +133,7 @@ function trippedThreshold(runs: RuleRun[], t: QuarantineThresholds): { text: str
   for (let i = runs.length - 1; i >= 0 && failed(runs[i]); i--) streak += 1;
   if (t.consecutive_failures > 0 && streak >= t.consecutive_failures) {
     return {
-      text: `${streak} failed runs in a row (threshold ${t.consecutive_failures})`,
+      text: `${streak} failed run${streak === 1 ? '' : 's'} in a row (threshold ${t.consecutive_failures})`,
       evidence: runs.slice(-streak),
     };
   }

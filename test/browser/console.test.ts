@@ -297,7 +297,7 @@ describeInBrowser('the console in a browser', () => {
     try {
       await page.getByRole('link', { name: 'Regions' }).click();
       await quarantined.waitFor({ timeout: 60_000 });
-      await expectText(quarantined, '1 failed runs in a row (threshold 1)');
+      await expectText(quarantined, '1 failed run in a row (threshold 1)');
       const evidence = quarantined.locator('.evidence li');
       expect(await evidence.count()).toBe(1);
       expect(await evidence.first().getAttribute('data-workflow-id')).toBe(`event/${key}`);
