@@ -65,3 +65,20 @@ export function readApiConfig(env: Readonly<Record<string, string | undefined>>)
     metricsCacheMs: number('LAZARUS_API_METRICS_CACHE_SECONDS', defaultMetricsCacheMs / 1000) * 1000,
   };
 }
+
+/**
+ * The Lazarus region of requests that name none: LAZARUS_API_REGION when set (undefined when it is not declared:
+ * the API refuses to start), else AWS_REGION when it is a declared region, else the deployment's home region.
+ * Lazarus region names need not be AWS region names (a declared region maps to its AWS region with aws_region), so an
+ * AWS_REGION that is not one of them is only the API's AWS region (Kinesis, EC2 lookups).
+ */
+export function apiRegion(
+  env: Readonly<Record<string, string | undefined>>,
+  awsRegion: string,
+  regions: readonly string[],
+  home: string,
+): string | undefined {
+  const wanted = env.LAZARUS_API_REGION?.trim();
+  if (wanted) return regions.includes(wanted) ? wanted : undefined;
+  return regions.includes(awsRegion) ? awsRegion : home;
+}

@@ -10,7 +10,7 @@ import { createSnapshotCache, readSensorMapping } from '../platform/config-files
 import { clientConnectionOptions } from '../platform/temporal-connection';
 import { temporalDataConverter } from '../platform/payload-codec';
 import { loadTokens, requireLoopbackForDevelopmentTokens } from './auth';
-import { readApiConfig } from './config';
+import { apiRegion, readApiConfig } from './config';
 import type { ApiDependencies } from './dependencies';
 import { createApiMetrics, registerStateGauges } from './metrics';
 import { startApiServer } from './server';
@@ -29,11 +29,12 @@ async function main(): Promise<void> {
   // The regions Lazarus serves, from services/deployment.yaml under LAZARUS_CONFIG_ROOT (default: the working
   // directory), read once at start: an event or a control change for another region is a 400 naming `region`.
   const configRoot = process.env.LAZARUS_CONFIG_ROOT ?? process.cwd();
-  const regions = declaredRegions((await createSnapshotCache({ configRoot })()).deployment);
-  // the region of requests that name none (AWS_REGION) must be one of them, or every such request would be refused
-  if (!regions.includes(config.runtime.aws.region)) {
+  const deployment = (await createSnapshotCache({ configRoot })()).deployment;
+  const regions = declaredRegions(deployment);
+  const region = apiRegion(process.env, config.runtime.aws.region, regions, deployment.region);
+  if (region === undefined) {
     throw new Error(
-      `AWS_REGION: the API's default region "${config.runtime.aws.region}" is not declared in ` +
+      `LAZARUS_API_REGION: the API's default region "${process.env.LAZARUS_API_REGION?.trim()}" is not declared in ` +
         `${path.join(configRoot, 'services', 'deployment.yaml')} (declared: ${regions.join(', ')})`,
     );
   }
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
   const deps: ApiDependencies = {
     temporal,
     taskQueue: config.runtime.temporal.taskQueue,
-    region: config.runtime.aws.region,
+    region,
     ...(aws && config.streamName ? { kinesis: { client: aws.kinesis, streamName: config.streamName } } : {}),
     declaredRegions: regions,
     maxFutureSkewMs: config.maxFutureSkewMs,
@@ -73,7 +74,7 @@ async function main(): Promise<void> {
   });
   process.stdout.write(
     `lazarus api: listening on ${server.url} (console ${server.url}/; events ${config.streamName ? `to Kinesis stream ${config.streamName}` : 'start remediations directly'}; ` +
-      `regions ${regions.join(', ')}; sensor mapping ${sensorMapping.file ?? 'built-in defaults'}` +
+      `regions ${regions.join(', ')}, default ${region}; sensor mapping ${sensorMapping.file ?? 'built-in defaults'}` +
       `${sensorMapping.mapping.sns.verify_signatures ? '' : '; SNS signatures NOT verified'})\n`,
   );
   const stop = (): void => {
@@ -92,3 +93,4 @@ main().catch((error: unknown) => {
   process.stderr.write(`lazarus api: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
   process.exit(1);
 });
+

@@ -30,13 +30,13 @@ async function runApiMain(extra: Record<string, string>): Promise<{ code: number
 
 it('refuses to start with one line: a default region that is not declared, a future skew that is not a number', async () => {
   const [region, skew] = await Promise.all([
-    runApiMain({ AWS_REGION: 'eu-north-1' }),
+    runApiMain({ LAZARUS_API_REGION: 'eu-north-1' }),
     runApiMain({ LAZARUS_EVENT_MAX_FUTURE_SKEW_MS: 'five minutes' }),
   ]);
   expect(region).toEqual({
     code: 1,
     stderr:
-      `lazarus api: AWS_REGION: the API's default region "eu-north-1" is not declared in ` +
+      `lazarus api: LAZARUS_API_REGION: the API's default region "eu-north-1" is not declared in ` +
       `${path.join(projectRoot, 'services', 'deployment.yaml')} (declared: us-east-1)`,
   });
   expect(skew).toEqual({
