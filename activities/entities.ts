@@ -36,8 +36,13 @@ import { LazarusRegion, LazarusService } from '../contracts/search-attributes';
 
 export interface EntityDependencies {
   client: Client;
-  /** Task queue the entity workflows run on (the main Lazarus queue). */
+  /** The main Lazarus queue (a drill's: its own queue). */
   taskQueue: string;
+  /**
+   * Task queue new entity workflows start on (contracts entityTaskQueue, served by the worker process's entity
+   * worker); default `taskQueue`. An entity already running stays where it started.
+   */
+  entityTaskQueue?: string;
   /** Who hears of breaker transitions. */
   breakerNotifications?: NotificationChannels;
   /** Continue-as-new threshold handed to new entities (tests make it small). */
@@ -113,6 +118,7 @@ export interface ClaimAnswer {
 const closedMemo: BreakerMemo = { state: 'closed', failing_count: 0, failing: [], since: 0 };
 
 export function createEntityActivities(deps: EntityDependencies): EntityActivities {
+  const entityQueue = deps.entityTaskQueue ?? deps.taskQueue;
   const options = deps.continueAsNewAfter ? { continue_as_new_after: deps.continueAsNewAfter } : undefined;
   const controlReads = new Map<string, { at: number; value: Promise<ControlState>; pending: boolean }>();
   const prefix = deps.sandbox?.idPrefix ?? '';
@@ -124,7 +130,7 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
     ...deps.sandbox?.types,
   };
   return {
-    ...createQuarantineActivities(deps),
+    ...createQuarantineActivities({ ...deps, taskQueue: entityQueue }),
     ...createExplainActivities(deps),
     async governorAdmit(request: AdmitRequest, declared?: readonly string[]): Promise<AdmitVerdict> {
       requireDeclared(request.region, declared);
@@ -132,7 +138,7 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
         args: [request],
         startWorkflowOperation: new WithStartWorkflowOperation(types.serviceGovernor, {
           workflowId: serviceGovernorId(request.service, prefix),
-          taskQueue: deps.taskQueue,
+          taskQueue: entityQueue,
           args: [{ service: request.service, options }],
           typedSearchAttributes: governorAttributes(request.service, request.region),
           staticSummary: entitySummaries.serviceGovernor(request.service),
@@ -150,7 +156,7 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
         };
         const start = new WithStartWorkflowOperation(types.regionalGovernor, {
           workflowId: regionalGovernorId(request.region, prefix),
-          taskQueue: deps.taskQueue,
+          taskQueue: entityQueue,
           args: [{ region: request.region, notifications: deps.breakerNotifications, options }],
           staticSummary: entitySummaries.regionalGovernor(request.region),
           workflowIdConflictPolicy: 'USE_EXISTING',
@@ -160,7 +166,7 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
           // service (for closing), so a signal does, and the burst costs the region no Update round trip.
           await deps.client.workflow.signalWithStart(types.regionalGovernor, {
             workflowId: regionalGovernorId(request.region, prefix),
-            taskQueue: deps.taskQueue,
+            taskQueue: entityQueue,
             args: [{ region: request.region, notifications: deps.breakerNotifications, options }],
             staticSummary: entitySummaries.regionalGovernor(request.region),
             signal: reportServiceSignal,
@@ -306,7 +312,7 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
       args: [lock],
       startWorkflowOperation: new WithStartWorkflowOperation(types.serviceGovernor, {
         workflowId: serviceGovernorId(service, prefix),
-        taskQueue: deps.taskQueue,
+        taskQueue: entityQueue,
         args: [{ service, options }],
         typedSearchAttributes: governorAttributes(service, region),
         workflowIdConflictPolicy: 'USE_EXISTING',
@@ -341,7 +347,7 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
     await deps.client.workflow
       .start(types.control, {
         workflowId: controlId(region, prefix),
-        taskQueue: deps.taskQueue,
+        taskQueue: entityQueue,
         args: [{ region, options }],
         staticSummary: entitySummaries.control(region),
         workflowIdConflictPolicy: 'USE_EXISTING',

@@ -155,7 +155,7 @@ async function queryControlState(deps: ApiDependencies, region: string, options:
 function startControl(deps: ApiDependencies, region: string): WithStartWorkflowOperation<Workflow> {
   return new WithStartWorkflowOperation('control', {
     workflowId: entityId(deps, region),
-    taskQueue: deps.taskQueue,
+    taskQueue: deps.entityTaskQueue ?? deps.taskQueue,
     args: [{ region }],
     staticSummary: entitySummaries.control(region),
     workflowIdConflictPolicy: 'USE_EXISTING',
@@ -220,12 +220,7 @@ async function queryOrNull<T>(
   const { deadlineMs = temporalDeadlineMs } = options;
   const boundMs = Math.min(options.queryTimeoutMs ?? deps.queryTimeoutMs ?? queryTimeoutMs, deadlineMs);
   try {
-    return await callTemporal(
-      what,
-      () => within(deps.temporal, boundMs, call),
-      deps.temporal,
-      deadlineMs,
-    );
+    return await callTemporal(what, () => within(deps.temporal, boundMs, call), deps.temporal, deadlineMs);
   } catch (error) {
     if (error instanceof NotFoundError) return null;
     throw error;

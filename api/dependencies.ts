@@ -10,6 +10,8 @@ export interface ApiDependencies {
   temporal: Client;
   /** Task queue remediations start on when the API starts them directly. */
   taskQueue: string;
+  /** Task queue an entity the API creates (a region's control) starts on (contracts entityTaskQueue); default taskQueue. */
+  entityTaskQueue?: string;
   /** Region of the kill switch and governor when a request names none. */
   region: string;
   /** The event stream; without it the API starts remediations itself (sequence_number null). */

@@ -11,6 +11,7 @@ import { clientConnectionOptions } from '../platform/temporal-connection';
 import { temporalDataConverter } from '../platform/payload-codec';
 import { loadTokens, requireLoopbackForDevelopmentTokens } from './auth';
 import { apiRegion, readApiConfig } from './config';
+import { entityTaskQueue } from '../contracts/task-queues';
 import type { ApiDependencies } from './dependencies';
 import { createApiMetrics, registerStateGauges } from './metrics';
 import { startApiServer } from './server';
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
   const deps: ApiDependencies = {
     temporal,
     taskQueue: config.runtime.temporal.taskQueue,
+    entityTaskQueue: entityTaskQueue(config.runtime.temporal.taskQueue),
     region,
     ...(aws && config.streamName ? { kinesis: { client: aws.kinesis, streamName: config.streamName } } : {}),
     declaredRegions: regions,
@@ -93,4 +95,3 @@ main().catch((error: unknown) => {
   process.stderr.write(`lazarus api: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
   process.exit(1);
 });
-

@@ -21,6 +21,8 @@ export interface LazarusWorkerDependencies extends ActivityDependencies {
   configRoot: string;
   configRecheckMs?: number;
   controlCacheMs?: number;
+  /** Where new entity workflows start (contracts entityTaskQueue); default `taskQueue`. */
+  entityTaskQueue?: string;
   breakerNotifications?: NotificationChannels;
   /**
    * The clients of one AWS region (platform/aws-clients.ts createRegionalAwsClients): actions, checks and the census
@@ -78,6 +80,7 @@ export function createMainQueueActivities(deps: LazarusWorkerDependencies): Main
     ...createEntityActivities({
       client: deps.client,
       taskQueue: deps.taskQueue,
+      ...(deps.entityTaskQueue ? { entityTaskQueue: deps.entityTaskQueue } : {}),
       controlCacheMs: deps.controlCacheMs,
       breakerNotifications: deps.breakerNotifications,
     }),

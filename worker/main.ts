@@ -22,7 +22,7 @@ import { serveMetrics, type RunningMetricsServer } from '../platform/metrics-ser
 import { createAwsClients, createRegionalAwsClients, destroyAwsClients } from '../platform/aws-clients';
 import { createSnapshotCache } from '../platform/config-files';
 import { readWorkerProcessSettings, workerPlacementProblem, type WorkerRole } from './settings';
-import { actionTaskQueue } from '../contracts/task-queues';
+import { actionTaskQueue, entityTaskQueue } from '../contracts/task-queues';
 import { awsRegionOf, checkerNodesOf, controlRealm, declaredRegions } from '../core/resolved-config';
 import { createDrillActivities } from '../activities/drill';
 import { drillTaskQueue } from '../contracts/workflow-ids';
@@ -91,6 +91,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       },
       client,
       taskQueue: config.temporal.taskQueue,
+      entityTaskQueue: entityTaskQueue(config.temporal.taskQueue),
       configRoot,
     };
     const main = createMainQueueActivities(deps);
@@ -117,6 +118,19 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
               connection,
               namespace: config.temporal.namespace,
               taskQueue: config.temporal.taskQueue,
+              ...workflowSource,
+              activities: main,
+              sinks: metrics.sinks,
+              ...converter,
+              stickyQueueScheduleToStartTimeout: settings.stickyTimeoutMs,
+              ...shutdown,
+            }),
+            // the entities (governors, control, rule quarantine) on their own queue and slots: remediations reach them
+            // from local activities that hold their workflow task (contracts/task-queues.ts entityTaskQueue)
+            await Worker.create({
+              connection,
+              namespace: config.temporal.namespace,
+              taskQueue: entityTaskQueue(config.temporal.taskQueue),
               ...workflowSource,
               activities: main,
               sinks: metrics.sinks,
@@ -165,7 +179,9 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
         : []),
     ];
     const queues = [
-      ...(deciding ? [`"${config.temporal.taskQueue}"`] : []),
+      ...(deciding
+        ? [`"${config.temporal.taskQueue}"`, `"${entityTaskQueue(config.temporal.taskQueue)}" (entities)`]
+        : []),
       ...(acting ? [`"${actionQueue}" (actions, control realm ${realm})`] : []),
     ];
     process.stdout.write(
