@@ -1029,6 +1029,22 @@ async function resolvePages(decision: Decision): Promise<void> {
 type PageCalls = Pick<PagerActivities, 'escalatePage' | 'resolvePage' | 'triggerPage' | 'addPageNote'>;
 
 /**
+ * The bounded try of a page change: local activities, except escalatePage, which stays an ordinary activity because
+ * its heartbeat is what keeps a retry from raising the escalation level twice (a local activity cannot heartbeat).
+ */
+function boundedPageCalls(summary: string): PageCalls {
+  const calls = pager(summary);
+  if (!patched(localPagesPatch)) return calls;
+  const heartbeating = proxyActivities<PagerActivities>({ ...pagerOptions, summary });
+  return {
+    escalatePage: (input) => heartbeating.escalatePage(input),
+    resolvePage: (input) => calls.resolvePage(input),
+    triggerPage: (input) => calls.triggerPage(input),
+    addPageNote: (input) => calls.addPageNote(input),
+  };
+}
+
+/**
  * A page change (escalate or resolve) that must reach PagerDuty: one bounded try (inside the acknowledgement window),
  * and when PagerDuty cannot be reached the other channels say so at once, then the same change is retried with
  * capped backoff for hours (pagerduty.retry_for). A page Lazarus acknowledged is never left acknowledged without a
@@ -1046,7 +1062,7 @@ async function untilPagerDutyAccepts(
     record({
       gate,
       verdict: 'pass',
-      detail: { incident_key: key, ...(await change(pager(activitySummaries.page(gate, key)))) },
+      detail: { incident_key: key, ...(await change(boundedPageCalls(activitySummaries.page(gate, key)))) },
     });
     return true;
   } catch (err) {

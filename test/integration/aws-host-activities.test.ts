@@ -242,12 +242,10 @@ describe('AWS host activities against the AWS emulator', () => {
     const oldestFirst = await run(activities.chooseHostsToRetire, { service: name, count: 5, policy: 'oldest_first' });
 
     expect(newestFirst.instanceIds).toEqual(newest);
-    // a host younger than the minimum age (its verification window) is left alone, and said so
-    // (launched a second after the others: a minimum just over its age leaves them eligible)
-    const newestAge = Date.now() - (await instance(newest[0])).LaunchTime!.getTime();
-    const oldEnough = await run(activities.chooseHostsToRetire, { service: name, count: 1, minAgeMs: newestAge + 300 });
-    expect(oldEnough.instanceIds).not.toContain(newest[0]);
-    expect(oldEnough.skipped.find((h) => h.instanceId === newest[0])?.reason).toMatch(/inside the verification window/);
+    // what it left alone, and why (the age rule itself: core/scaling chooseRetirees, unit-tested)
+    expect(oldestFirst.skipped).toEqual([
+      { instanceId: instanceIds[2], reason: expect.stringMatching(/standby/) as unknown },
+    ]);
     // none old enough: no scale-down done, and why for each host
     await expect(run(activities.chooseHostsToRetire, { service: name, count: 1, minAgeMs: 3_600_000 })).rejects.toThrow(
       /no host may be retired now \(.*inside the verification window of 3600 s/,
