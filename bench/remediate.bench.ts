@@ -358,7 +358,7 @@ async function historyCost(
       const kinds = events.map((e) =>
         e.markerRecordedEventAttributes
           ? `marker:${e.markerRecordedEventAttributes.markerName}`
-          : Object.keys(e).find((k) => k.endsWith('EventAttributes') && (e as Record<string, unknown>)[k]) ?? type(e),
+          : (Object.keys(e).find((k) => k.endsWith('EventAttributes') && (e as Record<string, unknown>)[k]) ?? type(e)),
       );
       process.stdout.write(`${workflowId}: ${kinds.map((k) => k.replace(/EventAttributes$/, '')).join(' ')}\n`);
     }

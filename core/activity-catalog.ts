@@ -38,6 +38,11 @@ export const stepWorkerLossLimit = 3;
  * heartbeated (the workflow adds it; a runbook cannot set it). The activity resumes from it.
  */
 export const stepResumeInputKey = 'resumeFrom';
+/**
+ * The key of a failed escalation's details that carries what it did (the level it raised the page to, whether its
+ * note went in): the workflow hands it to the next try as `resumeFrom`, so a retry never raises the level twice.
+ */
+export const escalationProgressKey = 'escalation_progress';
 
 /**
  * Key of the failure detail in which a long-running activity that failed or was cancelled reports its progress (the

@@ -26,6 +26,7 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { blockingKillSwitch, decideShadow as shadowPrecedence, type ControlState } from '../core/control';
 import { failureOf } from '../core/governor';
+import { escalationProgressKey, stepResumeInputKey } from '../core/activity-catalog';
 import type { LazarusEvent } from '../core/event';
 import { isSuccessfulOutcome, Outcome } from '../core/outcome';
 import { evaluateQuorum, suspectedPartition, type NodeAnswer, type QuorumResult } from '../core/quorum';
@@ -1029,15 +1030,21 @@ async function resolvePages(decision: Decision): Promise<void> {
 type PageCalls = Pick<PagerActivities, 'escalatePage' | 'resolvePage' | 'triggerPage' | 'addPageNote'>;
 
 /**
- * The bounded try of a page change: local activities, except escalatePage, which stays an ordinary activity because
- * its heartbeat is what keeps a retry from raising the escalation level twice (a local activity cannot heartbeat).
+ * What a failed escalation attempt had done (the level it raised the page to, its note), from its failure's details
+ * (activities/pager escalatePage): handed to the next try so that it never raises the level twice.
  */
-function boundedPageCalls(summary: string): PageCalls {
-  const calls = pager(summary);
-  if (!patched(localPagesPatch)) return calls;
-  const heartbeating = proxyActivities<PagerActivities>({ ...pagerOptions, summary });
+function escalationProgressOf(err: unknown): unknown {
+  const cause = err instanceof ActivityFailure ? err.cause : undefined;
+  const details = cause instanceof ApplicationFailure ? cause.details : undefined;
+  const first = details?.[0] as Record<string, unknown> | undefined;
+  return first?.[escalationProgressKey];
+}
+
+/** The page calls with an escalation resuming from `progress` (see escalationProgressOf). */
+function resumingEscalation(calls: PageCalls, progress: unknown): PageCalls {
+  if (progress === undefined) return calls;
   return {
-    escalatePage: (input) => heartbeating.escalatePage(input),
+    escalatePage: (input) => calls.escalatePage({ ...input, [stepResumeInputKey]: progress } as typeof input),
     resolvePage: (input) => calls.resolvePage(input),
     triggerPage: (input) => calls.triggerPage(input),
     addPageNote: (input) => calls.addPageNote(input),
@@ -1058,14 +1065,16 @@ async function untilPagerDutyAccepts(
   change: (calls: PageCalls) => Promise<object>,
 ): Promise<boolean> {
   const { record, options } = remediation;
+  let progress: unknown;
   try {
     record({
       gate,
       verdict: 'pass',
-      detail: { incident_key: key, ...(await change(boundedPageCalls(activitySummaries.page(gate, key)))) },
+      detail: { incident_key: key, ...(await change(pager(activitySummaries.page(gate, key)))) },
     });
     return true;
   } catch (err) {
+    progress = escalationProgressOf(err);
     const unreachable = !noPageToChange(err);
     record({
       gate,
@@ -1092,7 +1101,8 @@ async function untilPagerDutyAccepts(
     },
   });
   try {
-    record({ gate, verdict: 'pass', detail: { incident_key: key, ...(await change(durable)), after_retries: true } });
+    const calls = resumingEscalation(durable, progress);
+    record({ gate, verdict: 'pass', detail: { incident_key: key, ...(await change(calls)), after_retries: true } });
     return true;
   } catch (err) {
     record({

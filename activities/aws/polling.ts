@@ -5,9 +5,29 @@
 import { ApplicationFailure, asyncLocalStorage, CancelledFailure, type Context } from '@temporalio/activity';
 import { stepProgressDetailKey, stepResumeInputKey, workerShutdownFailureType } from '../../core/activity-catalog';
 
+/**
+ * The progress of local activities, by workflow and activity id: a local activity cannot heartbeat, but its retries
+ * run in the same worker process, so what an attempt did is kept here for the next one (previousHeartbeat). Lost
+ * with the process, as a heartbeat not yet sent would be.
+ */
+const localProgress = new Map<string, { details: unknown; at: number }>();
+const localProgressTtlMs = 15 * 60_000;
+
+function localKey(context: Context): string {
+  return `${context.info.workflowExecution?.workflowId ?? ''}/${context.info.activityId}`;
+}
+
 /** Heartbeat when running as a Temporal activity; a no-op when called directly (scripts, the simulator). */
 export function heartbeatIfActivity(details?: unknown): void {
-  asyncLocalStorage.getStore()?.heartbeat(details);
+  const context = asyncLocalStorage.getStore();
+  if (!context) return;
+  if (!context.info.isLocal) {
+    context.heartbeat(details);
+    return;
+  }
+  const now = Date.now();
+  for (const [key, kept] of localProgress) if (now - kept.at > localProgressTtlMs) localProgress.delete(key);
+  localProgress.set(localKey(context), { details, at: now });
 }
 
 /** Sleep that a Temporal cancellation interrupts (throws CancelledFailure) when in an activity. */
@@ -47,7 +67,12 @@ export async function pollUntil<T>(check: () => Promise<T | undefined>, options:
  * another worker after its worker died or shut down (workflows/runbook.ts). A retry resumes from it.
  */
 export function previousHeartbeat<T>(input?: unknown): T | undefined {
-  const fromServer = asyncLocalStorage.getStore()?.info.heartbeatDetails as T | undefined;
+  const context = asyncLocalStorage.getStore();
+  if (context?.info.isLocal && context.info.attempt > 1) {
+    const kept = localProgress.get(localKey(context));
+    if (kept) return kept.details as T;
+  }
+  const fromServer = context?.info.heartbeatDetails as T | undefined;
   if (fromServer !== undefined && fromServer !== null) return fromServer;
   const handedOver = (input as Record<string, unknown> | null | undefined)?.[stepResumeInputKey];
   return handedOver === undefined || handedOver === null ? undefined : (handedOver as T);

@@ -1,6 +1,7 @@
 // PagerDuty activities: acknowledge, resolve and trigger pages by incident key; escalate with a note.
 import { ApplicationFailure } from '@temporalio/activity';
 import { heartbeatIfActivity, previousHeartbeat } from '../aws/polling';
+import { escalationProgressKey } from '../../core/activity-catalog';
 import { remediationLink } from '../notify/messages';
 import { createSecretResolver, resolveSecretForActivity, type SecretResolver } from '../../platform/secrets';
 import type { PagerClient } from './client';
@@ -121,36 +122,47 @@ export function createPagerActivities({ client, ui, secrets }: PagerActivityDepe
     acknowledgePage: (ref) => enqueue('acknowledge', ref),
     resolvePage: (ref) => enqueue('resolve', ref),
 
-    async escalatePage({ incidentKey, note: summary, notAfter, workflowId }) {
+    async escalatePage(input) {
+      const { incidentKey, note: summary, notAfter, workflowId } = input;
       const link = ui ? remediationLink(workflowId, ui) : undefined;
       const note = summary && link ? `${summary}\n${link}` : summary;
-      // A retry must not raise the level twice: the last attempt's heartbeat says what it already did.
-      const done = previousHeartbeat<{ incidentId?: string; raisedTo?: number; raised?: boolean; noted?: boolean }>();
-      const incident = await findIncident(incidentKey, notAfter);
-      const current = incident.escalation_level ?? 1;
-      let level = done?.raisedTo ?? current;
-      let raised = done?.raised ?? false;
-      if (done?.raisedTo === undefined) {
-        try {
-          const res = await client.rest(
-            'PUT',
-            `/incidents/${incident.id}`,
-            { incident: { type: 'incident_reference', escalation_level: current + 1 } },
-            { notAfter },
-          );
-          level = (res.data as { incident?: IncidentSummary }).incident?.escalation_level ?? current + 1;
-          raised = level > current;
-        } catch (err) {
-          // Already at the last level: PagerDuty refuses; the note still goes to whoever holds the page.
-          if (!(err instanceof ApplicationFailure && err.type === PagerFailureType.Rejected)) throw err;
+      // A retry must not raise the level twice: the last attempt's heartbeat (a local attempt's kept progress, or
+      // what the workflow handed over from a failed attempt) says what it already did.
+      const done = previousHeartbeat<EscalationProgress>(input);
+      let progress: EscalationProgress | undefined = done;
+      try {
+        const incident = await findIncident(incidentKey, notAfter);
+        const current = incident.escalation_level ?? 1;
+        let level = done?.raisedTo ?? current;
+        let raised = done?.raised ?? false;
+        if (done?.raisedTo === undefined) {
+          try {
+            const res = await client.rest(
+              'PUT',
+              `/incidents/${incident.id}`,
+              { incident: { type: 'incident_reference', escalation_level: current + 1 } },
+              { notAfter },
+            );
+            level = (res.data as { incident?: IncidentSummary }).incident?.escalation_level ?? current + 1;
+            raised = level > current;
+          } catch (err) {
+            // Already at the last level: PagerDuty refuses; the note still goes to whoever holds the page.
+            if (!(err instanceof ApplicationFailure && err.type === PagerFailureType.Rejected)) throw err;
+          }
+          progress = { incidentId: incident.id, raisedTo: level, raised };
+          heartbeatIfActivity(progress);
         }
-        heartbeatIfActivity({ incidentId: incident.id, raisedTo: level, raised });
+        if (note && !done?.noted) {
+          await addNote(incident.id, note, notAfter);
+          progress = { incidentId: incident.id, raisedTo: level, raised, noted: true };
+          heartbeatIfActivity(progress);
+        }
+        return { incidentId: incident.id, escalationLevel: level, raised };
+      } catch (err) {
+        // what this attempt did goes with its failure, so that the workflow's next try (another activity) does not
+        // raise the level again
+        throw progress?.raisedTo === undefined ? err : withEscalationProgress(err, progress);
       }
-      if (note && !done?.noted) {
-        await addNote(incident.id, note, notAfter);
-        heartbeatIfActivity({ incidentId: incident.id, raisedTo: level, raised, noted: true });
-      }
-      return { incidentId: incident.id, escalationLevel: level, raised };
     },
 
     async addPageNote({ incidentKey, note, notAfter }) {
@@ -159,4 +171,23 @@ export function createPagerActivities({ client, ui, secrets }: PagerActivityDepe
       return { incidentId: incident.id };
     },
   };
+}
+
+/** What an escalation attempt has done: the level it raised the incident to, and whether it added its note. */
+export interface EscalationProgress {
+  incidentId?: string;
+  raisedTo?: number;
+  raised?: boolean;
+  noted?: boolean;
+}
+
+function withEscalationProgress(err: unknown, progress: EscalationProgress): ApplicationFailure {
+  const original = err instanceof ApplicationFailure ? err : undefined;
+  return ApplicationFailure.create({
+    message: err instanceof Error ? err.message : String(err),
+    ...(original?.type ? { type: original.type } : {}),
+    nonRetryable: original?.nonRetryable ?? false,
+    details: [{ [escalationProgressKey]: progress }],
+    ...(err instanceof Error ? { cause: err } : {}),
+  });
 }

@@ -91,6 +91,33 @@ describe('PagerDuty activities through pdjs against the PagerDuty emulator', () 
     expect(incident(key)?.notes.map((n) => n.content)).toEqual(['quorum: 2 of 3 saw web-1 healthy']);
   });
 
+  it('as a local activity (no heartbeat), a retry in the same worker neither raises the level again nor repeats the note', async () => {
+    const key = await page();
+    // a local activity's attempts: same workflow and activity id, attempt 1 then 2
+    const attempt = (n: number) =>
+      new MockActivityEnvironment({
+        isLocal: true,
+        attempt: n,
+        activityId: '7',
+        workflowExecution: { workflowId: `event/${key}`, runId: 'run-1' },
+      });
+    const input = { incidentKey: key, note: 'STALE: the event is 20 min old' };
+
+    const first = await attempt(1).run<[EscalatePageInput], EscalatePageOutput, PagerActivities['escalatePage']>(
+      pager.escalatePage,
+      input,
+    );
+    const retried = await attempt(2).run<[EscalatePageInput], EscalatePageOutput, PagerActivities['escalatePage']>(
+      pager.escalatePage,
+      input,
+    );
+
+    expect(first).toEqual({ incidentId: incident(key)?.id, escalationLevel: 2, raised: true });
+    expect(retried.escalationLevel).toBe(2);
+    expect(incident(key)?.escalation_level).toBe(2);
+    expect(incident(key)?.notes.map((n) => n.content)).toEqual(['STALE: the event is 20 min old']);
+  });
+
   it('still adds the note when the incident is already at the last escalation level', async () => {
     const key = await page();
     await run(pager.escalatePage, { incidentKey: key });
