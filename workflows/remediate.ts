@@ -1034,8 +1034,9 @@ type PageCalls = Pick<PagerActivities, 'escalatePage' | 'resolvePage' | 'trigger
  * (activities/pager escalatePage): handed to the next try so that it never raises the level twice.
  */
 function escalationProgressOf(err: unknown): unknown {
-  const cause = err instanceof ActivityFailure ? err.cause : undefined;
-  const details = cause instanceof ApplicationFailure ? cause.details : undefined;
+  // the activity's failure, or (as the page calls surface it here) the ApplicationFailure itself
+  const failure = err instanceof ActivityFailure ? err.cause : err;
+  const details = failure instanceof ApplicationFailure ? failure.details : undefined;
   const first = details?.[0] as Record<string, unknown> | undefined;
   return first?.[escalationProgressKey];
 }

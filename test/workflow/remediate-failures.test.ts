@@ -330,4 +330,34 @@ describe('remediate: failures end in an outcome that a person hears of', () => {
     const escalate = status.gates.filter((g) => g.gate === 'escalate').map((g) => g.verdict);
     expect(escalate).toEqual(['error', 'pass']);
   });
+
+  it('hands what a failed escalation did to its durable retry, so the level is never raised twice', async () => {
+    const inputs: Array<Record<string, unknown>> = [];
+    const h = harnessWith({
+      stepBehaviour: { cloneHost: async () => Promise.reject(ApplicationFailure.nonRetryable('no capacity')) },
+      activityOverrides: {
+        escalatePage: async (input: Record<string, unknown>) => {
+          inputs.push(input);
+          await Promise.resolve();
+          // the bounded tries raised the level, then PagerDuty went away before the note: their failure says so
+          if (inputs.length <= 4) {
+            throw ApplicationFailure.create({
+              message: 'connect ECONNREFUSED 127.0.0.1:4567',
+              details: [{ escalation_progress: { incidentId: 'P1', raisedTo: 2, raised: true } }],
+            });
+          }
+          return { incidentId: 'P1', escalationLevel: 2, raised: true };
+        },
+      },
+    });
+
+    const status = await h.run(() =>
+      remediateOnce(h, h.event(), { page_retry_ms: 60_000, page_retry_max_interval_ms: 200 }),
+    );
+
+    expect(status.outcome).toBe(Outcome.StepFailed);
+    expect(inputs).toHaveLength(5);
+    expect(inputs.slice(0, 4).map((i) => i.resumeFrom)).toEqual([undefined, undefined, undefined, undefined]);
+    expect(inputs[4].resumeFrom).toEqual({ incidentId: 'P1', raisedTo: 2, raised: true });
+  });
 });
