@@ -111,45 +111,34 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       ? checkerNodesOf(deployment, region).filter((n) => wanted.includes('all') || wanted.includes(n.name))
       : [];
     const hosts = regionHostLister(deps, awsRegionOf(deployment, region));
+    // a worker running the workflow bundle on `taskQueue` with these activities and sinks
+    const workflowWorker = (
+      taskQueue: string,
+      activities: object,
+      sinks: typeof metrics.sinks,
+      sticky = true,
+    ): Promise<Worker> =>
+      Worker.create({
+        connection,
+        namespace: config.temporal.namespace,
+        taskQueue,
+        ...workflowSource,
+        activities,
+        sinks,
+        ...converter,
+        ...(sticky ? { stickyQueueScheduleToStartTimeout: settings.stickyTimeoutMs } : {}),
+        ...shutdown,
+      });
     const workers = [
       ...(deciding
         ? [
-            await Worker.create({
-              connection,
-              namespace: config.temporal.namespace,
-              taskQueue: config.temporal.taskQueue,
-              ...workflowSource,
-              activities: main,
-              sinks: metrics.sinks,
-              ...converter,
-              stickyQueueScheduleToStartTimeout: settings.stickyTimeoutMs,
-              ...shutdown,
-            }),
+            await workflowWorker(config.temporal.taskQueue, main, metrics.sinks),
             // the entities (governors, control, rule quarantine) on their own queue and slots: remediations reach them
             // from local activities that hold their workflow task (contracts/task-queues.ts entityTaskQueue)
-            await Worker.create({
-              connection,
-              namespace: config.temporal.namespace,
-              taskQueue: entityTaskQueue(config.temporal.taskQueue),
-              ...workflowSource,
-              activities: main,
-              sinks: metrics.sinks,
-              ...converter,
-              stickyQueueScheduleToStartTimeout: settings.stickyTimeoutMs,
-              ...shutdown,
-            }),
+            await workflowWorker(entityTaskQueue(config.temporal.taskQueue), main, metrics.sinks),
             // replay drills: the same workflows on their own queue with dry-run activities (activities/drill.ts),
-            // and no metrics sinks, so a drill never counts as a decision
-            await Worker.create({
-              connection,
-              namespace: config.temporal.namespace,
-              taskQueue: drillTaskQueue(config.temporal.taskQueue),
-              ...workflowSource,
-              activities: drill,
-              sinks: drillSinks,
-              ...converter,
-              ...shutdown,
-            }),
+            // and no metrics sinks, so a drill never counts as a decision (and no sticky-queue setting of their own)
+            await workflowWorker(drillTaskQueue(config.temporal.taskQueue), drill, drillSinks, false),
           ]
         : []),
       ...(await Promise.all(

@@ -3,6 +3,7 @@
 // it would answer now (a read of the governors, nothing counted), kill switch, shadow and quarantine, the lock holder,
 // and the preconditions on the checker nodes (the same read-only checkPreconditions on their queues). It answers the
 // first gate that would stop the event, with its inputs, and what would run otherwise.
+import { activitySummaries } from '../contracts/user-metadata';
 import { ActivityFailure, proxyActivities } from '@temporalio/workflow';
 import { blockingKillSwitch, shadowSetting } from '../core/control';
 import type { LazarusEvent } from '../core/event';
@@ -34,7 +35,7 @@ export interface LiveExplanation {
 }
 
 const { resolveEvent } = proxyActivities<{ resolveEvent(event: LazarusEvent): Promise<MatchResult> }>({
-  summary: 'match the event to a rule in the configuration snapshot',
+  summary: activitySummaries.ruleLookup(),
   startToCloseTimeout: '10 seconds',
   retry: { maximumAttempts: 3 },
 });

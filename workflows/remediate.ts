@@ -659,10 +659,7 @@ async function ruleQuarantineOf({ event, rule }: Decision): Promise<RuleQuaranti
   if (!quarantinePatched()) return null;
   const summary = activitySummaries.readQuarantine(rule.name, event.region);
   return patched(localPagesPatch)
-    ? await proxyLocalActivities<EntityActivities>({ ...localOptions, summary }).readRuleQuarantine(
-        event.region,
-        rule.name,
-      )
+    ? await local(summary).readRuleQuarantine(event.region, rule.name)
     : await entityCall(summary).readRuleQuarantine(event.region, rule.name);
 }
 
