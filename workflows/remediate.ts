@@ -149,11 +149,24 @@ const pagerOptions: ActivityOptions & LocalActivityOptions = {
  */
 export const localPagesPatch = 'local-pages';
 
-/** The page and notification activities with a summary for one call. */
+/**
+ * The page and notification activities with a summary for one call. Acknowledge, resolve and trigger are local
+ * activities: PagerDuty dedups them by their key, so running one again (a workflow task that re-runs its local
+ * activities) changes nothing. An escalation, a note and a notification would reach the on-call twice: ordinary
+ * activities, recorded once in history.
+ */
 function pager(summary: string): PagerActivities & NotifyActivities {
-  return patched(localPagesPatch)
-    ? proxyLocalActivities<PagerActivities & NotifyActivities>({ ...pagerOptions, summary })
-    : proxyActivities<PagerActivities & NotifyActivities>({ ...pagerOptions, summary });
+  const recorded = proxyActivities<PagerActivities & NotifyActivities>({ ...pagerOptions, summary });
+  if (!patched(localPagesPatch)) return recorded;
+  const idempotent = proxyLocalActivities<PagerActivities>({ ...pagerOptions, summary });
+  return {
+    acknowledgePage: (input) => idempotent.acknowledgePage(input),
+    resolvePage: (input) => idempotent.resolvePage(input),
+    triggerPage: (input) => idempotent.triggerPage(input),
+    escalatePage: (input) => recorded.escalatePage(input),
+    addPageNote: (input) => recorded.addPageNote(input),
+    notify: (message) => recorded.notify(message),
+  };
 }
 
 class Decided extends Error {
