@@ -9,7 +9,7 @@ import { asyncLocalStorage, type Context } from '@temporalio/activity';
  * the worker that has the workflow cached (its sticky queue) or, when that worker is gone, to another one, which then
  * runs the activity again, as an ordinary activity is run again when its worker dies before reporting it.
  */
-const completed = new Map<string, { result: unknown; at: number }>();
+const completed = new Map<string, { result: Promise<unknown>; at: number }>();
 const keptMs = 15 * 60_000;
 const maxKept = 20_000;
 
@@ -22,7 +22,7 @@ function keyOf(context: Context): string | undefined {
 
 function forget(now: number): void {
   for (const [key, kept] of completed) {
-    // insertion order is completion order: the first one still kept ends the sweep
+    // insertion order is start order: the first one still kept ends the sweep
     if (now - kept.at <= keptMs && completed.size <= maxKept) break;
     completed.delete(key);
   }
@@ -30,19 +30,24 @@ function forget(now: number): void {
 
 /**
  * Runs `work` once per local activity of a workflow run: when the same local activity runs again (its workflow task
- * retried), returns what the first run returned without running `work`. Outside a local activity (an ordinary
- * activity, whose result the server records once; a script) it just runs `work`. A failed run is not kept: the
- * activity's retries run it again.
+ * retried), gives what the first run gives (waiting for it if it is still running) without running `work` again.
+ * Outside a local activity (an ordinary activity, whose result the server records once; a script) it just runs
+ * `work`. A failed run is not kept: the activity's retries run it again.
  */
 export async function oncePerLocalActivity<T>(work: () => Promise<T>): Promise<T> {
   const context = asyncLocalStorage.getStore();
   const key = context ? keyOf(context) : undefined;
   if (!key) return work();
   const kept = completed.get(key);
-  if (kept) return kept.result as T;
-  const result = await work();
+  if (kept) return (await kept.result) as T;
   const now = Date.now();
   forget(now);
+  const result = work();
   completed.set(key, { result, at: now });
-  return result;
+  try {
+    return await result;
+  } catch (err) {
+    if (completed.get(key)?.result === result) completed.delete(key);
+    throw err;
+  }
 }
