@@ -66,7 +66,8 @@ export async function createLazarusWorkers(
 ): Promise<Worker[]> {
   return [
     await createTestWorker(env, { taskQueue, activities: main }),
-    await createTestWorker(env, { taskQueue: actionTaskQueue(taskQueue), activities: actions }),
+    // only activities use the action queue (as in worker/main.ts): no workflow bundle to load
+    await createTestWorker(env, { taskQueue: actionTaskQueue(taskQueue), activitiesOnly: true, activities: actions }),
     ...(await Promise.all(
       checkerZones.map((zone, i) =>
         createTestWorker(env, {
