@@ -13,6 +13,7 @@ import {
 } from './health';
 import { createNotifyActivities, type NotifyActivities, type NotifyDependencies } from './notify';
 import { createPagerActivities, PagerFailureType, pagerFailure, type PagerActivities, type PagerClient } from './pager';
+import { oncePerLocalActivity } from './local-once';
 import { type AwsClients } from '../platform/aws-clients';
 
 export * from './aws';
@@ -50,11 +51,27 @@ export function createActivities(deps: ActivityDependencies): LazarusActivities 
     ui: { temporalUiUrl: deps.notify?.temporalUiUrl, namespace: deps.notify?.namespace ?? 'default' },
   });
   const aws = createAwsActivities({ ec2: deps.aws.ec2, elb: deps.aws.elb, ...deps.awsOptions });
+  const notify = createNotifyActivities({ ...deps.notify, addPageNote: (input) => pager.addPageNote(input) });
   return {
     ...aws,
     ...createHealthActivities({ ec2: deps.aws.ec2, ...deps.health }),
     ...createClusterActivities({ listServiceHosts: (service) => aws.listServiceHosts(service), ...deps.cluster }),
-    ...pager,
-    ...createNotifyActivities({ ...deps.notify, addPageNote: (input) => pager.addPageNote(input) }),
+    ...toldOnce({ ...pager, ...notify }),
+  };
+}
+
+type TellingActivities = Pick<PagerActivities, 'escalatePage' | 'addPageNote'> & NotifyActivities;
+
+/**
+ * The activities that reach a person (an escalation, a page note, a notification) made to run once per local
+ * activity, however often its workflow task runs it (local-once.ts). Acknowledge, resolve and trigger need not be:
+ * PagerDuty dedups them by their key.
+ */
+export function toldOnce<T extends TellingActivities>(activities: T): T {
+  return {
+    ...activities,
+    escalatePage: (input) => oncePerLocalActivity(() => activities.escalatePage(input)),
+    addPageNote: (input) => oncePerLocalActivity(() => activities.addPageNote(input)),
+    notify: (message) => oncePerLocalActivity(() => activities.notify(message)),
   };
 }

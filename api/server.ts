@@ -18,6 +18,7 @@ import {
   type TokenEntry,
 } from './auth';
 import type { ApiDependencies } from './dependencies';
+import { readBody } from './http-body';
 import {
   ApiError,
   DependencyUnavailableError,
@@ -55,19 +56,6 @@ export interface RunningApiServer {
   url: string;
   port: number;
   close(): Promise<void>;
-}
-
-async function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(request.headers['content-length'] ?? NaN);
-  if (declared > limit) throw new PayloadTooLargeError(limit);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new PayloadTooLargeError(limit);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }
 
 function send(response: ServerResponse, status: number, body: unknown, contentType = 'application/json'): void {

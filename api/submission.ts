@@ -1,10 +1,11 @@
-// Getting an event in: validate it, then put it on the Kinesis stream (partition key: service), or, when no stream
-// is configured, start its remediation directly (workflow id event/<incident_key>; already started = duplicate).
-import { PutRecordCommand } from '@aws-sdk/client-kinesis';
+// Getting an event in: validate it, then put it on the Kinesis stream (partition key: service; requests arriving
+// together share one PutRecords call, kinesis-batches.ts), or, when no stream is configured, start its remediation
+// directly (workflow id event/<incident_key>; already started = duplicate).
 import { checkEvent } from '../core/config/event-validation';
 import { type LazarusEvent } from '../core/event';
 import { startRemediation } from '../ingest/remediation-start';
 import { callTemporal, type ApiDependencies } from './dependencies';
+import { kinesisBatchesFor } from './kinesis-batches';
 import { DependencyUnavailableError, InvalidRequestError } from './errors';
 import type { ApiMetrics } from './metrics';
 import type { SubmissionReceipt } from './types';
@@ -43,15 +44,12 @@ export async function submitEvent(
   if (deps.kinesis) {
     const { client, streamName } = deps.kinesis;
     try {
-      const put = await client.send(
-        new PutRecordCommand({
-          StreamName: streamName,
-          PartitionKey: event.service,
-          Data: Buffer.from(JSON.stringify(event), 'utf8'),
-        }),
+      const put = await kinesisBatchesFor(client, streamName).put(
+        event.service,
+        Buffer.from(JSON.stringify(event), 'utf8'),
       );
       metrics.recordsPut.inc();
-      return { incident_key: event.incident_key, sequence_number: put.SequenceNumber ?? null, workflow_id: workflowId };
+      return { incident_key: event.incident_key, sequence_number: put.sequenceNumber ?? null, workflow_id: workflowId };
     } catch (error) {
       throw new DependencyUnavailableError('kinesis', `stream ${streamName}: ${(error as Error).message}`);
     }

@@ -142,20 +142,33 @@ const pagerOptions: ActivityOptions & LocalActivityOptions = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '8 seconds', maximumAttempts: 4 },
 };
 /**
- * Version marker: the page changes' first, bounded try, the notifications and the quarantine read run as local
- * activities (a marker each instead of three events and a workflow task around them: a no-action decision is one
- * workflow task). Histories recorded before it replay with ordinary activities. The durable retries of a page change
- * PagerDuty did not take stay ordinary activities (hours of backoff belong on the server).
+ * Version marker: acknowledge, resolve and trigger (the first, bounded try) and the quarantine read run as local
+ * activities (a marker each instead of three events and a workflow task around them). Histories recorded before it
+ * replay with ordinary activities. The durable retries of a page change PagerDuty did not take stay ordinary
+ * activities (hours of backoff belong on the server).
  */
 export const localPagesPatch = 'local-pages';
+/**
+ * Version marker after local-pages, which it implies: escalations, page notes and notifications are local too (a
+ * no-action decision is one workflow task). They reach a person, so each runs once per local activity however often
+ * its workflow task is retried (activities/local-once.ts), and PagerDuty is asked first whether the note is there
+ * (activities/pager). Histories recorded under local-pages replay with them as ordinary activities.
+ */
+export const localNotesPatch = 'local-notes';
+
+/** Acknowledge, resolve, trigger and the quarantine read are local: since local-pages (local-notes implies it). */
+function pagesAreLocal(): boolean {
+  return patched(localNotesPatch) || patched(localPagesPatch);
+}
 
 /**
  * The page and notification activities with a summary for one call. Acknowledge, resolve and trigger are local
- * activities: PagerDuty dedups them by their key, so running one again (a workflow task that re-runs its local
- * activities) changes nothing. An escalation, a note and a notification would reach the on-call twice: ordinary
- * activities, recorded once in history.
+ * activities (PagerDuty dedups them by their key); since local-notes the escalation, the note and the notification
+ * are too (each runs once per local activity; see localNotesPatch).
  */
 function pager(summary: string): PagerActivities & NotifyActivities {
+  if (patched(localNotesPatch))
+    return proxyLocalActivities<PagerActivities & NotifyActivities>({ ...pagerOptions, summary });
   const recorded = proxyActivities<PagerActivities & NotifyActivities>({ ...pagerOptions, summary });
   if (!patched(localPagesPatch)) return recorded;
   const idempotent = proxyLocalActivities<PagerActivities>({ ...pagerOptions, summary });
@@ -210,10 +223,10 @@ type RunbookHandle = ChildWorkflowHandle<typeof runbook>;
 type OperatorRequest = { reason?: string; actor?: string };
 
 export async function remediate(event: LazarusEvent, options: RemediateOptions = {}): Promise<RemediationStatus> {
-  // One version marker for a new execution: the latest (local pages) implies every earlier one (storm gates, rule
-  // quarantine), each marker costing two history events (the marker and Temporal's change-version attribute).
-  // A history recorded before it has none at this point and replays through the markers it does have.
-  const v2 = patched(localPagesPatch) || patched(stormGatesPatch);
+  // One version marker for a new execution: the latest (local notes) implies every earlier one (local pages, storm
+  // gates, rule quarantine), each marker costing two history events (the marker and Temporal's change-version
+  // attribute). A history recorded before it has none at this point and replays through the markers it does have.
+  const v2 = pagesAreLocal() || patched(stormGatesPatch);
   const status = initialStatus(event);
   const operator = answerOperator(status);
   const remediation: Remediation = {
@@ -664,14 +677,14 @@ function checkAckWindow({ event, service, record }: Decision, stage: 'before dec
 
 /** Rule quarantine is on: in every execution since the local-pages marker, and in those that recorded its own. */
 function quarantinePatched(): boolean {
-  return patched(localPagesPatch) || patched('rule-quarantine');
+  return pagesAreLocal() || patched('rule-quarantine');
 }
 
 /** The rule's quarantine in the event's region (workflows/quarantine.ts); unreadable fails the remediation (escalated). */
 async function ruleQuarantineOf({ event, rule }: Decision): Promise<RuleQuarantine | null> {
   if (!quarantinePatched()) return null;
   const summary = activitySummaries.readQuarantine(rule.name, event.region);
-  return patched(localPagesPatch)
+  return pagesAreLocal()
     ? await local(summary).readRuleQuarantine(event.region, rule.name)
     : await entityCall(summary).readRuleQuarantine(event.region, rule.name);
 }
@@ -787,7 +800,7 @@ async function checkQuorum({ event, rule, service, deployment, record }: Decisio
     ),
   );
   const quorumReached = () => evaluateQuorum(answers, nodes.length, quorum, false) !== 'pending';
-  if (patched(localPagesPatch)) {
+  if (pagesAreLocal()) {
     // No timer of our own: each check's schedule-to-close is the deadline (the server ends it, answered or not, and
     // every end is an answer), and once all three have answered the quorum is never pending.
     await condition(quorumReached);

@@ -94,6 +94,19 @@ export interface NotifyDependencies {
   retryDelayMs?: number;
   /** Per-attempt timeout of a channel (default 5000). */
   channelTimeoutMs?: number;
+  /**
+   * How long one channel may take over all its attempts (default 8000): no attempt starts that could not end within
+   * it, so a notification (a local activity, holding its workflow task) ends inside its 10 s bound.
+   */
+  channelBudgetMs?: number;
+  /**
+   * A channel target whose last `skipAfterFailures` deliveries all failed (default 2) is not tried for `skipForMs`
+   * (default 30 000): during a Slack or SMTP outage each notification reports it failed at once instead of waiting out
+   * its timeouts (in a storm, every decision would otherwise hold its workflow task that long). After the pause one
+   * delivery tries again.
+   */
+  skipAfterFailures?: number;
+  skipForMs?: number;
   counters?: NotifyCounters;
   /** Resolves webhook URLs given as `secret:NAME` (default: the process environment and LAZARUS_SECRETS_FILE). */
   secrets?: SecretResolver;
@@ -122,6 +135,11 @@ export function createNotifyActivities(deps: NotifyDependencies = {}): NotifyAct
   const attempts = Math.max(1, deps.attempts ?? 3);
   const retryDelayMs = deps.retryDelayMs ?? 500;
   const timeoutMs = deps.channelTimeoutMs ?? 5000;
+  const budgetMs = deps.channelBudgetMs ?? 8000;
+  const skipAfterFailures = Math.max(1, deps.skipAfterFailures ?? 2);
+  const skipForMs = deps.skipForMs ?? 30_000;
+  /** Channel targets whose last deliveries failed: how many in a row, the last error, when to try again. */
+  const failing = new Map<string, { failures: number; lastError: string; retryAt: number }>();
   const counters = deps.counters ?? new NotifyCounters();
   const secrets = deps.secrets ?? createSecretResolver();
   const transport = deps.smtp ? nodemailer.createTransport(smtpTransportOptions(deps.smtp, timeoutMs)) : undefined;
@@ -132,23 +150,38 @@ export function createNotifyActivities(deps: NotifyDependencies = {}): NotifyAct
     send: () => Promise<unknown>,
     context: Record<string, unknown>,
   ): Promise<ChannelResult> {
+    const key = `${channel} ${target}`;
+    const known = failing.get(key);
+    if (known && known.failures >= skipAfterFailures && Date.now() < known.retryAt) {
+      const error =
+        `not tried: its last ${known.failures} deliveries failed (last: ${known.lastError}); ` +
+        `tried again from ${new Date(known.retryAt).toISOString()}`;
+      counters.failed[channel] += 1;
+      logWarn('notification channel skipped', { channel, target, error, ...context });
+      return { channel, target, ok: false, attempts: 0, error };
+    }
+    const started = Date.now();
     let error = '';
-    for (let attempt = 1; attempt <= attempts; attempt += 1) {
+    let attempt = 0;
+    while (attempt < attempts) {
+      attempt += 1;
       try {
         await send();
         counters.sent[channel] += 1;
+        failing.delete(key);
         return { channel, target, ok: true, attempts: attempt };
       } catch (err) {
         error = err instanceof Error ? err.message : String(err);
-        if (attempt < attempts) {
-          counters.retries[channel] += 1;
-          await pause(retryDelayMs * 2 ** (attempt - 1));
-        }
+        const delay = retryDelayMs * 2 ** (attempt - 1);
+        if (attempt >= attempts || Date.now() - started + delay + timeoutMs > budgetMs) break;
+        counters.retries[channel] += 1;
+        await pause(delay);
       }
     }
     counters.failed[channel] += 1;
-    logWarn('notification channel failed', { channel, target, attempts, error, ...context });
-    return { channel, target, ok: false, attempts, error };
+    failing.set(key, { failures: (known?.failures ?? 0) + 1, lastError: error, retryAt: Date.now() + skipForMs });
+    logWarn('notification channel failed', { channel, target, attempts: attempt, error, ...context });
+    return { channel, target, ok: false, attempts: attempt, error };
   }
 
   return {

@@ -41,6 +41,8 @@ export interface EscalatePageOutput {
   escalationLevel: number;
   /** False when the incident was already at the last level of its policy. */
   raised: boolean;
+  /** The incident already carried this escalation's note: done before (the call ran again), nothing changed now. */
+  repeated?: boolean;
 }
 
 export interface PagerActivities {
@@ -52,7 +54,12 @@ export interface PagerActivities {
   acknowledgePage(input: PageRef): Promise<{ dedupKey: string }>;
   resolvePage(input: PageRef): Promise<{ dedupKey: string }>;
   escalatePage(input: EscalatePageInput): Promise<EscalatePageOutput>;
-  addPageNote(input: { incidentKey: string; note: string; notAfter?: number }): Promise<{ incidentId: string }>;
+  /** Adds the note unless the incident carries it already (then `repeated`: the same call ran again). */
+  addPageNote(input: {
+    incidentKey: string;
+    note: string;
+    notAfter?: number;
+  }): Promise<{ incidentId: string; repeated?: boolean }>;
 }
 
 interface IncidentSummary {
@@ -100,6 +107,17 @@ export function createPagerActivities({ client, ui, secrets }: PagerActivityDepe
     await client.rest('POST', `/incidents/${incidentId}/notes`, { note: { content: note } }, { notAfter });
   }
 
+  /**
+   * Whether the incident already carries this note. Lazarus's notes name their workflow, so the same text means the
+   * same call run again (a retried workflow task on another worker, a retry after a lost answer): it is not added
+   * twice, and an escalation that already left its note does not raise the level again.
+   */
+  async function hasNote(incidentId: string, note: string, notAfter: number | undefined): Promise<boolean> {
+    const res = await client.rest('GET', `/incidents/${incidentId}/notes`, undefined, { notAfter });
+    const notes = (res.data as { notes?: Array<{ content?: string } | null> }).notes ?? [];
+    return notes.some((n) => n?.content === note);
+  }
+
   return {
     async triggerPage(input) {
       await client.enqueue(
@@ -133,6 +151,10 @@ export function createPagerActivities({ client, ui, secrets }: PagerActivityDepe
       try {
         const incident = await findIncident(incidentKey, notAfter);
         const current = incident.escalation_level ?? 1;
+        if (note && !done?.noted && (await hasNote(incident.id, note, notAfter))) {
+          // this escalation was done already (its note is there): nothing is raised or noted again
+          return { incidentId: incident.id, escalationLevel: current, raised: done?.raised ?? false, repeated: true };
+        }
         let level = done?.raisedTo ?? current;
         let raised = done?.raised ?? false;
         if (done?.raisedTo === undefined) {
@@ -167,6 +189,7 @@ export function createPagerActivities({ client, ui, secrets }: PagerActivityDepe
 
     async addPageNote({ incidentKey, note, notAfter }) {
       const incident = await findIncident(incidentKey, notAfter);
+      if (await hasNote(incident.id, note, notAfter)) return { incidentId: incident.id, repeated: true };
       await addNote(incident.id, note, notAfter);
       return { incidentId: incident.id };
     },

@@ -7,7 +7,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { authenticate, authorize, TokenRateLimiter, type ApiCaller, type TokenEntry } from '../auth';
 import type { ApiDependencies } from '../dependencies';
-import { ApiError, InvalidRequestError, PayloadTooLargeError } from '../errors';
+import { ApiError, InvalidRequestError } from '../errors';
+import { readBody } from '../http-body';
 import { ConsoleAudit } from './audit';
 import { countOutcomes, decisionChart, regionOverviews } from './overview';
 import {
@@ -107,14 +108,7 @@ function safeNext(next: string | null | undefined): string {
 }
 
 async function readForm(request: IncomingMessage, limit = 8192): Promise<URLSearchParams> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new PayloadTooLargeError(limit);
-    chunks.push(chunk as Buffer);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+  return new URLSearchParams((await readBody(request, limit)).toString('utf8'));
 }
 
 function isSecure(request: IncomingMessage): boolean {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import net from 'node:net';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createNotifyActivities, NotifyCounters, type NotifyMessage, type NotifyResult } from '../../activities/notify';
 import { createPagerActivities } from '../../activities/pager';
@@ -91,6 +92,62 @@ describe('notify activity: Slack, email and PagerDuty note against local receive
     expect(counters.failed.slack).toBe(1);
     expect(counters.retries.slack).toBe(2);
     expect(receivers.emails().length).toBe(emailsBefore + 1);
+  });
+
+  it('during an outage reports the channel failed at once instead of waiting out its retries, and tries again later', async () => {
+    const counters = new NotifyCounters();
+    let now = Date.now();
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => now);
+    try {
+      const notify = activities(counters);
+      const slackOnly = () =>
+        notifyIn(
+          notify,
+          message({ kind: 'escalated', channels: { slack_webhooks: [receivers.slackWebhookUrl], emails: [] } }),
+        );
+      receivers.failWebhooks(500);
+      const webhooksBefore = receivers.webhooks().length;
+
+      // two deliveries fail after their attempts; the third is not tried
+      for (const _ of [1, 2]) expect((await slackOnly()).failed[0]).toMatchObject({ attempts: 3 });
+      const skipped = (await slackOnly()).failed[0];
+      expect(skipped).toMatchObject({ channel: 'slack', ok: false, attempts: 0 });
+      expect(skipped.error).toMatch(/^not tried: its last 2 deliveries failed \(last: .*500/);
+      expect(counters.failed.slack).toBe(3);
+      expect(receivers.webhooks().length).toBe(webhooksBefore); // failed posts are not recorded
+
+      // 30 s later one delivery tries again, and Slack is back
+      receivers.heal();
+      now += 30_001;
+      expect((await slackOnly()).delivered).toEqual([expect.objectContaining({ channel: 'slack', attempts: 1 })]);
+      expect((await slackOnly()).delivered).toHaveLength(1);
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
+  it('starts no attempt that could not end within the channel budget (a hanging SMTP server: one attempt)', async () => {
+    const hanging = net.createServer(() => undefined); // accepts and never greets
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    const port = (hanging.address() as net.AddressInfo).port;
+    try {
+      const pager = createPagerActivities({ client: pagerClientFor(emulator) });
+      const notify = createNotifyActivities({
+        smtp: { host: '127.0.0.1', port, ignoreTLS: true, from: 'lazarus@example.com' },
+        addPageNote: (input) => pager.addPageNote(input),
+        attempts: 3,
+        retryDelayMs: 10,
+        channelTimeoutMs: 300,
+        channelBudgetMs: 500,
+      });
+      const result = await notifyIn(
+        notify,
+        message({ channels: { slack_webhooks: [], emails: ['oncall@example.com'] } }),
+      );
+      expect(result.failed).toEqual([expect.objectContaining({ channel: 'email', ok: false, attempts: 1 })]);
+    } finally {
+      hanging.close();
+    }
   });
 
   it('retries a webhook that fails once and counts it delivered', async () => {

@@ -118,6 +118,32 @@ describe('PagerDuty activities through pdjs against the PagerDuty emulator', () 
     expect(incident(key)?.notes.map((n) => n.content)).toEqual(['STALE: the event is 20 min old']);
   });
 
+  it('run again elsewhere (another worker, no progress kept), an escalation or a note already made changes nothing', async () => {
+    const key = await page();
+    const input = { incidentKey: key, note: 'KILL_SWITCH: host_replacement is off (workflow event/x)' };
+
+    const first = await run(pager.escalatePage, input);
+    const again = await run(pager.escalatePage, input);
+    const noted = await run(pager.addPageNote, {
+      incidentKey: key,
+      note: 'LATE: no decision in time (workflow event/y)',
+    });
+    const notedAgain = await run(pager.addPageNote, {
+      incidentKey: key,
+      note: 'LATE: no decision in time (workflow event/y)',
+    });
+
+    expect(first).toEqual({ incidentId: incident(key)?.id, escalationLevel: 2, raised: true });
+    expect(again).toMatchObject({ escalationLevel: 2, repeated: true });
+    expect(noted.repeated).toBeUndefined();
+    expect(notedAgain).toEqual({ incidentId: incident(key)?.id, repeated: true });
+    expect(incident(key)?.escalation_level).toBe(2);
+    expect(incident(key)?.notes.map((n) => n.content)).toEqual([
+      input.note,
+      'LATE: no decision in time (workflow event/y)',
+    ]);
+  });
+
   it('still adds the note when the incident is already at the last escalation level', async () => {
     const key = await page();
     await run(pager.escalatePage, { incidentKey: key });

@@ -3,11 +3,12 @@
 // behaviour each test chooses.
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import type { Worker, WorkerOptions } from '@temporalio/worker';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { createCheckerActivities, type ProbeOutcome } from '../../activities/checks';
 import { createEntityActivities } from '../../activities/entities';
+import { toldOnce } from '../../activities';
 import { createScalingActivities } from '../../activities/scaling';
 import type { HostFacts } from '../../core/host';
 import type { LazarusEvent } from '../../core/event';
@@ -51,6 +52,8 @@ export interface HarnessOptions {
   hostIds?: string[];
   /** Replaces any activity of the main worker (e.g. a dependency that fails), by name. */
   activityOverrides?: Record<string, (...args: never[]) => Promise<unknown>>;
+  /** The main worker's interceptors and workflow bundle (default: the prebuilt bundle, none). */
+  mainWorker?: Pick<WorkerOptions, 'interceptors' | 'workflowBundle' | 'stickyQueueScheduleToStartTimeout'>;
 }
 
 export const zones = ['zone-a', 'zone-b', 'zone-c'];
@@ -225,34 +228,42 @@ export class RemediationHarness {
             url: `sim://${host.instanceId}`,
           }),
       }),
-      acknowledgePage: async (input: { incidentKey: string }) => {
-        this.record('acknowledgePage', input.incidentKey);
-        return Promise.resolve({ dedupKey: input.incidentKey });
-      },
-      resolvePage: async (input: { incidentKey: string }) => {
-        this.record('resolvePage', input.incidentKey);
-        return Promise.resolve({ dedupKey: input.incidentKey });
-      },
-      triggerPage: async (input: { incidentKey: string; routingKey: string }) => {
-        this.record('triggerPage', input.incidentKey, input.routingKey);
-        return Promise.resolve({ dedupKey: input.incidentKey });
-      },
-      escalatePage: async (input: { incidentKey: string; note?: string }) => {
-        this.record('escalatePage', input.incidentKey, input.note);
-        return Promise.resolve({ incidentId: 'P1', escalationLevel: 2, raised: true });
-      },
-      addPageNote: async (input: { incidentKey: string; note: string }) => {
-        this.record('addPageNote', input.incidentKey, input.note);
-        return Promise.resolve({ incidentId: 'P1' });
-      },
-      notify: async (message: { kind: string; incidentKey?: string }) => {
-        this.record('notify', message.incidentKey ?? '', message.kind);
-        return Promise.resolve({ delivered: [], failed: [] });
-      },
-      ...this.options.activityOverrides,
+      // the recording page and notify stand-ins, each telling a person once per local activity as the real ones do
+      ...toldOnce({
+        acknowledgePage: async (input: { incidentKey: string }) => {
+          this.record('acknowledgePage', input.incidentKey);
+          return Promise.resolve({ dedupKey: input.incidentKey });
+        },
+        resolvePage: async (input: { incidentKey: string }) => {
+          this.record('resolvePage', input.incidentKey);
+          return Promise.resolve({ dedupKey: input.incidentKey });
+        },
+        triggerPage: async (input: { incidentKey: string; routingKey: string }) => {
+          this.record('triggerPage', input.incidentKey, input.routingKey);
+          return Promise.resolve({ dedupKey: input.incidentKey });
+        },
+        escalatePage: async (input: { incidentKey: string; note?: string }) => {
+          this.record('escalatePage', input.incidentKey, input.note);
+          return Promise.resolve({ incidentId: 'P1', escalationLevel: 2, raised: true });
+        },
+        addPageNote: async (input: { incidentKey: string; note: string }) => {
+          this.record('addPageNote', input.incidentKey, input.note);
+          return Promise.resolve({ incidentId: 'P1' });
+        },
+        notify: async (message: { kind: string; incidentKey?: string }) => {
+          this.record('notify', message.incidentKey ?? '', message.kind);
+          return Promise.resolve({ delivered: [], failed: [] });
+        },
+        ...this.options.activityOverrides,
+      }),
     };
     this.workers.push(
-      await createTestWorker(this.env, { taskQueue: this.taskQueue, activities, metrics: this.metrics }),
+      await createTestWorker(this.env, {
+        taskQueue: this.taskQueue,
+        activities,
+        metrics: this.metrics,
+        ...this.options.mainWorker,
+      }),
       // the runbook's actions run on the control realm's own queue, which (as in worker/main.ts) only activities use:
       // no workflow bundle to load
       await createTestWorker(this.env, {

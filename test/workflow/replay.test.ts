@@ -1,7 +1,8 @@
 // Determinism guard: recorded histories of remediations (test/replay/histories/*.json) must replay through the
 // current workflow code. A change that would break running remediations fails here; such a change needs
-// patched()/deprecatePatch() or a new workflow type. Re-record with LAZARUS_RECORD_HISTORIES=1 after a deliberate,
-// versioned change.
+// patched()/deprecatePatch() or a new workflow type. Record the histories of a deliberate, versioned change with
+// LAZARUS_RECORD_HISTORIES=1 and LAZARUS_RECORD_AS=<its version marker>: they are added beside the older ones (files
+// named ...-<marker>.json), so every recorded path keeps replaying.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -19,8 +20,13 @@ let env: TestWorkflowEnvironment;
 const stack = useTestStack({ temporal: true });
 beforeAll(() => ({ env } = stack));
 
-async function record(name: string, harness: RemediationHarness): Promise<void> {
-  const event = harness.event({ incident_key: `replay-${name}` });
+const recordedAs = process.env.LAZARUS_RECORD_AS ? `-${process.env.LAZARUS_RECORD_AS}` : '';
+
+async function record(name: string, harness: RemediationHarness, occurredAt?: string): Promise<void> {
+  const event = harness.event({
+    incident_key: `replay-${name}${recordedAs}`,
+    ...(occurredAt ? { occurred_at: occurredAt } : {}),
+  });
   await harness.run(() =>
     env.client.workflow.execute(remediate, {
       taskQueue: harness.taskQueue,
@@ -37,8 +43,10 @@ async function record(name: string, harness: RemediationHarness): Promise<void> 
         encoding: 'utf8',
       },
     );
-  fs.writeFileSync(path.join(historyDir, `remediate-${name}.json`), show(remediationWorkflowId(event.incident_key)));
-  fs.writeFileSync(path.join(historyDir, `runbook-${name}.json`), show(`lock/host/${harness.sickHost}`));
+  const file = (kind: string) => path.join(historyDir, `${kind}-${name}${recordedAs}.json`);
+  fs.writeFileSync(file('remediate'), show(remediationWorkflowId(event.incident_key)));
+  // a decision that acts has a runbook run (the lock); a no-action one has none
+  if (!occurredAt) fs.writeFileSync(file('runbook'), show(`lock/host/${harness.sickHost}`));
 }
 
 (process.env.LAZARUS_RECORD_HISTORIES === '1' ? it : it.skip)('records fresh histories', async () => {
@@ -56,6 +64,8 @@ async function record(name: string, harness: RemediationHarness): Promise<void> 
       stepBehaviour: { cloneHost: failingStep('no capacity') },
     }),
   );
+  // a no-action decision: an event past its acknowledgement window (LATE: a note on its page, the team told)
+  await record('late', new RemediationHarness(env), new Date(Date.now() - 120_000).toISOString());
 });
 
 it('replays every recorded remediation history with the current workflow code', () => {
