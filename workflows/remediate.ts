@@ -135,11 +135,19 @@ const localOptions: LocalActivityOptions = {
 function local(summary: string): ConfigActivities & EntityActivities {
   return proxyLocalActivities<ConfigActivities & EntityActivities>({ ...localOptions, summary });
 }
-// Bounded so the page is acknowledged inside PagerDuty's 60 s window even when a dependency is slow.
+// Bounded so the page is acknowledged inside PagerDuty's 60 s window even when a dependency is slow. A call the
+// worker's PagerDuty client did not make because PagerDuty is known unreachable (PagerUnreachable) ends the bounded
+// try at once: a page change then goes on to its durable retries, an acknowledgement is left to PagerDuty.
 const pagerOptions: ActivityOptions & LocalActivityOptions = {
   startToCloseTimeout: '10 seconds',
   scheduleToCloseTimeout: '40 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '8 seconds', maximumAttempts: 4 },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '8 seconds',
+    maximumAttempts: 4,
+    nonRetryableErrorTypes: ['PagerUnreachable'],
+  },
 };
 /**
  * Version marker: acknowledge, resolve and trigger (the first, bounded try) and the quarantine read run as local

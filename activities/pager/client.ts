@@ -3,6 +3,7 @@
 import type { Agent } from 'node:https';
 import { api, event } from '@pagerduty/pdjs';
 import type { EventPayloadV2 } from '@pagerduty/pdjs/build/src/events';
+import { ApplicationFailure } from '@temporalio/activity';
 import { pause } from '../aws/polling';
 import { PagerFailureType, pagerFailure } from './errors';
 
@@ -24,6 +25,16 @@ export interface PagerClientOptions {
   /** Backoff between attempts after 429/5xx/timeouts: initial, doubling with jitter, capped (250 / 5000). */
   backoffInitialMs?: number;
   backoffMaxMs?: number;
+  /**
+   * Once this many attempts in a row failed without an answer from PagerDuty (refused connections, timeouts, 5xx;
+   * default 6, across all calls of this client), a call that starts while the last failure is under `forgetMs` old
+   * (default 30 000) fails at once with the retryable PagerUnreachable instead of waiting out its budget, except one
+   * call `probeMs` after the last failure (default 5000), which tries: an answer from PagerDuty ends it. During an outage a storm's
+   * decisions then hand their pages to the durable retries at once instead of each holding its workflow task.
+   */
+  unreachableAfter?: number;
+  forgetMs?: number;
+  probeMs?: number;
 }
 
 export interface PagerResponse {
@@ -59,8 +70,35 @@ export function createPagerClient(options: PagerClientOptions): PagerClient {
   const initialMs = options.backoffInitialMs ?? 250;
   const maxMs = options.backoffMaxMs ?? 5000;
   const restBase = options.restUrl.replace(/\/+$/, '');
+  const unreachableAfter = options.unreachableAfter ?? 6;
+  const forgetMs = options.forgetMs ?? 30_000;
+  const probeMs = options.probeMs ?? 5000;
+  /** Attempts in a row PagerDuty did not answer, across calls; when the last failed; when a call last probed. */
+  const health = { failures: 0, lastFailureAt: 0, lastError: '', lastProbeAt: 0 };
+
+  /** Fails at once when PagerDuty is known unreachable and no probe is due (see `unreachableAfter`). */
+  function refuseWhileUnreachable(what: string): void {
+    const now = Date.now();
+    if (health.failures < unreachableAfter || now - health.lastFailureAt > forgetMs) return;
+    if (now - health.lastProbeAt >= probeMs) {
+      health.lastProbeAt = now; // this call probes
+      return;
+    }
+    throw ApplicationFailure.retryable(
+      `${what}: not called: PagerDuty is unreachable (the last ${health.failures} attempts failed, last: ` +
+        `${health.lastError}); a call tries again every ${probeMs} ms`,
+      PagerFailureType.Unreachable,
+    );
+  }
   const agentFor = (url: string): object =>
     url.startsWith('https:') && options.httpsAgent ? { agent: options.httpsAgent } : {};
+
+  function unanswered(error: string): void {
+    health.failures += 1;
+    health.lastFailureAt = Date.now();
+    health.lastProbeAt = health.lastFailureAt; // the next probe is due `probeMs` after the last failure
+    health.lastError = error;
+  }
 
   /** Runs `call` until it gives a non-retryable answer or the budget ends. */
   async function withBudget(
@@ -68,6 +106,7 @@ export function createPagerClient(options: PagerClientOptions): PagerClient {
     call: (signal: AbortSignal) => Promise<{ status: number; data: unknown; headers?: Headers }>,
     notAfter: number | undefined,
   ): Promise<PagerResponse> {
+    refuseWhileUnreachable(what);
     const deadline = notAfter ?? Date.now() + budgetMs;
     let attempt = 0;
     let last = 'no attempt';
@@ -90,8 +129,10 @@ export function createPagerClient(options: PagerClientOptions): PagerClient {
             controller.signal.addEventListener('abort', () => reject(new Error(`timed out after ${callTimeoutMs} ms`))),
           ),
         ]);
+        if (res.status < 500) health.failures = 0; // PagerDuty answered
         if (res.status >= 200 && res.status < 300) return { status: res.status, data: res.data };
         last = `HTTP ${res.status} ${JSON.stringify(res.data)}`;
+        if (res.status >= 500) unanswered(last);
         if (res.status !== 429 && res.status < 500) {
           throw pagerFailure(PagerFailureType.Rejected, `${what}: PagerDuty refused: ${last}`);
         }
@@ -99,6 +140,7 @@ export function createPagerClient(options: PagerClientOptions): PagerClient {
       } catch (err) {
         if ((err as { type?: string }).type === PagerFailureType.Rejected) throw err;
         last = err instanceof Error ? err.message : String(err);
+        unanswered(last);
       } finally {
         clearTimeout(timer);
       }

@@ -7,6 +7,11 @@ export const PagerFailureType = {
   BudgetExhausted: 'PagerBudgetExhausted',
   /** PagerDuty refused the request (400, 401, 403, 404 on an event): retrying will not help. */
   Rejected: 'PagerRejected',
+  /**
+   * Not called: PagerDuty did not answer the client's last attempts (retryable; the bounded first try of a workflow
+   * stops on it, the durable retries carry on).
+   */
+  Unreachable: 'PagerUnreachable',
   /** No incident carries the incident key (yet): retryable, events are processed asynchronously. */
   IncidentNotFound: 'PagerIncidentNotFound',
 } as const;

@@ -207,6 +207,48 @@ describe('PagerDuty activities through pdjs against the PagerDuty emulator', () 
     expect(incident(key)?.status).toBe('triggered');
   });
 
+  it('once PagerDuty stops answering, later calls fail at once (PagerUnreachable, retryable) but one probes every few seconds', async () => {
+    const key = await page();
+    const client = pagerClientFor(emulator, { budgetMs: 400, unreachableAfter: 3, probeMs: 300 });
+    const pagerOf = createPagerActivities({ client });
+    await postJson(`${emulator.restUrl}/_emulator/fail`, { mode: '503', scope: 'events' });
+
+    // a call that starts while PagerDuty answers keeps its whole budget
+    await expect(run(pagerOf.acknowledgePage, { routingKey, incidentKey: key })).rejects.toMatchObject({
+      type: PagerFailureType.BudgetExhausted,
+    });
+    const failedCalls = emulator.state().calls.failed;
+    expect(failedCalls).toBeGreaterThanOrEqual(3);
+    // the next ones are not made
+    const started = Date.now();
+    const refused = run(pagerOf.acknowledgePage, { routingKey, incidentKey: key });
+    await expect(refused).rejects.toMatchObject({ type: PagerFailureType.Unreachable, nonRetryable: false });
+    await expect(refused).rejects.toThrow(
+      /not called: PagerDuty is unreachable \(the last \d+ attempts failed, last: HTTP 503/,
+    );
+    expect(Date.now() - started).toBeLessThan(200);
+    expect(emulator.state().calls.failed).toBe(failedCalls);
+
+    // PagerDuty is back: the probe after 300 ms gets through, and so does everything after it
+    await postJson(`${emulator.restUrl}/_emulator/heal`);
+    const refusedWhileWaiting: string[] = [];
+    await eventually(async () => {
+      try {
+        return await run(pagerOf.acknowledgePage, { routingKey, incidentKey: key });
+      } catch (err) {
+        refusedWhileWaiting.push((err as { type?: string }).type ?? String(err));
+        await new Promise((r) => setTimeout(r, 50));
+        return undefined;
+      }
+    }, 3000);
+    expect(new Set(refusedWhileWaiting)).toEqual(
+      new Set(refusedWhileWaiting.length ? [PagerFailureType.Unreachable] : []),
+    );
+    expect(incident(key)?.status).toBe('acknowledged');
+    await run(pagerOf.resolvePage, { routingKey, incidentKey: key });
+    expect(incident(key)?.status).toBe('resolved');
+  });
+
   it('aborts a call that hangs with its own timeout, inside the budget', async () => {
     const key = await page();
     const client = pagerClientFor(emulator, { callTimeoutMs: 150, budgetMs: 600 });
