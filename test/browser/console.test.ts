@@ -17,7 +17,12 @@ import { recordDeadLetter } from '../../ingest/bridge/activities/dead-letters';
 import type { AwsClients } from '../../platform/aws-clients';
 import { createActionQueueActivities, createMainQueueActivities } from '../../worker/lazarus-activities';
 import { startTestApi, type TestApi } from '../support/api-client';
-import { createLazarusWorkers, healthcheckDownEvent } from '../support/lazarus-stack';
+import {
+  createLazarusWorkers,
+  healthcheckDownEvent,
+  testActuatorTimings,
+  testNotifyDependencies,
+} from '../support/lazarus-stack';
 import { stackValue } from '../support/stack-env';
 import { pagerClientFor, postJson, sharedPagerDuty } from '../support/stand-ins';
 import { uniqueTaskQueue } from '../support/temporal';
@@ -106,11 +111,12 @@ beforeAll(async () => {
   const deps = {
     aws,
     pager: pagerClientFor(sharedPagerDuty()),
-    notify: {},
+    notify: testNotifyDependencies(),
     client: env.client,
     taskQueue,
     configRoot,
     controlCacheMs: 0,
+    ...testActuatorTimings,
   };
   main = createMainQueueActivities(deps);
   workers = await createLazarusWorkers(

@@ -25,8 +25,12 @@ let env: TestWorkflowEnvironment;
 const stack = useTestStack({ temporal: true });
 beforeAll(() => ({ env } = stack));
 
-async function withApi<T>(h: RemediationHarness, fn: (api: TestApi) => Promise<T>): Promise<T> {
-  const api = await startTestApi({ temporal: env.client, taskQueue: h.taskQueue, region: h.region });
+async function withApi<T>(
+  h: RemediationHarness,
+  fn: (api: TestApi) => Promise<T>,
+  options: Parameters<typeof startTestApi>[1] = {},
+): Promise<T> {
+  const api = await startTestApi({ temporal: env.client, taskQueue: h.taskQueue, region: h.region }, options);
   try {
     return await fn(api);
   } finally {
@@ -276,8 +280,8 @@ describe("REST API: the region's state on /metrics", () => {
     const killSwitch = (scope: string) => `lazarus_killswitch_enabled{region="${h.region}",scope="${scope}"}`;
     const breakerOpen = `lazarus_breaker_open{region="${h.region}"}`;
     const failingServices = `lazarus_breaker_failing_services{region="${h.region}"}`;
-    await h.run(() =>
-      withApi(h, async (api) => {
+    await h.run(async () => {
+      await withApi(h, async (api) => {
         const scrape = async () => (await api.call('GET', '/metrics', { role: 'none' })).text;
         // nothing set yet in this region: every scope off, the breaker closed
         const initial = await scrape();
@@ -296,28 +300,38 @@ describe("REST API: the region's state on /metrics", () => {
         expect(sample(on, killSwitch('host_replacement'))).toBe(0);
         expect((await put(false)).status).toBe(200);
         expect(sample(await scrape(), killSwitch('global'))).toBe(0);
+      });
 
-        // two services of the region start failing, reaching the breaker's open threshold
-        const governor = await env.client.workflow.start('regionalGovernor', {
-          taskQueue: h.taskQueue,
-          workflowId: regionalGovernorId(h.region),
-          args: [{ region: h.region }],
-        });
-        try {
-          for (const service of ['a', 'b']) {
-            await governor.executeUpdate(reportServiceUpdate, {
-              args: [{ service, failing: true, at: Date.now(), breaker: { open_threshold: 2, close_threshold: 0 } }],
-            });
+      // An API whose cached read lasts 1 s (5 s by default), so the wait below for its expiry is short.
+      await withApi(
+        h,
+        async (api) => {
+          const scrape = async () => (await api.call('GET', '/metrics', { role: 'none' })).text;
+          // the read now cached: the breaker closed
+          expect(sample(await scrape(), breakerOpen)).toBe(0);
+          // two services of the region start failing, reaching the breaker's open threshold
+          const governor = await env.client.workflow.start('regionalGovernor', {
+            taskQueue: h.taskQueue,
+            workflowId: regionalGovernorId(h.region),
+            args: [{ region: h.region }],
+          });
+          try {
+            for (const service of ['a', 'b']) {
+              await governor.executeUpdate(reportServiceUpdate, {
+                args: [{ service, failing: true, at: Date.now(), breaker: { open_threshold: 2, close_threshold: 0 } }],
+              });
+            }
+            // the gauges come from a cached read (a kill switch change through the API forgets it, above; a breaker
+            // change made elsewhere shows once the cached read has expired)
+            const open = await until(scrape, (text) => sample(text, breakerOpen) === 1);
+            expect([sample(open, breakerOpen), sample(open, failingServices)]).toEqual([1, 2]);
+          } finally {
+            await governor.terminate('test over');
           }
-          // the gauges come from a read cached for up to 5 s (a kill switch change through the API forgets it; a
-          // breaker change made elsewhere shows once the cached read has expired)
-          const open = await until(scrape, (text) => sample(text, breakerOpen) === 1);
-          expect([sample(open, breakerOpen), sample(open, failingServices)]).toEqual([1, 2]);
-        } finally {
-          await governor.terminate('test over');
-        }
-      }),
-    );
+        },
+        { metricsCacheMs: 1000 },
+      );
+    });
   });
 });
 

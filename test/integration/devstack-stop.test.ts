@@ -3,16 +3,17 @@
 // process behind (found by an environment marker every process it starts inherits, so orphans count too) and nothing
 // listening on any of its ports.
 //
-// The project is transpiled once (no typecheck) into node_modules/.cache, the way `npm run build` lays out dist/, with
-// the workflow bundle of the test run's global setup next to it: the worker and the bridge then start as fast as they
-// do from dist/, without a build and without touching the shared dist/.
+// The project is transpiled once (no typecheck; from the run's transpile cache, test/support/transpile-cache.js) into
+// node_modules/.cache, the way `npm run build` lays out dist/, with the workflow bundle of the test run's global setup
+// next to it: the worker and the bridge then start as fast as they do from dist/, without a build and without
+// touching the shared dist/.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import ts from 'typescript';
 import { stackValue } from '../support/stack-env';
+import { transpileCached } from '../support/transpile-cache';
 
 const projectRoot = path.resolve(__dirname, '..', '..');
 const tree = path.join(projectRoot, 'node_modules', '.cache', `lazarus-devstack-stop-test-${process.pid}`);
@@ -55,21 +56,18 @@ function transpileProject(): void {
       include: string[];
     }
   ).include.filter((dir) => dir !== 'bench');
-  const compilerOptions: ts.CompilerOptions = {
-    module: ts.ModuleKind.CommonJS,
-    target: ts.ScriptTarget.ES2022,
-    esModuleInterop: true,
-    resolveJsonModule: true,
-  };
   const walk = (relative: string): void => {
     for (const entry of fs.readdirSync(path.join(projectRoot, relative), { withFileTypes: true })) {
       const file = path.join(relative, entry.name);
       if (entry.isDirectory()) walk(file);
       else if (file.endsWith('.ts') && !file.endsWith('.d.ts')) {
-        const source = fs.readFileSync(path.join(projectRoot, file), 'utf8');
-        const { outputText } = ts.transpileModule(source, { compilerOptions, fileName: file });
+        // the global setup's warm-up has most likely transpiled it already (test/support/transpile-cache.js)
+        const source = path.join(projectRoot, file);
         fs.mkdirSync(path.dirname(path.join(tree, file)), { recursive: true });
-        fs.writeFileSync(path.join(tree, file.replace(/\.ts$/, '.js')), outputText);
+        fs.writeFileSync(
+          path.join(tree, file.replace(/\.ts$/, '.js')),
+          transpileCached(source, fs.readFileSync(source, 'utf8')),
+        );
       } else if (file.endsWith('.json') || file.includes(`${path.sep}assets${path.sep}`)) {
         // JSON files, and static assets (the console's), which the processes read beside their code
         fs.mkdirSync(path.dirname(path.join(tree, file)), { recursive: true });

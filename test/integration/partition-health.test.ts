@@ -19,6 +19,8 @@ import {
   createLazarusWorkers,
   healthcheckDownEvent,
   remediateWithWorkers,
+  testActuatorTimings,
+  testNotifyDependencies,
 } from '../support/lazarus-stack';
 import { getJson, pagerClientFor, postJson, sharedPagerDuty } from '../support/stand-ins';
 import { stackValue } from '../support/stack-env';
@@ -58,11 +60,12 @@ beforeAll(async () => {
   const deps = {
     aws,
     pager: pagerClientFor(sharedPagerDuty()),
-    notify: { temporalUiUrl: 'http://localhost:8233' },
+    notify: testNotifyDependencies(),
     client: env.client,
     taskQueue,
     configRoot,
     controlCacheMs: 0,
+    ...testActuatorTimings,
   };
   main = createMainQueueActivities(deps);
   actions = createActionQueueActivities({ ...deps, workerRegion: region });

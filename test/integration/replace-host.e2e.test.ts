@@ -10,7 +10,12 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { Outcome } from '../../core/outcome';
 import { createActionQueueActivities, createMainQueueActivities } from '../../worker/lazarus-activities';
-import { createLazarusWorkers, healthcheckDownEvent, remediateWithWorkers } from '../support/lazarus-stack';
+import {
+  createLazarusWorkers,
+  healthcheckDownEvent,
+  remediateWithWorkers,
+  testActuatorTimings,
+} from '../support/lazarus-stack';
 import { stackValue } from '../support/stack-env';
 import { getJson, pagerClientFor, postJson, sharedPagerDuty } from '../support/stand-ins';
 import { uniqueTaskQueue } from '../support/temporal';
@@ -74,6 +79,7 @@ it('replaces a failed host: ack, drain, clone, verify, register, forensics, reso
     taskQueue,
     configRoot,
     controlCacheMs: 0,
+    ...testActuatorTimings,
   };
   const main = createMainQueueActivities(deps);
   const incidentKey = `e2e-${id}-healthcheck`;

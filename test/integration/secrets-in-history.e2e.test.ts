@@ -13,7 +13,12 @@ import type { Worker } from '@temporalio/worker';
 import { Outcome } from '../../core/outcome';
 import { createActionQueueActivities, createMainQueueActivities } from '../../worker/lazarus-activities';
 import { remediationWorkflowId } from '../../contracts/workflow-ids';
-import { createLazarusWorkers, healthcheckDownEvent, remediateWithWorkers } from '../support/lazarus-stack';
+import {
+  createLazarusWorkers,
+  healthcheckDownEvent,
+  remediateWithWorkers,
+  testActuatorTimings,
+} from '../support/lazarus-stack';
 import { stackValue } from '../support/stack-env';
 import { getJson, pagerClientFor, postJson, sharedPagerDuty } from '../support/stand-ins';
 import { uniqueTaskQueue } from '../support/temporal';
@@ -86,6 +91,7 @@ it('runs a full remediation with secrets by reference, and no history holds a se
     taskQueue,
     configRoot,
     controlCacheMs: 0,
+    ...testActuatorTimings,
   };
   const main = createMainQueueActivities(deps);
   const incidentKey = `secrets-${id}-healthcheck`;

@@ -1,9 +1,10 @@
 // Crash drills with real parts: a real worker process (worker/main.ts, test/support/worker-process.ts) runs the
 // shipped replace_host runbook against the fleet simulator and the AWS emulator. Drill 1 kills it with SIGKILL while
 // the verify step (waitHealthy) waits on the replacement; a new worker process takes the step over after the step's
-// heartbeat timeout (5 s here) and the run ends REMEDIATED with exactly one new instance. Drill 2 stops a worker
-// with SIGTERM in the same place: the step is handed back at the end of the shutdown grace and another worker
-// finishes it, with no heartbeat timeout at all. Each prints the delay the crash added.
+// heartbeat timeout (5 s here, then at most the 1 s sticky-queue timeout) and the run ends REMEDIATED with exactly one
+// new instance. Drill 2 stops a worker with SIGTERM in the same place: the step is handed back at the end of the
+// shutdown grace and another worker finishes it, with no heartbeat timeout at all. Each prints the delay the crash
+// added.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -74,7 +75,9 @@ async function startWorker(): Promise<WorkerProcess> {
     identity: `drill-worker-${++generation}-${id}`,
     taskQueue,
     configRoot,
-    env: { LAZARUS_WORKER_SHUTDOWN_GRACE_MS: '1000' },
+    // a short sticky-queue timeout (the least allowed; default 5 s): the runbook child's next workflow task waits
+    // that long on the killed worker's sticky queue before any worker may take it
+    env: { LAZARUS_WORKER_SHUTDOWN_GRACE_MS: '1000', LAZARUS_WORKER_STICKY_TIMEOUT_MS: '1000' },
   });
   workers.push(worker);
   return worker;
@@ -255,7 +258,8 @@ describe('worker crash drills (real worker processes)', () => {
     process.stdout.write(
       `drill SIGKILL: heartbeat timeout ${heartbeatTimeoutMs} ms; dead worker noticed ${timedOut!.at - killedAt} ms ` +
         `after the kill, step resumed on the new worker after ${resumed.at - killedAt} ms, verify done after ` +
-        `${added} ms (delay the crash added), run ended ${doneAt - killedAt} ms after the kill; ` +
+        `${added} ms (delay the crash added; sticky-queue timeout 1000 ms), ` +
+        `run ended ${doneAt - killedAt} ms after the kill; ` +
         `the new worker process had started in ${bootMs} ms\n`,
     );
     expect(added).toBeLessThanOrEqual(heartbeatTimeoutMs + 10_000);

@@ -1,6 +1,8 @@
 // Starts one Temporal dev server (from temporal-dev.yaml, on a free port with a temporary database), one AWS
 // emulator, the PagerDuty emulator, the Slack/SMTP receivers and the fleet simulator for the whole test run, and
-// prebuilds the workflow bundle once. Unit-only runs start nothing.
+// prebuilds the workflow bundle once, and fills the transpile cache of the processes tests start from source in the
+// background. Unit-only runs start nothing.
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +24,8 @@ export interface TestStack {
   fleet: RunningFleetSimulator;
   fleetAws: AwsClients;
   tempDir: string;
+  /** The transpile cache warm-up (test/support/transpile-cache.js), stopped at teardown if still running. */
+  warmUp: ChildProcess;
 }
 
 declare global {
@@ -42,9 +46,30 @@ async function startMotoOnFreePort(attempts = 3): Promise<RunningMoto> {
   }
 }
 
+/**
+ * Transpiles every source file the processes tests start from source load (the folders `npm run build` builds, less
+ * bench/) into the transpile cache, in a child process: the worker, bridge and API processes the first test files
+ * start at once then find their files transpiled, instead of each transpiling the same ~90 files (~2.5 s of CPU
+ * apiece). Nothing waits for it; a file it has not reached yet is transpiled by whoever needs it first.
+ */
+function warmTranspileCache(): ChildProcess {
+  const root = path.resolve(__dirname, '..', '..');
+  const { include } = JSON.parse(fs.readFileSync(path.join(root, 'tsconfig.build.json'), 'utf8')) as {
+    include: string[];
+  };
+  const dirs = include.filter((dir) => dir !== 'bench');
+  const child = spawn(process.execPath, [path.join(__dirname, 'transpile-cache.js'), ...dirs], {
+    cwd: root,
+    stdio: 'ignore',
+  });
+  child.unref();
+  return child;
+}
+
 export default async function globalSetup(): Promise<void> {
   if (process.env.LAZARUS_TEST_UNIT_ONLY === '1') return;
   const started = Date.now();
+  const warmUp = warmTranspileCache();
   const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazarus-test-'));
   const config = {
     ...loadTemporalDevConfig(),
@@ -71,7 +96,7 @@ export default async function globalSetup(): Promise<void> {
   fs.writeFileSync(caFile, pagerDuty.caPem);
   const bundlePath = path.join(tempDir, 'workflow-bundle.js');
   fs.writeFileSync(bundlePath, bundle.code);
-  globalThis.lazarusTestStack = { temporal, moto, pagerDuty, receivers, fleet, fleetAws, tempDir };
+  globalThis.lazarusTestStack = { temporal, moto, pagerDuty, receivers, fleet, fleetAws, tempDir, warmUp };
   process.env[StackEnv.temporalAddress] = temporal.address;
   process.env[StackEnv.temporalNamespace] = temporal.namespace;
   process.env[StackEnv.awsEndpoint] = moto.endpoint;

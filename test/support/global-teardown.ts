@@ -5,6 +5,7 @@ import { destroyAwsClients } from '../../platform/aws-clients';
 export default async function globalTeardown(): Promise<void> {
   const stack = globalThis.lazarusTestStack;
   if (!stack) return;
+  if (stack.warmUp.exitCode === null && stack.warmUp.signalCode === null) stack.warmUp.kill('SIGKILL');
   await stack.fleet.stop();
   destroyAwsClients(stack.fleetAws);
   await Promise.all([

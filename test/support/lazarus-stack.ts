@@ -11,11 +11,38 @@ import type { RemediationStatus } from '../../contracts/trace';
 import { remediate } from '../../workflows';
 import { projectRoot } from '../../devstack/paths';
 import { createNodeCheckerActivities, type MainQueueActivities } from '../../worker/lazarus-activities';
+import { stackValue } from './stack-env';
 import { createTestWorker } from './temporal';
 import type { ActionActivities } from '../../activities/control-realm';
 import { actionTaskQueue } from '../../contracts/task-queues';
 
 export const checkerZones = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
+
+/**
+ * Poll intervals for the actions' waits on the emulators, as end-to-end tests give them to createActionQueueActivities
+ * and createMainQueueActivities (the defaults suit real AWS: instance states every 2 s, a drain every 1 s, a host's
+ * health every 2 s). The fleet simulator boots hosts in 500 ms and adopts them every 250 ms in tests, so a launch or a
+ * health wait polled every 2 s waited up to 2 s after the host was ready.
+ */
+export const testActuatorTimings = {
+  awsOptions: { tuning: { pollMs: 250, drainPollMs: 250 } },
+  health: { intervalMs: 250 },
+} as const;
+
+/**
+ * The notify activities' dependencies on the test run's SMTP receiver, with short pauses between a channel's tries.
+ * Every service has an email channel (its team's address at least): a worker without SMTP failed each notice's email
+ * three times, 1.5 s of pauses per notice (0.5 s + 1 s by default). A channel that still fails (a note on a page that
+ * was never triggered, as for a scale event) pauses 50 ms + 100 ms here.
+ */
+export function testNotifyDependencies() {
+  const [host, port] = stackValue('smtpAddress').split(':');
+  return {
+    smtp: { host, port: Number(port), ignoreTLS: true, from: 'lazarus@example.com' },
+    temporalUiUrl: 'http://localhost:8233',
+    retryDelayMs: 50,
+  };
+}
 
 /** The paging default of a written config tree: the route of its services that name no routing key. */
 export const testDefaultRoutingKey = 'R0UT1NGKEYTESTDEFAULT00000000000';
@@ -66,7 +93,8 @@ export async function createLazarusWorkers(
 ): Promise<Worker[]> {
   return [
     await createTestWorker(env, { taskQueue, activities: main }),
-    await createTestWorker(env, { taskQueue: actionTaskQueue(taskQueue), activities: actions }),
+    // only activities use the action queue (as in worker/main.ts): no workflow bundle to load
+    await createTestWorker(env, { taskQueue: actionTaskQueue(taskQueue), activitiesOnly: true, activities: actions }),
     ...(await Promise.all(
       checkerZones.map((zone, i) =>
         createTestWorker(env, {

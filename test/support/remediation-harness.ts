@@ -264,12 +264,13 @@ export class RemediationHarness {
         metrics: this.metrics,
         ...this.options.mainWorker,
       }),
-      // the runbook's actions run on the control realm's own queue
+      // the runbook's actions run on the control realm's own queue, which (as in worker/main.ts) only activities use:
+      // no workflow bundle to load
       await createTestWorker(this.env, {
         taskQueue: actionTaskQueue(this.taskQueue),
+        activitiesOnly: true,
         activities:
           this.options.actionActivities ?? Object.fromEntries(stepNames.map((name) => [name, stepActivity(name)])),
-        metrics: this.metrics,
       }),
     );
     for (const zone of this.options.checkerZones ?? zones) {

@@ -241,7 +241,9 @@ describe('remediate: the runbook', () => {
         step('drain', 'drainHost', [], {
           compensate: { activity: 'restoreHost', input: { instanceId: '${event.host}' } },
         }),
-        step('clone', 'cloneHost', ['drain']),
+        // a 1 s heartbeat timeout (the least a step may set): the stand-in's heartbeats go out every 0.8 s, so the
+        // cancel reaches the 5 s clone within a second instead of when it returns
+        step('clone', 'cloneHost', ['drain'], { input: { instanceId: '${event.host}', heartbeatTimeoutMs: 1000 } }),
       ],
       stepBehaviour: { cloneHost: () => new Promise((r) => setTimeout(() => r({}), 5000)) },
     });
