@@ -1258,7 +1258,12 @@ async function notify(
     record({
       gate: 'notify',
       verdict: result.failed.length ? 'error' : 'pass',
-      detail: { kind, delivered: result.delivered.map((c) => c.channel), failed: result.failed },
+      detail: {
+        kind,
+        delivered: result.delivered.map((c) => c.channel),
+        failed: result.failed,
+        ...(result.skipped?.length ? { skipped: result.skipped.map((c) => `${c.channel}: ${c.error ?? ''}`) } : {}),
+      },
     });
   } catch (err) {
     // A failed notification never fails a remediation.

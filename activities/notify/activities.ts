@@ -17,12 +17,19 @@ export interface ChannelResult {
   ok: boolean;
   attempts: number;
   error?: string;
+  /** Nothing to deliver to (see NotifyResult.skipped); `error` says why. */
+  skipped?: boolean;
 }
 
 export interface NotifyResult {
   delivered: ChannelResult[];
   failed: ChannelResult[];
+  /** Channels with nothing to deliver to (the PagerDuty note of an event no page carries, e.g. a scale event). */
+  skipped?: ChannelResult[];
 }
+
+/** Thrown by a channel's send when there is nothing to deliver to: not a failure, not retried. */
+class NothingToDeliver extends Error {}
 
 /** Counts per channel, for metrics and tests. */
 export class NotifyCounters {
@@ -171,6 +178,9 @@ export function createNotifyActivities(deps: NotifyDependencies = {}): NotifyAct
         failing.delete(key);
         return { channel, target, ok: true, attempts: attempt };
       } catch (err) {
+        if (err instanceof NothingToDeliver) {
+          return { channel, target, ok: false, attempts: attempt, error: err.message, skipped: true };
+        }
         error = err instanceof Error ? err.message : String(err);
         const delay = retryDelayMs * 2 ** (attempt - 1);
         if (attempt >= attempts || Date.now() - started + delay + timeoutMs > budgetMs) break;
@@ -255,14 +265,22 @@ export function createNotifyActivities(deps: NotifyDependencies = {}): NotifyAct
             incidentKey,
             async () => {
               if (!deps.addPageNote) throw new Error('no PagerDuty client configured');
-              await deps.addPageNote({ incidentKey, note: pagerNote(message, link) });
+              try {
+                await deps.addPageNote({ incidentKey, note: pagerNote(message, link) });
+              } catch (err) {
+                // no page carries the event's key (a scale event, a sensor that never paged): nothing to note
+                if ((err as { type?: string }).type !== 'PagerIncidentNotFound') throw err;
+                throw new NothingToDeliver(`no page: ${(err as Error).message}`);
+              }
             },
             context,
           ),
         );
       }
       const results = await Promise.all(jobs);
-      return { delivered: results.filter((r) => r.ok), failed: results.filter((r) => !r.ok) };
+      const skipped = results.filter((r) => r.skipped);
+      const failed = results.filter((r) => !r.ok && !r.skipped);
+      return { delivered: results.filter((r) => r.ok), failed, ...(skipped.length ? { skipped } : {}) };
     },
   };
 }

@@ -80,6 +80,21 @@ describe('notify activity: Slack, email and PagerDuty note against local receive
     expect(note).toContain('Outcome: REMEDIATED');
   });
 
+  it('skips the PagerDuty note of an event no page carries (a scale event), without failing or retrying it', async () => {
+    const sent = message({
+      kind: 'remediated',
+      incidentKey: `scale/${randomUUID()}`,
+      channels: { slack_webhooks: [], emails: ['team@example.com'], pagerduty_routing_key: routingKey },
+    });
+
+    const result = await notifyIn(activities(), sent);
+
+    expect(result.failed).toEqual([]);
+    expect(result.delivered.map((r) => r.channel)).toEqual(['email']);
+    expect(result.skipped).toEqual([expect.objectContaining({ channel: 'pagerduty', attempts: 1, skipped: true })]);
+    expect(result.skipped?.[0].error).toMatch(/^no page: no PagerDuty incident has incident key scale\//);
+  });
+
   it('reports a Slack webhook that stays down as failed, after bounded retries, and still sends the email', async () => {
     const counters = new NotifyCounters();
     receivers.failWebhooks(500);
