@@ -17,12 +17,7 @@ import { recordDeadLetter } from '../../ingest/bridge/activities/dead-letters';
 import type { AwsClients } from '../../platform/aws-clients';
 import { createActionQueueActivities, createMainQueueActivities } from '../../worker/lazarus-activities';
 import { startTestApi, type TestApi } from '../support/api-client';
-import {
-  createLazarusWorkers,
-  healthcheckDownEvent,
-  testActuatorTimings,
-  testNotifyDependencies,
-} from '../support/lazarus-stack';
+import { createLazarusWorkers, healthcheckDownEvent, testNotifyDependencies } from '../support/lazarus-stack';
 import { stackValue } from '../support/stack-env';
 import { pagerClientFor, postJson, sharedPagerDuty } from '../support/stand-ins';
 import { uniqueTaskQueue } from '../support/temporal';
@@ -116,7 +111,6 @@ beforeAll(async () => {
     taskQueue,
     configRoot,
     controlCacheMs: 0,
-    ...testActuatorTimings,
   };
   main = createMainQueueActivities(deps);
   workers = await createLazarusWorkers(
