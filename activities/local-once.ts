@@ -13,7 +13,8 @@ const completed = new Map<string, { result: Promise<unknown>; at: number }>();
 const keptMs = 15 * 60_000;
 const maxKept = 20_000;
 
-function keyOf(context: Context): string | undefined {
+/** A local activity's identity within its workflow run (the same when its workflow task is retried); else undefined. */
+export function localActivityKey(context: Context): string | undefined {
   const { info } = context;
   if (!info.isLocal || !info.workflowExecution) return undefined;
   const { workflowId, runId } = info.workflowExecution;
@@ -36,7 +37,7 @@ function forget(now: number): void {
  */
 export async function oncePerLocalActivity<T>(work: () => Promise<T>): Promise<T> {
   const context = asyncLocalStorage.getStore();
-  const key = context ? keyOf(context) : undefined;
+  const key = context ? localActivityKey(context) : undefined;
   if (!key) return work();
   const kept = completed.get(key);
   if (kept) return (await kept.result) as T;

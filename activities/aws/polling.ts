@@ -4,18 +4,15 @@
 // their progress back when the worker shuts down.
 import { ApplicationFailure, asyncLocalStorage, CancelledFailure, type Context } from '@temporalio/activity';
 import { stepProgressDetailKey, stepResumeInputKey, workerShutdownFailureType } from '../../core/activity-catalog';
+import { localActivityKey } from '../local-once';
 
 /**
- * The progress of local activities, by workflow and activity id: a local activity cannot heartbeat, but its retries
- * run in the same worker process, so what an attempt did is kept here for the next one (previousHeartbeat). Lost
- * with the process, as a heartbeat not yet sent would be.
+ * The progress of local activities, by workflow run and activity id (local-once.ts localActivityKey): a local
+ * activity cannot heartbeat, but its retries run in the same worker process, so what an attempt did is kept here for
+ * the next one (previousHeartbeat). Lost with the process, as a heartbeat not yet sent would be.
  */
 const localProgress = new Map<string, { details: unknown; at: number }>();
 const localProgressTtlMs = 15 * 60_000;
-
-function localKey(context: Context): string {
-  return `${context.info.workflowExecution?.workflowId ?? ''}/${context.info.activityId}`;
-}
 
 /** Heartbeat when running as a Temporal activity; a no-op when called directly (scripts, the simulator). */
 export function heartbeatIfActivity(details?: unknown): void {
@@ -25,9 +22,11 @@ export function heartbeatIfActivity(details?: unknown): void {
     context.heartbeat(details);
     return;
   }
+  const key = localActivityKey(context);
+  if (!key) return;
   const now = Date.now();
-  for (const [key, kept] of localProgress) if (now - kept.at > localProgressTtlMs) localProgress.delete(key);
-  localProgress.set(localKey(context), { details, at: now });
+  for (const [old, kept] of localProgress) if (now - kept.at > localProgressTtlMs) localProgress.delete(old);
+  localProgress.set(key, { details, at: now });
 }
 
 /** Sleep that a Temporal cancellation interrupts (throws CancelledFailure) when in an activity. */
@@ -69,7 +68,8 @@ export async function pollUntil<T>(check: () => Promise<T | undefined>, options:
 export function previousHeartbeat<T>(input?: unknown): T | undefined {
   const context = asyncLocalStorage.getStore();
   if (context?.info.isLocal && context.info.attempt > 1) {
-    const kept = localProgress.get(localKey(context));
+    const key = localActivityKey(context);
+    const kept = key ? localProgress.get(key) : undefined;
     if (kept) return kept.details as T;
   }
   const fromServer = context?.info.heartbeatDetails as T | undefined;

@@ -17,7 +17,7 @@ import { recordDeadLetter } from '../../ingest/bridge/activities/dead-letters';
 import type { AwsClients } from '../../platform/aws-clients';
 import { createActionQueueActivities, createMainQueueActivities } from '../../worker/lazarus-activities';
 import { startTestApi, type TestApi } from '../support/api-client';
-import { createLazarusWorkers, healthcheckDownEvent, testNotifyDependencies } from '../support/lazarus-stack';
+import { createLazarusWorkers, healthcheckDownEvent, testWorkerDependencies } from '../support/lazarus-stack';
 import { stackValue } from '../support/stack-env';
 import { pagerClientFor, postJson, sharedPagerDuty } from '../support/stand-ins';
 import { uniqueTaskQueue } from '../support/temporal';
@@ -103,15 +103,14 @@ beforeAll(async () => {
   // one sick host at a time: the peer check refuses to act while a third of the pool looks sick
   sick = created.body.instanceIds.slice(0, 2);
   await sicken(sick[0]);
-  const deps = {
+  // default actuator timings: the failing service's runbook must outlive its 300 ms workflow_timeout timer
+  const deps = testWorkerDependencies(env, {
     aws,
     pager: pagerClientFor(sharedPagerDuty()),
-    notify: testNotifyDependencies(),
-    client: env.client,
     taskQueue,
     configRoot,
-    controlCacheMs: 0,
-  };
+    defaultTimings: true,
+  });
   main = createMainQueueActivities(deps);
   workers = await createLazarusWorkers(
     env,

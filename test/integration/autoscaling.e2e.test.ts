@@ -6,7 +6,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Outcome } from '../../core/outcome';
 import { createDemandSensor } from '../../sensors/demand';
 import { createActionQueueActivities, createMainQueueActivities } from '../../worker/lazarus-activities';
-import { createLazarusWorkers, testActuatorTimings, testNotifyDependencies } from '../support/lazarus-stack';
+import { createLazarusWorkers, testWorkerDependencies } from '../support/lazarus-stack';
 import { remediate } from '../../workflows';
 import { stackValue } from '../support/stack-env';
 import { getJson, postJson } from '../support/stand-ins';
@@ -42,15 +42,7 @@ beforeAll(() => ({ env, aws, configRoot } = stack));
 it('grows the pool when demand rises and shrinks it when demand falls, within its bounds', async () => {
   const fleetUrl = stackValue('fleetSimulatorUrl');
   expect((await postJson(`${fleetUrl}/services`, { name: service, hosts: 2 })).status).toBe(201);
-  const deps = {
-    aws,
-    notify: testNotifyDependencies(),
-    client: env.client,
-    taskQueue,
-    configRoot,
-    controlCacheMs: 0,
-    ...testActuatorTimings,
-  };
+  const deps = testWorkerDependencies(env, { aws, taskQueue, configRoot });
   const main = createMainQueueActivities(deps);
   const workers = await createLazarusWorkers(
     env,

@@ -19,8 +19,7 @@ import {
   createLazarusWorkers,
   healthcheckDownEvent,
   remediateWithWorkers,
-  testActuatorTimings,
-  testNotifyDependencies,
+  testWorkerDependencies,
 } from '../support/lazarus-stack';
 import { getJson, pagerClientFor, postJson, sharedPagerDuty } from '../support/stand-ins';
 import { stackValue } from '../support/stack-env';
@@ -57,16 +56,7 @@ const stack = useTestStack({
 beforeAll(async () => {
   ({ env, aws, configRoot } = stack);
   fleet = await startFleetSimulator({ ec2: aws.ec2, elb: aws.elb, zones: checkerZones, pollMs: 250 });
-  const deps = {
-    aws,
-    pager: pagerClientFor(sharedPagerDuty()),
-    notify: testNotifyDependencies(),
-    client: env.client,
-    taskQueue,
-    configRoot,
-    controlCacheMs: 0,
-    ...testActuatorTimings,
-  };
+  const deps = testWorkerDependencies(env, { aws, pager: pagerClientFor(sharedPagerDuty()), taskQueue, configRoot });
   main = createMainQueueActivities(deps);
   actions = createActionQueueActivities({ ...deps, workerRegion: region });
 });

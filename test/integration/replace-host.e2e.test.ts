@@ -14,7 +14,7 @@ import {
   createLazarusWorkers,
   healthcheckDownEvent,
   remediateWithWorkers,
-  testActuatorTimings,
+  testWorkerDependencies,
 } from '../support/lazarus-stack';
 import { stackValue } from '../support/stack-env';
 import { getJson, pagerClientFor, postJson, sharedPagerDuty } from '../support/stand-ins';
@@ -63,24 +63,7 @@ it('replaces a failed host: ack, drain, clone, verify, register, forensics, reso
   const targetGroupArn = created.body.service.targetGroupArn!;
   await postJson(`${fleetUrl}/hosts/${sick}/health`, { health: 'unhealthy' });
   const pagerClient = pagerClientFor(sharedPagerDuty());
-  const deps = {
-    aws,
-    pager: pagerClient,
-    notify: {
-      smtp: {
-        host: stackValue('smtpAddress').split(':')[0],
-        port: Number(stackValue('smtpAddress').split(':')[1]),
-        ignoreTLS: true,
-        from: 'lazarus@example.com',
-      },
-      temporalUiUrl: 'http://localhost:8233',
-    },
-    client: env.client,
-    taskQueue,
-    configRoot,
-    controlCacheMs: 0,
-    ...testActuatorTimings,
-  };
+  const deps = testWorkerDependencies(env, { aws, pager: pagerClient, taskQueue, configRoot });
   const main = createMainQueueActivities(deps);
   const incidentKey = `e2e-${id}-healthcheck`;
   await main.triggerPage({ routingKey, incidentKey, summary: `${sick} health check down`, source: 'nagios' });

@@ -17,7 +17,8 @@ import {
   createLazarusWorkers,
   healthcheckDownEvent,
   remediateWithWorkers,
-  testActuatorTimings,
+  testNotifyDependencies,
+  testWorkerDependencies,
 } from '../support/lazarus-stack';
 import { stackValue } from '../support/stack-env';
 import { getJson, pagerClientFor, postJson, sharedPagerDuty } from '../support/stand-ins';
@@ -76,23 +77,14 @@ it('runs a full remediation with secrets by reference, and no history holds a se
   expect(created.status).toBe(201);
   const sick = created.body.instanceIds[0];
   await postJson(`${fleetUrl}/hosts/${sick}/health`, { health: 'unhealthy' });
-  const deps = {
+  const deps = testWorkerDependencies(env, {
     aws: stack.aws,
     pager: pagerClientFor(sharedPagerDuty()),
-    notify: {
-      smtp: {
-        host: stackValue('smtpAddress').split(':')[0],
-        port: Number(stackValue('smtpAddress').split(':')[1]),
-        ignoreTLS: true,
-        from: 'lazarus@example.com',
-      },
-    },
-    client: env.client,
+    // the run's SMTP receiver, and no Web UI link in what is sent
+    notify: { smtp: testNotifyDependencies().smtp },
     taskQueue,
     configRoot,
-    controlCacheMs: 0,
-    ...testActuatorTimings,
-  };
+  });
   const main = createMainQueueActivities(deps);
   const incidentKey = `secrets-${id}-healthcheck`;
   await main.triggerPage({

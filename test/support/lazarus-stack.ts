@@ -10,7 +10,11 @@ import { remediationWorkflowId } from '../../contracts/workflow-ids';
 import type { RemediationStatus } from '../../contracts/trace';
 import { remediate } from '../../workflows';
 import { projectRoot } from '../../devstack/paths';
-import { createNodeCheckerActivities, type MainQueueActivities } from '../../worker/lazarus-activities';
+import {
+  createNodeCheckerActivities,
+  type LazarusWorkerDependencies,
+  type MainQueueActivities,
+} from '../../worker/lazarus-activities';
 import { stackValue } from './stack-env';
 import { createTestWorker } from './temporal';
 import type { ActionActivities } from '../../activities/control-realm';
@@ -32,8 +36,8 @@ export const testActuatorTimings = {
 /**
  * The notify activities' dependencies on the test run's SMTP receiver, with short pauses between a channel's tries.
  * Every service has an email channel (its team's address at least): a worker without SMTP failed each notice's email
- * three times, 1.5 s of pauses per notice (0.5 s + 1 s by default). A channel that still fails (a note on a page that
- * was never triggered, as for a scale event) pauses 50 ms + 100 ms here.
+ * three times, 1.5 s of pauses per notice (0.5 s + 1 s by default). A channel that still fails pauses 50 ms + 100 ms
+ * here.
  */
 export function testNotifyDependencies() {
   const [host, port] = stackValue('smtpAddress').split(':');
@@ -41,6 +45,28 @@ export function testNotifyDependencies() {
     smtp: { host, port: Number(port), ignoreTLS: true, from: 'lazarus@example.com' },
     temporalUiUrl: 'http://localhost:8233',
     retryDelayMs: 50,
+  };
+}
+
+/**
+ * The dependencies of one Lazarus process's activities in an end-to-end test: the run's emulators and Temporal, the
+ * run's SMTP receiver (testNotifyDependencies) unless `notify` says otherwise, control reads never cached, and short
+ * actuator polls (testActuatorTimings) unless `defaultTimings`.
+ */
+export function testWorkerDependencies(
+  env: TestWorkflowEnvironment,
+  options: Pick<LazarusWorkerDependencies, 'aws' | 'pager' | 'notify' | 'taskQueue' | 'configRoot'> & {
+    defaultTimings?: boolean;
+  },
+): LazarusWorkerDependencies {
+  const { defaultTimings = false, notify = testNotifyDependencies(), pager, ...rest } = options;
+  return {
+    ...rest,
+    ...(pager ? { pager } : {}),
+    notify,
+    client: env.client,
+    controlCacheMs: 0,
+    ...(defaultTimings ? {} : testActuatorTimings),
   };
 }
 
