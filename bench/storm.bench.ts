@@ -182,6 +182,8 @@ interface Decided {
   reason?: string;
   decidedAt: number;
   latencyMs: number;
+  /** From occurred_at to the remediation's start (the API, Kinesis and the bridge). */
+  startLagMs?: number;
 }
 
 /**
@@ -198,7 +200,7 @@ async function waitForDecisions(
   const deadline = Date.now() + timeoutMs;
   const accepted = events.filter((e) => e.accepted);
   const decided = new Map<string, Decided>();
-  const settle = (item: StormEvent, status: RemediationStatus | undefined): void => {
+  const settle = (item: StormEvent, status: RemediationStatus | undefined, startedAt?: Date): void => {
     if (!status?.decided_at) return;
     decided.set(item.event.incident_key, {
       key: item.event.incident_key,
@@ -206,6 +208,7 @@ async function waitForDecisions(
       reason: status.reason,
       decidedAt: status.decided_at,
       latencyMs: status.decided_at - Date.parse(item.event.occurred_at),
+      startLagMs: startedAt ? startedAt.getTime() - Date.parse(item.event.occurred_at) : undefined,
     });
   };
   let notStarted = 0;
@@ -220,9 +223,13 @@ async function waitForDecisions(
         return;
       }
       if (description.status.name === 'RUNNING') {
-        settle(item, await handle.query(statusQuery).catch(() => undefined));
+        settle(item, await handle.query(statusQuery).catch(() => undefined), description.startTime);
       } else {
-        settle(item, (await handle.result().catch(() => undefined)) as RemediationStatus | undefined);
+        settle(
+          item,
+          (await handle.result().catch(() => undefined)) as RemediationStatus | undefined,
+          description.startTime,
+        );
       }
     });
   };
@@ -427,9 +434,15 @@ async function main(): Promise<void> {
       .loadavg()
       .map((l) => l.toFixed(1))
       .join(' ');
+  // worker tuning under test (LAZARUS_WORKER_*_SLOTS of this process's environment), named in the report
+  const workerEnv = Object.fromEntries(
+    Object.entries(process.env).filter((e): e is [string, string] => /^LAZARUS_WORKER_\w+_SLOTS$/.test(e[0]) && !!e[1]),
+  );
+  const tuning = Object.entries(workerEnv).map(([k, v]) => `${k}=${v}`);
   log(
     `storm: ${args.events} events over ${args.services} services (${args.hosts} hosts, ${args.sick} sick each), ` +
-      `submitted within ${args.submitSeconds} s; ${machine()}; load ${load()}`,
+      `submitted within ${args.submitSeconds} s; ${machine()}; load ${load()}` +
+      (tuning.length ? `; worker ${tuning.join(' ')}` : ''),
   );
   const stack = await startChaosStack({
     runId,
@@ -440,6 +453,7 @@ async function main(): Promise<void> {
     // A storm comes from many sensors, each with its own token and its own rate limit (50/s by default); here one
     // token sends everything, so its limit is lifted (LAZARUS_API_RATE_LIMIT=0).
     apiEnv: { LAZARUS_API_RATE_LIMIT: process.env.BENCH_STORM_API_RATE_LIMIT ?? '0' },
+    workerEnv,
     log,
   });
   // One stop, awaited by whoever asks (Ctrl-C and the end of the run), so nothing exits while the stack still stops.
@@ -484,6 +498,14 @@ async function main(): Promise<void> {
     const allDecidedMs = lastDecided - stormStart;
     const latencies = decisions.map((d) => d.latencyMs).sort((a, b) => a - b);
     const within60 = latencies.filter((l) => l <= 60_000).length;
+    // where the time went: occurred_at → started (API, Kinesis, bridge) and started → decided (worker, server)
+    const startLags = decisions
+      .flatMap((d) => (d.startLagMs === undefined ? [] : [d.startLagMs]))
+      .sort((a, b) => a - b);
+    const inWorkflow = decisions
+      .flatMap((d) => (d.startLagMs === undefined ? [] : [d.latencyMs - d.startLagMs]))
+      .sort((a, b) => a - b);
+    const seconds = (ms: number[], p: number): string => (ms.length ? (percentile(ms, p) / 1000).toFixed(1) : '?');
     const loadAfter = load();
     // The remediations that act are decided at the page's acknowledgement and keep running their runbook: wait (bounded)
     // for them to end, so their outcome and whole history count.
@@ -514,7 +536,8 @@ async function main(): Promise<void> {
       `- decided: ${decisions.length} of ${events.length - refused} by ${(allDecidedMs / 1000).toFixed(1)} s ` +
         `after the first submission; decision latency from occurred_at p50 ${(percentile(latencies, 50) / 1000).toFixed(1)} s, ` +
         `p99 ${(percentile(latencies, 99) / 1000).toFixed(1)} s, max ${(latencies[latencies.length - 1] / 1000).toFixed(1)} s; ` +
-        `${within60} of ${latencies.length} within 60 s` +
+        `${within60} of ${latencies.length} within 60 s; occurred_at → started p50 ${seconds(startLags, 50)} s, ` +
+        `p99 ${seconds(startLags, 99)} s; started → decided p50 ${seconds(inWorkflow, 50)} s, p99 ${seconds(inWorkflow, 99)} s` +
         (waited.notStarted ? `; ${waited.notStarted} accepted but never started` : '') +
         (waited.undecided ? `; ${waited.undecided} NOT decided within the ${args.timeoutSeconds} s bound` : ''),
       `- outcomes (final; "acknowledged, still running" = runbook not finished within the wait): ${[...outcomes]
@@ -549,7 +572,9 @@ async function main(): Promise<void> {
     log(`\n${lines.join('\n')}\n`);
     if (args.record) {
       const results = path.join(projectRoot, 'bench', 'RESULTS.md');
-      const heading = `### storm.bench ${new Date().toISOString()} (${machine()})`;
+      const heading =
+        `### storm.bench ${new Date().toISOString()} (${machine()})` +
+        (tuning.length ? `, worker ${tuning.join(' ')}` : '');
       fs.appendFileSync(results, `\n${heading}\n\n${lines.join('\n')}\n`);
       log(`recorded in ${path.relative(process.cwd(), results)}`);
     }

@@ -80,7 +80,8 @@ export interface FleetSimulatorOptions {
    * A service is in use while anything asked about it (its creation, a health probe of one of its hosts, a control
    * call) within the last `activeWindowMs`; the others are looked at every `idlePollMs` only. DescribeInstances on
    * the AWS emulator costs time in proportion to every instance it holds, so polling idle services as often would
-   * keep the emulator busy with hosts nobody looks at.
+   * keep the emulator busy with hosts nobody looks at. With the emulator's change log (devstack/moto_server.py) a
+   * poll reads only the instances changed since the last poll, and nothing when none did.
    */
   pollMs?: number;
   /** How long a service counts as in use after the last request about it (default 60 s). */
@@ -134,6 +135,18 @@ export class FleetSimulatorError extends Error {
 }
 
 const defaultImage = 'ami-03cf127a';
+
+/** The base URL of the EC2 client's configured endpoint (the emulator), or undefined when it has none. */
+async function emulatorBase(ec2: EC2Client): Promise<string | undefined> {
+  try {
+    const endpoint = await ec2.config.endpoint?.();
+    if (!endpoint) return undefined;
+    const port = endpoint.port ? `:${endpoint.port}` : '';
+    return `${endpoint.protocol}//${endpoint.hostname}${port}`;
+  } catch {
+    return undefined;
+  }
+}
 let vpcCounter = Math.floor(Math.random() * 200);
 
 export async function startFleetSimulator(options: FleetSimulatorOptions): Promise<RunningFleetSimulator> {
@@ -344,6 +357,24 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
         nextToken = out.NextToken || undefined;
       } while (nextToken);
     }
+    await absorb(instances);
+  }
+
+  /** Reads these instances (the ones the emulator says changed) and takes in what changed. */
+  async function syncInstances(instanceIds: string[]): Promise<void> {
+    const instances: Instance[] = [];
+    for (let i = 0; i < instanceIds.length; i += 100) {
+      // a filter, not InstanceIds: an id the emulator no longer knows is left out instead of failing the call
+      const out = await ec2.send(
+        new DescribeInstancesCommand({ Filters: [{ Name: 'instance-id', Values: instanceIds.slice(i, i + 100) }] }),
+      );
+      instances.push(...(out.Reservations ?? []).flatMap((r) => r.Instances ?? []));
+    }
+    await absorb(instances);
+  }
+
+  /** Adopts launched instances of simulated services; follows the state and standby tag of the ones it has. */
+  async function absorb(instances: Instance[]): Promise<void> {
     for (const instance of instances) {
       const id = instance.InstanceId ?? '';
       const state = instance.State?.Name ?? 'unknown';
@@ -355,6 +386,7 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
       }
       if (state !== 'pending' && state !== 'running') continue;
       const service = instance.Tags?.find((t) => t.Key === 'lazarus:service')?.Value ?? '';
+      if (!services.has(service)) continue;
       const simulated = track(instance, service, Date.now() + bootDelayMs, true);
       await ec2.send(new CreateTagsCommand({ Resources: [id], Tags: clusterTags(simulated) }));
     }
@@ -514,10 +546,34 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
   const port = await listen(server, host, options.port ?? 0);
   url = `http://${host}:${port}`;
 
+  // The emulator's EC2 change log (devstack/moto_server.py): a poll reads only the instances changed since the last
+  // poll. Without one (another EC2 endpoint) every poll reads the services in use.
+  const changesUrl = emulatorBase(ec2).then((base) => base && `${base}/_lazarus/ec2-changes`);
+  let seenGeneration: number | undefined;
+  async function ec2Changes(): Promise<{ generation: number; instance_ids: string[] | null } | undefined> {
+    const url = await changesUrl;
+    if (!url) return undefined;
+    try {
+      const res = await fetch(`${url}?since=${seenGeneration ?? ''}`, { signal: AbortSignal.timeout(2000) });
+      const body = res.ok ? ((await res.json()) as { generation?: unknown; instance_ids?: unknown }) : {};
+      if (typeof body.generation !== 'number') return undefined;
+      return { generation: body.generation, instance_ids: Array.isArray(body.instance_ids) ? body.instance_ids : null };
+    } catch {
+      return undefined;
+    }
+  }
+  async function poll(): Promise<void> {
+    const changes = await ec2Changes();
+    if (!changes) return await sync(true);
+    if (changes.instance_ids === null) await sync();
+    else if (changes.instance_ids.length > 0) await syncInstances(changes.instance_ids);
+    seenGeneration = changes.generation;
+  }
+
   let stopped = false;
   let polling: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {
-    polling = polling.then(() => (stopped ? undefined : sync(true).catch(() => undefined)));
+    polling = polling.then(() => (stopped ? undefined : poll().catch(() => undefined)));
   }, pollMs);
   timer.unref();
 

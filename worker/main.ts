@@ -111,6 +111,10 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       ? checkerNodesOf(deployment, region).filter((n) => wanted.includes('all') || wanted.includes(n.name))
       : [];
     const hosts = regionHostLister(deps, awsRegionOf(deployment, region));
+    const slots = {
+      ...(settings.workflowTaskSlots ? { maxConcurrentWorkflowTaskExecutions: settings.workflowTaskSlots } : {}),
+      ...(settings.localActivitySlots ? { maxConcurrentLocalActivityExecutions: settings.localActivitySlots } : {}),
+    };
     // a worker running the workflow bundle on `taskQueue` with these activities and sinks
     const workflowWorker = (
       taskQueue: string,
@@ -127,6 +131,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
         sinks,
         ...converter,
         ...(sticky ? { stickyQueueScheduleToStartTimeout: settings.stickyTimeoutMs } : {}),
+        ...slots,
         ...shutdown,
       });
     const workers = [

@@ -15,6 +15,14 @@ export interface WorkerProcessSettings {
    * before going to any worker. After a crash it bounds the extra wait of the workflows this worker had cached.
    */
   stickyTimeoutMs: number;
+  /**
+   * LAZARUS_WORKER_WORKFLOW_TASK_SLOTS (default 40, the SDK's): workflow tasks each of this worker's workflow queues
+   * runs at once. A remediation's task holds its slot while its local activities (configuration, governor, control,
+   * pages, notifications) run, which are mostly waits: in a storm more slots decide more at once.
+   */
+  workflowTaskSlots?: number;
+  /** LAZARUS_WORKER_LOCAL_ACTIVITY_SLOTS (default 100, the SDK's): local activities this worker runs at once. */
+  localActivitySlots?: number;
   /** LAZARUS_WORKER_IDENTITY (default the SDK's `<pid>@<host>`): shown as the worker of tasks and activities. */
   identity?: string;
   /** LAZARUS_WORKFLOW_BUNDLE: a prebuilt workflow bundle to load instead of dist/workflow-bundle.js. */
@@ -59,12 +67,29 @@ function milliseconds(
   return value;
 }
 
+function slots<K extends 'workflowTaskSlots' | 'localActivitySlots'>(
+  env: Readonly<Record<string, string | undefined>>,
+  variable: string,
+  key: K,
+  min: number,
+): Partial<Record<K, number>> {
+  const raw = env[variable]?.trim();
+  if (!raw) return {};
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > 10_000) {
+    throw new RuntimeConfigError(variable, `expected a whole number from ${min} to 10000, got "${raw}"`);
+  }
+  return { [key]: value } as Partial<Record<K, number>>;
+}
+
 export function readWorkerProcessSettings(env: Readonly<Record<string, string | undefined>>): WorkerProcessSettings {
   const identity = env.LAZARUS_WORKER_IDENTITY?.trim();
   const workflowBundle = env.LAZARUS_WORKFLOW_BUNDLE?.trim();
   return {
     shutdownGraceMs: milliseconds(env, 'LAZARUS_WORKER_SHUTDOWN_GRACE_MS', defaultShutdownGraceMs, 0),
     stickyTimeoutMs: milliseconds(env, 'LAZARUS_WORKER_STICKY_TIMEOUT_MS', defaultStickyTimeoutMs, 1000),
+    ...slots(env, 'LAZARUS_WORKER_WORKFLOW_TASK_SLOTS', 'workflowTaskSlots', 2),
+    ...slots(env, 'LAZARUS_WORKER_LOCAL_ACTIVITY_SLOTS', 'localActivitySlots', 1),
     ...(identity ? { identity } : {}),
     ...(workflowBundle ? { workflowBundle } : {}),
     ...(flag(env, 'LAZARUS_SMTP_ALLOW_PLAINTEXT_AUTH') ? { smtpAllowPlaintextAuth: true } : {}),

@@ -64,6 +64,8 @@ export interface ChaosStackOptions {
    * make many services fail on purpose; the storm benchmark passes the shipped one (services/deployment.yaml).
    */
   breaker?: { open_threshold: number; close_threshold: number; window: string };
+  /** Extra environment of the worker processes (the storm benchmark's worker tuning). */
+  workerEnv?: Record<string, string>;
   /** Extra environment of the REST API process (the storm benchmark lifts the per-token rate limit). */
   apiEnv?: Record<string, string>;
   /** Copy the processes' output to ours. */
@@ -310,6 +312,7 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
             LAZARUS_WORKER_METRICS_PORT: '0',
             LAZARUS_WORKER_IDENTITY: `chaos-worker-${generation}-${options.runId}`,
             LAZARUS_WORKER_SHUTDOWN_GRACE_MS: '1000',
+            ...options.workerEnv,
             ...env,
           },
           echo: options.echo,

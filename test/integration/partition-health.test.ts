@@ -25,7 +25,9 @@ import { getJson, pagerClientFor, postJson, sharedPagerDuty } from '../support/s
 import { stackValue } from '../support/stack-env';
 import { uniqueTaskQueue } from '../support/temporal';
 import { useTestStack } from '../support/test-stack';
-import type { AwsClients } from '../../platform/aws-clients';
+import { testAwsClients } from '../support/aws';
+import { until } from '../support/wait';
+import { destroyAwsClients, type AwsClients } from '../../platform/aws-clients';
 
 const id = randomUUID().slice(0, 8);
 const region = `partition-region-${id}`;
@@ -174,6 +176,57 @@ describe('zone partitions in the fleet simulator and the checkers', () => {
       expect.arrayContaining((launched.Instances ?? []).map((i) => i.InstanceId)),
     );
     expect(ours.find((h) => h.instanceId === instanceIds[0])?.adopted).toBe(false);
+  });
+});
+
+describe('the fleet simulator reads EC2 only when the emulator says something changed', () => {
+  it('makes no DescribeInstances call while EC2 is unchanged, and adopts a launched clone at the next poll', async () => {
+    // Arrange: a simulator of its own, polling every 50 ms through an EC2 client that counts DescribeInstances
+    const counted = testAwsClients();
+    let describes = 0;
+    counted.ec2.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'DescribeInstancesCommand') describes++;
+        return await next(args);
+      },
+      { step: 'initialize', name: 'countDescribes' },
+    );
+    const watching = await startFleetSimulator({ ec2: counted.ec2, elb: counted.elb, pollMs: 50, bootDelayMs: 0 });
+    const generation = async (): Promise<number> =>
+      (await getJson<{ generation: number }>(`${stackValue('awsEndpoint')}/_lazarus/ec2-changes`)).generation;
+    try {
+      const name = `quiet-${id}`;
+      const { instanceIds } = await watching.createService({ name, hosts: 1, targetGroup: false });
+      await new Promise((r) => setTimeout(r, 300)); // the creation's own changes read
+
+      // Act: 1 s of polls (20), EC2 changed only by other test files meanwhile
+      const [before, describedBefore] = [await generation(), describes];
+      await new Promise((r) => setTimeout(r, 1000));
+      const [after, described] = [await generation(), describes - describedBefore];
+      const clone = await counted.ec2.send(
+        new RunInstancesCommand({
+          ImageId: 'ami-03cf127a',
+          InstanceType: 't3.micro',
+          MinCount: 1,
+          MaxCount: 1,
+          TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'lazarus:service', Value: name }] }],
+        }),
+      );
+      const cloneId = clone.Instances?.[0]?.InstanceId ?? '';
+
+      // Assert: at most one read per change seen (a poll reads every service in use: one call here); the clone is
+      // adopted by the polls alone
+      expect(described).toBeLessThanOrEqual(after - before);
+      await until(
+        () => Promise.resolve(watching.state().hosts.find((h) => h.instanceId === cloneId)),
+        (h) => h?.adopted === true,
+        5000,
+      );
+      expect(watching.state().hosts.find((h) => h.instanceId === instanceIds[0])?.adopted).toBe(false);
+    } finally {
+      await watching.stop();
+      destroyAwsClients(counted);
+    }
   });
 });
 

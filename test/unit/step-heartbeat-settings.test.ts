@@ -61,6 +61,21 @@ describe('worker process settings (worker/settings.ts)', () => {
     ).toEqual({ shutdownGraceMs: 1000, stickyTimeoutMs: 2000, identity: 'node-a', workflowBundle: '/tmp/bundle.js' });
   });
 
+  it('read the workflow task and local activity slots, refusing a value that is not a count, naming the variable', () => {
+    expect(
+      readWorkerProcessSettings({
+        LAZARUS_WORKER_WORKFLOW_TASK_SLOTS: '20',
+        LAZARUS_WORKER_LOCAL_ACTIVITY_SLOTS: '60',
+      }),
+    ).toMatchObject({ workflowTaskSlots: 20, localActivitySlots: 60 });
+    expect(() => readWorkerProcessSettings({ LAZARUS_WORKER_WORKFLOW_TASK_SLOTS: '1' })).toThrow(
+      /LAZARUS_WORKER_WORKFLOW_TASK_SLOTS.*from 2 to 10000, got "1"/,
+    );
+    expect(() => readWorkerProcessSettings({ LAZARUS_WORKER_LOCAL_ACTIVITY_SLOTS: 'many' })).toThrow(
+      /LAZARUS_WORKER_LOCAL_ACTIVITY_SLOTS/,
+    );
+  });
+
   it('refuse a value that is not a whole number of milliseconds, naming the variable', () => {
     expect(() => readWorkerProcessSettings({ LAZARUS_WORKER_SHUTDOWN_GRACE_MS: '30s' })).toThrow(
       /LAZARUS_WORKER_SHUTDOWN_GRACE_MS/,
