@@ -54,6 +54,12 @@ export interface EntityDependencies {
    */
   controlCacheMs?: number;
   /**
+   * How long one worker process believes a regional breaker it read open (default 1000 ms; 0 reads every time). In a
+   * storm every admission reads the breaker; once it is open, refusing from the last open read costs Temporal nothing.
+   * A closed read is never reused: an admission after the breaker opened always sees it open.
+   */
+  openBreakerCacheMs?: number;
+  /**
    * A replay drill's sandbox: entity ids under this prefix (contracts entityPrefixOf) and started with the drill's
    * workflow types, so a drill never reads or changes production's governors, control or quarantine.
    */
@@ -121,6 +127,9 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
   const entityQueue = deps.entityTaskQueue ?? deps.taskQueue;
   const options = deps.continueAsNewAfter ? { continue_as_new_after: deps.continueAsNewAfter } : undefined;
   const controlReads = new Map<string, { at: number; value: Promise<ControlState>; pending: boolean }>();
+  // An open breaker read is believed for openBreakerCacheMs (refusing is the safe side); a closed one never is.
+  const openBreakerCacheMs = deps.openBreakerCacheMs ?? 1000;
+  const openBreakers = new Map<string, { at: number; memo: BreakerMemo }>();
   const prefix = deps.sandbox?.idPrefix ?? '';
   const types = {
     serviceGovernor: 'serviceGovernor',
@@ -179,11 +188,12 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
             startWorkflowOperation: start,
           });
           breaker = { ...answer, since: breaker.since };
+          if (breaker.state === 'open') openBreakers.set(request.region, { at: Date.now(), memo: breaker });
         }
       }
       const verdict: AdmitVerdict = { ...admitted, breaker };
       if ((verdict.rate_limit.limited || breaker.state === 'open') && request.lock_id) {
-        verdict.lock_running = await isRunning(request.lock_id);
+        verdict.lock_running = admitted.lock_held === false ? false : await isRunning(request.lock_id);
       }
       return verdict;
     },
@@ -273,9 +283,13 @@ export function createEntityActivities(deps: EntityDependencies): EntityActiviti
 
   /** The breaker the regional governor published in its memo; a region without a governor has a closed breaker. */
   async function readBreaker(region: string): Promise<BreakerMemo> {
+    const open = openBreakers.get(region);
+    if (open && Date.now() - open.at < openBreakerCacheMs) return open.memo;
     try {
       const description = await deps.client.workflow.getHandle(regionalGovernorId(region, prefix)).describe();
       const memo = description.memo?.[breakerMemoKey] as BreakerMemo | undefined;
+      if (memo?.state === 'open') openBreakers.set(region, { at: Date.now(), memo });
+      else openBreakers.delete(region);
       return memo ?? closedMemo;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return closedMemo;

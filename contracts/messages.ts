@@ -66,6 +66,11 @@ export interface AdmitVerdict {
    * (the host is being fixed: the alarm follows it instead of paging on-call).
    */
   lock_running?: boolean;
+  /**
+   * From the service governor, when the request named its lock: whether that lock is granted now. A lock not granted
+   * has no runbook running under it, so the caller skips asking Temporal; absent (a governor from before), it asks.
+   */
+  lock_held?: boolean;
 }
 export const admitUpdate = defineUpdate<AdmitVerdict, [AdmitRequest]>('admit');
 export interface ServiceGovernorState {

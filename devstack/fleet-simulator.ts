@@ -164,6 +164,8 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
   let lastFullSync = 0;
   const zones = options.zones ?? ['us-east-1a', 'us-east-1b', 'us-east-1c'];
   const services = new Map<string, SimulatedService>();
+  /** Services being created: their instances are the simulator's own, not launches. */
+  const creating = new Set<string>();
   const hosts = new Map<string, SimulatedHost>();
   const zonePartitions = new Map<string, string[]>();
   let network: Promise<{ vpcId: string; subnets: string[] }> | undefined;
@@ -257,6 +259,20 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
     const service: SimulatedService = { name: request.name, outage: false, load: 0 };
     services.set(request.name, service);
     use(request.name);
+    creating.add(request.name);
+    try {
+      return await launchService(request, service, count, standbys);
+    } finally {
+      creating.delete(request.name);
+    }
+  }
+
+  async function launchService(
+    request: CreateServiceRequest,
+    service: SimulatedService,
+    count: number,
+    standbys: number,
+  ): Promise<{ service: SimulatedService; instanceIds: string[] }> {
     const { vpcId, subnets } = await getNetwork();
     const instances: Instance[] = [];
     for (let i = 0; i < count + standbys; i += 1) {
@@ -386,7 +402,8 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
       }
       if (state !== 'pending' && state !== 'running') continue;
       const service = instance.Tags?.find((t) => t.Key === 'lazarus:service')?.Value ?? '';
-      if (!services.has(service)) continue;
+      // the simulator's own hosts of a service it is creating are not launches to adopt (a poll can see them first)
+      if (!services.has(service) || creating.has(service)) continue;
       const simulated = track(instance, service, Date.now() + bootDelayMs, true);
       await ec2.send(new CreateTagsCommand({ Resources: [id], Tags: clusterTags(simulated) }));
     }

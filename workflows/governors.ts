@@ -125,13 +125,22 @@ export async function serviceGovernor(input: ServiceGovernorInput): Promise<void
     state.last_scaling_at = Math.max(state.last_scaling_at ?? 0, at);
   });
 
+  // Whether the event's lock is granted here (its runbook may run): the caller asks Temporal only then.
+  const lockHeld = (lockId: string | undefined): { lock_held?: boolean } =>
+    lockId ? { lock_held: (state.locks ?? []).some((grant) => grant.lock_id === lockId) } : {};
+
   // Admit is idempotent by incident key, so the activity that calls it may retry safely.
   setHandler(admitUpdate, (request): AdmitVerdict => {
     handled += 1;
     const now = Date.now();
     const seen = state.events.find((e) => e.key === request.incident_key);
     if (seen)
-      return { rate_limit: seen.verdict, breaker: state.breaker ?? closed, last_scaling_at: state.last_scaling_at };
+      return {
+        rate_limit: seen.verdict,
+        breaker: state.breaker ?? closed,
+        last_scaling_at: state.last_scaling_at,
+        ...lockHeld(request.lock_id),
+      };
     prune(now);
     const counted: CountedFailure[] = state.events
       .filter((e) => e.verdict.counted !== false)
@@ -147,7 +156,12 @@ export async function serviceGovernor(input: ServiceGovernorInput): Promise<void
         started_failing: false,
         counted: false,
       };
-      return { rate_limit, breaker: state.breaker ?? closed, last_scaling_at: state.last_scaling_at };
+      return {
+        rate_limit,
+        breaker: state.breaker ?? closed,
+        last_scaling_at: state.last_scaling_at,
+        ...lockHeld(request.lock_id),
+      };
     }
     state.window_ms = request.window_ms;
     state.breaker_window_ms = request.breaker.window_ms;
@@ -161,7 +175,12 @@ export async function serviceGovernor(input: ServiceGovernorInput): Promise<void
     state.events.push({ at: now, key: request.incident_key, failure, verdict: result });
     changed = true;
     // On a start of failing the caller (activity) reports to the region with an Update and uses its fresh answer.
-    return { rate_limit: result, breaker: state.breaker ?? closed, last_scaling_at: state.last_scaling_at };
+    return {
+      rate_limit: result,
+      breaker: state.breaker ?? closed,
+      last_scaling_at: state.last_scaling_at,
+      ...lockHeld(request.lock_id),
+    };
   });
 
   // Locks: a service lock excludes every host lock of the service and the reverse (core/governor/service-locks.ts).

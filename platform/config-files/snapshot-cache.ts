@@ -33,10 +33,18 @@ export function createSnapshotCache(deps: SnapshotCacheOptions): () => Promise<C
   const now = deps.now ?? Date.now;
   const keptLastGood = deps.onKeptLastGood ?? reportKeptLastGood;
   let cached: { filesHash: string; snapshot: ConfigSnapshot; checkedAt: number } | undefined;
+  // One reread at a time: the lookups that find the snapshot due while the files are being read wait for that read
+  // (in a storm, every decision of the moment used to read the whole tree itself).
+  let rereading: Promise<ConfigSnapshot> | undefined;
   return async () => {
     if (cached && now() - cached.checkedAt < recheckIntervalMs) {
       return cached.snapshot;
     }
+    rereading ??= reread().finally(() => (rereading = undefined));
+    return await rereading;
+  };
+
+  async function reread(): Promise<ConfigSnapshot> {
     const files = await readConfigTree(deps.configRoot);
     const filesHash = hashConfigFiles(files);
     if (cached && cached.filesHash === filesHash) {
@@ -54,7 +62,7 @@ export function createSnapshotCache(deps: SnapshotCacheOptions): () => Promise<C
     }
     cached = { filesHash, snapshot: result.snapshot, checkedAt: now() };
     return result.snapshot;
-  };
+  }
 }
 
 function reportKeptLastGood(problem: string, inForce: ConfigSnapshot): void {

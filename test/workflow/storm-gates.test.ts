@@ -6,8 +6,14 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { LazarusEvent } from '../../core/event';
 import { Outcome } from '../../core/outcome';
 import { remediate } from '../../workflows';
-import { regionalGovernorQuery, setKillSwitchUpdate, setShadowUpdate } from '../../contracts/messages';
-import { controlId, regionalGovernorId, remediationWorkflowId } from '../../contracts/workflow-ids';
+import {
+  acquireLockUpdate,
+  admitUpdate,
+  regionalGovernorQuery,
+  setKillSwitchUpdate,
+  setShadowUpdate,
+} from '../../contracts/messages';
+import { controlId, regionalGovernorId, remediationWorkflowId, serviceGovernorId } from '../../contracts/workflow-ids';
 import { RemediationHarness, step, type HarnessOptions } from '../support/remediation-harness';
 import { useTestStack } from '../support/test-stack';
 
@@ -178,6 +184,42 @@ describe('locks: a service lock and the host locks of the service exclude each o
     expect(blockedByService.reason).toContain(`lock/service/${h.service}`);
     // excluded by another lock: nobody fixes this event's failure, so a person is paged
     expect(h.calls('escalatePage')).toEqual([blockedByHost.incident_key, blockedByService.incident_key]);
+  });
+});
+
+describe("the admission tells whether the event's lock is granted", () => {
+  it("answers lock_held from the governor's grants, so a refused alarm asks Temporal about its lock only then", async () => {
+    const h = new RemediationHarness(env, { rule: { preconditions: [] } });
+    const [free, held] = await h.run(async () => {
+      const governor = await env.client.workflow.start('serviceGovernor', {
+        taskQueue: h.taskQueue,
+        workflowId: serviceGovernorId(h.service),
+        args: [{ service: h.service }],
+      });
+      const admit = (key: string, lock_id: string) =>
+        governor.executeUpdate(admitUpdate, {
+          args: [
+            {
+              incident_key: key,
+              service: h.service,
+              region: h.region,
+              threshold: 3,
+              window_ms: 600_000,
+              breaker: { open_threshold: 5, close_threshold: 2, window_ms: 600_000 },
+              failure: key,
+              lock_id,
+            },
+          ],
+        });
+      const lock_id = `lock/host/${h.sickHost}`;
+      const before = await admit('first', lock_id);
+      await governor.executeUpdate(acquireLockUpdate, { args: [{ lock_id, scope: 'host', holder: 'event/first' }] });
+      const after = await admit('second', lock_id);
+      await governor.terminate('test over');
+      return [before, after];
+    });
+    expect(free.lock_held).toBe(false);
+    expect(held.lock_held).toBe(true);
   });
 });
 

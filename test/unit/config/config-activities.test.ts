@@ -56,6 +56,23 @@ describe('config activities', () => {
     expect(after.service?.shadow).toBe(true);
   });
 
+  it('reads the files once for all the lookups that find the snapshot due at the same moment', async () => {
+    const readTree = await import('../../../platform/config-files/read-tree');
+    const reads = jest.spyOn(readTree, 'readConfigTree');
+    try {
+      const config = activities();
+      const lookups = (): Promise<unknown> =>
+        Promise.all(Array.from({ length: 20 }, () => config.resolveEvent(eventOf())));
+      await lookups();
+      expect(reads).toHaveBeenCalledTimes(1);
+      clock = 1500;
+      await lookups();
+      expect(reads).toHaveBeenCalledTimes(2);
+    } finally {
+      reads.mockRestore();
+    }
+  });
+
   it('fails non-retryably with type ConfigInvalid and every problem when the files do not load', async () => {
     writeFileSync(join(root, 'services/web.yaml'), 'name: web\nteam: frontend\nprofile: nope\ncolour: red\n');
     const failure = await activities()
