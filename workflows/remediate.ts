@@ -1174,7 +1174,9 @@ async function escalate(
   status.decided_at ??= Date.now();
   finish(status, decided.outcome, decided.reason);
   if (service) {
-    await notify(remediation, service, decided.outcome === Outcome.KillSwitch ? 'kill_switch_blocked' : 'escalated');
+    // the escalation wrote the decision on the pages already: this notification goes to the other channels only
+    const kind = decided.outcome === Outcome.KillSwitch ? 'kill_switch_blocked' : 'escalated';
+    await notify(remediation, service, kind, { pageNoted: true });
   }
   return status;
 }
@@ -1243,7 +1245,9 @@ async function notify(
   { event, status, record }: Remediation,
   service: ServicePolicy,
   kind: 'acknowledged' | 'remediated' | 'escalated' | 'kill_switch_blocked' | 'pager_unreachable',
+  { pageNoted = false }: { pageNoted?: boolean } = {},
 ): Promise<void> {
+  const channels = pageNoted ? { ...service.notifications, pagerduty_routing_key: undefined } : service.notifications;
   try {
     const result = await pager(activitySummaries.notify(kind, event.service)).notify({
       kind,
@@ -1253,7 +1257,7 @@ async function notify(
       reason: status.reason,
       workflowId: status.workflow_id,
       incidentKey: event.incident_key,
-      channels: service.notifications,
+      channels,
     });
     record({
       gate: 'notify',

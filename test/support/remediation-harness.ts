@@ -82,6 +82,8 @@ export class RemediationHarness {
   /** This harness's own all-regions kill switch, so turning it on stops no other test file's remediations. */
   readonly allRegionsControlId = `control/all-regions-${this.taskQueue}`;
   readonly pages: PageCall[] = [];
+  /** Each notification's kind and whether it would also note the page (its channels name a PagerDuty routing key). */
+  readonly notifications: Array<{ kind: string; notesPage: boolean }> = [];
   /** Runbook step and compensation calls, as the control realm's queue received them (`region` apart). */
   readonly stepCalls: Array<{ activity: string; input: Record<string, unknown>; region?: unknown; at: number }> = [];
   readonly hosts: HostFacts[];
@@ -250,8 +252,13 @@ export class RemediationHarness {
           this.record('addPageNote', input.incidentKey, input.note);
           return Promise.resolve({ incidentId: 'P1' });
         },
-        notify: async (message: { kind: string; incidentKey?: string }) => {
+        notify: async (message: {
+          kind: string;
+          incidentKey?: string;
+          channels?: { pagerduty_routing_key?: string };
+        }) => {
           this.record('notify', message.incidentKey ?? '', message.kind);
+          this.notifications.push({ kind: message.kind, notesPage: !!message.channels?.pagerduty_routing_key });
           return Promise.resolve({ delivered: [], failed: [] });
         },
         ...this.options.activityOverrides,

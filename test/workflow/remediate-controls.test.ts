@@ -92,6 +92,8 @@ describe('kill switch', () => {
     expect(h.stepCalls).toEqual([]);
     expect(h.calls('escalatePage')).toHaveLength(1);
     expect(h.notices()).toContain('kill_switch_blocked');
+    // the escalation wrote the decision on the page: its notification goes to the other channels, not a second note
+    expect(h.notifications).toEqual([{ kind: 'kill_switch_blocked', notesPage: false }]);
   });
 
   it('set during a runbook, pauses it at the next step boundary until it is turned off', async () => {

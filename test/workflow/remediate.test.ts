@@ -41,6 +41,8 @@ describe('remediate: the happy path', () => {
     expect(h.calls('resolvePage')).toEqual([event.incident_key]);
     expect(h.calls('escalatePage')).toEqual([]);
     expect(h.notices()).toEqual(['acknowledged', 'remediated']);
+    // no escalation wrote on the page: these notifications note it themselves
+    expect(h.notifications.map((n) => n.notesPage)).toEqual([true, true]);
     expect(status.gates.map((g) => `${g.gate}:${g.verdict}`)).toEqual(
       expect.arrayContaining([
         'rule:pass',
