@@ -357,7 +357,6 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
 
       log('chaos: starting the worker' + (options.ingest === 'api' ? ', the Kinesis bridge and the REST API' : ''));
       let apiUrl: string | undefined;
-      const starting: Array<Promise<unknown>> = [startWorker()];
       if (options.ingest === 'api') {
         await aws.kinesis
           .send(new CreateStreamCommand({ StreamName: stream, ShardCount: 2 }), {
@@ -367,6 +366,12 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
             if ((err as { name?: string }).name !== 'ResourceInUseException') throw err;
           });
         await waitUntilStreamExists({ client: aws.kinesis, maxWaitTime: 30 }, { StreamName: stream });
+      }
+      // The starts run together and are settled at once, with nothing awaited in between: a start that fails before
+      // the others are settled must not be an unhandled rejection, which would end this process with the dev server
+      // and the emulator left running (seen with a worker that could not start while the stream was being created).
+      const starting: Array<Promise<unknown>> = [startWorker()];
+      if (options.ingest === 'api') {
         const apiPort = await freePort();
         apiUrl = `http://127.0.0.1:${apiPort}`;
         starting.push(
