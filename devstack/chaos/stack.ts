@@ -367,12 +367,12 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
           });
         await waitUntilStreamExists({ client: aws.kinesis, maxWaitTime: 30 }, { StreamName: stream });
       }
+      const apiPort = options.ingest === 'api' ? await freePort() : 0;
       // The starts run together and are settled at once, with nothing awaited in between: a start that fails before
       // the others are settled must not be an unhandled rejection, which would end this process with the dev server
       // and the emulator left running (seen with a worker that could not start while the stream was being created).
       const starting: Array<Promise<unknown>> = [startWorker()];
       if (options.ingest === 'api') {
-        const apiPort = await freePort();
         apiUrl = `http://127.0.0.1:${apiPort}`;
         starting.push(
           startBridge(),
