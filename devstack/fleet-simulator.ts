@@ -328,19 +328,8 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
     }
     // RunInstances reports `pending`; look again (at these instances only: a whole sync per service makes setting up
     // a large fleet quadratic) so the hosts answer as soon as the call returns.
-    await refresh(instances.map((i) => i.InstanceId ?? ''));
+    await syncInstances(instances.map((i) => i.InstanceId ?? ''));
     return { service: { ...service }, instanceIds: instances.map((i) => i.InstanceId ?? '') };
-  }
-
-  /** Reads the EC2 state of hosts already tracked. */
-  async function refresh(instanceIds: string[]): Promise<void> {
-    for (let i = 0; i < instanceIds.length; i += 100) {
-      const out = await ec2.send(new DescribeInstancesCommand({ InstanceIds: instanceIds.slice(i, i + 100) }));
-      for (const instance of (out.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
-        const known = hosts.get(instance.InstanceId ?? '');
-        if (known) known.ec2State = instance.State?.Name ?? 'unknown';
-      }
-    }
   }
 
   /**
@@ -376,7 +365,7 @@ export async function startFleetSimulator(options: FleetSimulatorOptions): Promi
     await absorb(instances);
   }
 
-  /** Reads these instances (the ones the emulator says changed) and takes in what changed. */
+  /** Reads these instances (the ones the emulator says changed, or ones just created) and takes in what changed. */
   async function syncInstances(instanceIds: string[]): Promise<void> {
     const instances: Instance[] = [];
     for (let i = 0; i < instanceIds.length; i += 100) {

@@ -1,4 +1,4 @@
-"""The moto server, with two fixes for Lazarus's Kinesis bridge and a change counter for the fleet simulator.
+"""The moto server, with two fixes for Lazarus's Kinesis bridge and an EC2 change log for the fleet simulator.
 
 moto 5.2.5 routes a record to the first shard whose hash range holds its key, closed or not, so after a reshard new
 records land in the closed parent instead of its children (real Kinesis never writes to a closed shard). Here a

@@ -125,22 +125,20 @@ export async function serviceGovernor(input: ServiceGovernorInput): Promise<void
     state.last_scaling_at = Math.max(state.last_scaling_at ?? 0, at);
   });
 
-  // Whether the event's lock is granted here (its runbook may run): the caller asks Temporal only then.
-  const lockHeld = (lockId: string | undefined): { lock_held?: boolean } =>
-    lockId ? { lock_held: (state.locks ?? []).some((grant) => grant.lock_id === lockId) } : {};
-
   // Admit is idempotent by incident key, so the activity that calls it may retry safely.
   setHandler(admitUpdate, (request): AdmitVerdict => {
     handled += 1;
+    // every answer carries the breaker copy, the cooldown and whether the event's lock is granted here (its runbook
+    // may run): the caller asks Temporal about the lock only then
+    const answer = (rate_limit: AdmitVerdict['rate_limit']): AdmitVerdict => ({
+      rate_limit,
+      breaker: state.breaker ?? closed,
+      last_scaling_at: state.last_scaling_at,
+      ...(request.lock_id ? { lock_held: (state.locks ?? []).some((grant) => grant.lock_id === request.lock_id) } : {}),
+    });
     const now = Date.now();
     const seen = state.events.find((e) => e.key === request.incident_key);
-    if (seen)
-      return {
-        rate_limit: seen.verdict,
-        breaker: state.breaker ?? closed,
-        last_scaling_at: state.last_scaling_at,
-        ...lockHeld(request.lock_id),
-      };
+    if (seen) return answer(seen.verdict);
     prune(now);
     const counted: CountedFailure[] = state.events
       .filter((e) => e.verdict.counted !== false)
@@ -156,12 +154,7 @@ export async function serviceGovernor(input: ServiceGovernorInput): Promise<void
         started_failing: false,
         counted: false,
       };
-      return {
-        rate_limit,
-        breaker: state.breaker ?? closed,
-        last_scaling_at: state.last_scaling_at,
-        ...lockHeld(request.lock_id),
-      };
+      return answer(rate_limit);
     }
     state.window_ms = request.window_ms;
     state.breaker_window_ms = request.breaker.window_ms;
@@ -175,12 +168,7 @@ export async function serviceGovernor(input: ServiceGovernorInput): Promise<void
     state.events.push({ at: now, key: request.incident_key, failure, verdict: result });
     changed = true;
     // On a start of failing the caller (activity) reports to the region with an Update and uses its fresh answer.
-    return {
-      rate_limit: result,
-      breaker: state.breaker ?? closed,
-      last_scaling_at: state.last_scaling_at,
-      ...lockHeld(request.lock_id),
-    };
+    return answer(result);
   });
 
   // Locks: a service lock excludes every host lock of the service and the reverse (core/governor/service-locks.ts).
