@@ -353,21 +353,36 @@ async function historyCosts(client: Client, decisions: Decided[], samples: numbe
 interface Actions {
   runbooksStarted: number;
   runbooksAfterBreaker: number;
+  /** Of those started after the opening, the ones the child's own breaker read stopped before their first step. */
+  stoppedBeforeFirstStep: number;
   firstRunbookAt?: number;
   clonesLaunched: number;
 }
 
 async function actionsTaken(stack: ChaosStack, since: number, breakerOpenedAt: number | undefined): Promise<Actions> {
   const starts: number[] = [];
+  const late: string[] = [];
   for await (const wf of stack.client.workflow.list({ query: `WorkflowType = 'runbook'` })) {
     const at = wf.startTime.getTime();
     if (at >= since) starts.push(at);
+    if (breakerOpenedAt !== undefined && at >= breakerOpenedAt) late.push(wf.runId);
   }
   starts.sort((a, b) => a - b);
+  let stoppedBeforeFirstStep = 0;
+  for await (const wf of stack.client.workflow.list({ query: `WorkflowType = 'runbook'` })) {
+    if (!late.includes(wf.runId)) continue;
+    const result = (await stack.client.workflow
+      .getHandle(wf.workflowId, wf.runId)
+      .result()
+      .catch(() => undefined)) as { outcome?: string; steps?: Array<{ status: string }> } | undefined;
+    if (result?.outcome === 'CIRCUIT_OPEN' && (result.steps ?? []).every((step) => step.status === 'waiting'))
+      stoppedBeforeFirstStep++;
+  }
   await stack.fleet.sync().catch(() => undefined);
   return {
     runbooksStarted: starts.length,
-    runbooksAfterBreaker: breakerOpenedAt === undefined ? 0 : starts.filter((at) => at >= breakerOpenedAt).length,
+    runbooksAfterBreaker: late.length,
+    stoppedBeforeFirstStep,
     firstRunbookAt: starts[0],
     clonesLaunched: stack.fleet.state().hosts.filter((h) => h.adopted).length,
   };
@@ -552,7 +567,10 @@ async function main(): Promise<void> {
           `+${openingEvent?.submittedAt ? ((openingEvent.submittedAt - stormStart) / 1000).toFixed(1) : '?'} s)`
         : '- breaker: did not open',
       `- actions: ${actions.runbooksStarted} runbooks started` +
-        (opened ? `, ${actions.runbooksAfterBreaker} of them after the breaker opened` : '') +
+        (opened
+          ? `, ${actions.runbooksAfterBreaker} of them after the breaker opened (${actions.stoppedBeforeFirstStep} of ` +
+            `those stopped by their own breaker read before the first step)`
+          : '') +
         (actions.firstRunbookAt ? ` (first at +${((actions.firstRunbookAt - stormStart) / 1000).toFixed(1)} s)` : '') +
         `; ${actions.clonesLaunched} clones launched (adopted by the fleet simulator)`,
       `- baseline: ${base.latencies.length} workflows (one start + one no-op activity each, ${base.errors} errors) in ` +

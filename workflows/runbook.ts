@@ -11,6 +11,7 @@ import {
   CancelledFailure,
   condition,
   isCancellation,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -63,6 +64,7 @@ export type RunbookOutcome =
   | typeof Outcome.Remediated
   | typeof Outcome.Shadow
   | typeof Outcome.KillSwitch
+  | typeof Outcome.CircuitOpen
   | typeof Outcome.StepFailed
   | typeof Outcome.TimedOut
   | typeof Outcome.Cancelled
@@ -76,11 +78,24 @@ export interface RunbookResult {
   following_pages: FollowingPage[];
 }
 
-const { readControl } = proxyActivities<EntityActivities>({
-  summary: 'read the kill switch before the next step',
+const readOptions = {
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '500 ms', maximumInterval: '2 seconds', maximumAttempts: 3 },
+} as const;
+const { readControl } = proxyActivities<EntityActivities>({
+  summary: 'read the kill switch before the next step',
+  ...readOptions,
 });
+const { readBreaker } = proxyActivities<EntityActivities>({
+  summary: 'read the regional circuit breaker before the first step',
+  ...readOptions,
+});
+/**
+ * Version marker: the regional breaker is read again with the kill switch right before the first step. The parent's
+ * read with its lock claim comes before this child starts; a breaker that opened in between (a storm's opening while
+ * the first runbooks were starting) stops the run here, before anything acts. Runs recorded before it replay without.
+ */
+export const runbookBreakerPatch = 'runbook-breaker';
 
 type StepActivity = (input: unknown) => Promise<Record<string, unknown> | undefined>;
 
@@ -190,10 +205,18 @@ export async function runbook(input: RunbookInput): Promise<RunbookResult> {
     following_pages: following,
   });
 
-  // Gate 7: the kill switch, read right before executing. Unreadable counts as on (fail closed).
-  const gate = await killSwitchGate(input);
+  // Gate 7: the kill switch, read right before executing, and (since runbook-breaker) the regional breaker with it.
+  // Unreadable counts as on / open (fail closed).
+  const [gate, breaker] = await Promise.all([
+    killSwitchGate(input),
+    patched(runbookBreakerPatch) ? breakerGate(input) : undefined,
+  ]);
   status.gates.push(gate);
   if (gate.verdict === 'fail') return finish(Outcome.KillSwitch, String(gate.detail.reason));
+  if (breaker) {
+    status.gates.push(breaker);
+    if (breaker.verdict === 'fail') return finish(Outcome.CircuitOpen, String(breaker.detail.reason));
+  }
 
   if (input.shadow) {
     for (const record of status.steps) record.status = 'shadow';
@@ -483,6 +506,22 @@ async function killSwitchGate(input: RunbookInput): Promise<GateRecord> {
     };
   }
   return { gate: 'kill_switch', at, verdict: 'pass', detail: { category: input.rule.category, state: 'off' } };
+}
+
+async function breakerGate(input: RunbookInput): Promise<GateRecord> {
+  const region = input.event.region;
+  let memo: Awaited<ReturnType<EntityActivities['readBreaker']>>;
+  try {
+    memo = await readBreaker(region);
+  } catch (err) {
+    const reason = `regional circuit breaker state unreadable: failing closed (${err instanceof Error ? err.message : String(err)})`;
+    return { gate: 'breaker', at: Date.now(), verdict: 'fail', detail: { region, reason } };
+  }
+  const at = Date.now();
+  const detail = { ...memo, region };
+  if (memo.state !== 'open') return { gate: 'breaker', at, verdict: 'pass', detail };
+  const reason = `regional circuit breaker opened before the first step: ${memo.failing_count} services failing (${memo.failing.join(', ')})`;
+  return { gate: 'breaker', at, verdict: 'fail', detail: { ...detail, reason } };
 }
 
 function statusBase(input: RunbookInput): Omit<RemediationStatus, 'gates' | 'steps' | 'paused' | 'phase'> {

@@ -287,3 +287,38 @@ describe('cheap no-action decisions', () => {
     expect(h.calls('escalatePage')).toEqual([status.incident_key]);
   });
 });
+
+describe('the breaker read again by the runbook before its first step', () => {
+  it('a breaker that opened after the lock claim stops the run before anything acts, escalated, its lock free', async () => {
+    // the parent's claim reads the breaker closed (the real entity activity); the child's own read finds it open,
+    // as when a storm's opening lands between the claim and the first step
+    let childReads = 0;
+    let open = true;
+    const h = new RemediationHarness(env, {
+      rule: { preconditions: [] },
+      activityOverrides: {
+        readBreaker: async () => {
+          childReads += 1;
+          return Promise.resolve(
+            open
+              ? { state: 'open', failing_count: 5, failing: ['a', 'b', 'c', 'd', 'e'], at: Date.now() }
+              : { state: 'closed', failing_count: 0, failing: [], at: Date.now() },
+          );
+        },
+      },
+    });
+    const [stopped, next] = await h.run(async () => {
+      const first = await (await start(h)).result();
+      // the lock was given back: a later event of the host takes it and acts
+      open = false;
+      return [first, await (await start(h, h.event())).result()];
+    });
+    expect(childReads).toBe(2);
+    expect(stopped.outcome).toBe(Outcome.CircuitOpen);
+    expect(stopped.reason).toContain('opened before the first step: 5 services failing');
+    expect(stopped.gates.filter((g) => g.gate === 'breaker').map((g) => g.verdict)).toEqual(['pass', 'fail']);
+    expect(stopped.steps.every((s) => s.status === 'waiting')).toBe(true);
+    expect(h.calls('escalatePage')).toContain(stopped.incident_key);
+    expect(next.outcome).toBe(Outcome.Remediated);
+  });
+});

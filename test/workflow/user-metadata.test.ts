@@ -49,6 +49,7 @@ it('names the remediation, its lock, each runbook activity and the governor in w
     .map((e) => decode(e.userMetadata?.summary));
   expect(summaries).toEqual([
     'read the kill switch before the next step',
+    'read the regional circuit breaker before the first step',
     'read the kill switch before the next step',
     `drain: drain ${h.sickHost} from its target groups`,
     'read the kill switch before the next step',
