@@ -40,7 +40,12 @@ with mock_aws():
 it("answers tag filters from each instance's own tags, never by scanning every resource's", () => {
   const launcher = path.join(projectRoot, 'devstack', 'moto_server.py');
   const out = execFileSync(venvBin('python'), ['-c', listing, launcher], { encoding: 'utf8', timeout: 60_000 });
-  const result = JSON.parse(out.trim().split('\n').pop() ?? '{}');
+  const result = JSON.parse(out.trim().split('\n').pop() ?? '{}') as {
+    first: string[][][];
+    again: string[][][];
+    with_name: number;
+    scans_for_instances: number;
+  };
   expect(result.first).toEqual([
     [
       ['Name', 'host-7'],
