@@ -98,8 +98,8 @@ describe('progress of a running runbook', () => {
         expect(running.body.outcome).toBeUndefined();
         expect(running.body.runbook_unavailable).toBeUndefined();
         expect(running.body.trace.runbook_workflow_id).toBe(lock);
-        // the runbook's gate (the kill switch, read before its first step) follows the remediation's
-        expect(gateNames(running.body).slice(-2)).toEqual(['lock', 'kill_switch']);
+        // the runbook's gates (the kill switch and the breaker, read before its first step) follow the remediation's
+        expect(gateNames(running.body).slice(-3)).toEqual(['lock', 'kill_switch', 'breaker']);
         expect(running.body.trace.steps).toEqual([
           expect.objectContaining({
             id: 'drain',
