@@ -361,16 +361,15 @@ interface Actions {
 
 async function actionsTaken(stack: ChaosStack, since: number, breakerOpenedAt: number | undefined): Promise<Actions> {
   const starts: number[] = [];
-  const late: string[] = [];
+  const late: Array<{ workflowId: string; runId: string }> = [];
   for await (const wf of stack.client.workflow.list({ query: `WorkflowType = 'runbook'` })) {
     const at = wf.startTime.getTime();
     if (at >= since) starts.push(at);
-    if (breakerOpenedAt !== undefined && at >= breakerOpenedAt) late.push(wf.runId);
+    if (breakerOpenedAt !== undefined && at >= breakerOpenedAt) late.push(wf);
   }
   starts.sort((a, b) => a - b);
   let stoppedBeforeFirstStep = 0;
-  for await (const wf of stack.client.workflow.list({ query: `WorkflowType = 'runbook'` })) {
-    if (!late.includes(wf.runId)) continue;
+  for (const wf of late) {
     const result = (await stack.client.workflow
       .getHandle(wf.workflowId, wf.runId)
       .result()

@@ -39,6 +39,7 @@ import {
   pauseSignal,
   resumeSignal,
   statusQuery,
+  type BreakerMemo,
   type FollowingPage,
 } from '../contracts/messages';
 import { runbookProgress, stepSummary } from '../contracts/user-metadata';
@@ -510,11 +511,11 @@ async function killSwitchGate(input: RunbookInput): Promise<GateRecord> {
 
 async function breakerGate(input: RunbookInput): Promise<GateRecord> {
   const region = input.event.region;
-  let memo: Awaited<ReturnType<EntityActivities['readBreaker']>>;
+  let memo: BreakerMemo;
   try {
     memo = await readBreaker(region);
   } catch (err) {
-    const reason = `regional circuit breaker state unreadable: failing closed (${err instanceof Error ? err.message : String(err)})`;
+    const reason = `regional circuit breaker state unreadable: failing closed (${describeFailure(err).message})`;
     return { gate: 'breaker', at: Date.now(), verdict: 'fail', detail: { region, reason } };
   }
   const at = Date.now();
