@@ -33,6 +33,12 @@ export async function createTestWorker(
   return await Worker.create({
     connection: env.nativeConnection,
     namespace: env.namespace ?? stackValue('temporalNamespace'),
+    // Workflows run on this (the test file's) thread instead of a worker thread of their own: a worker thread loads
+    // the SDK and the bundle again at each Worker.create (~0.5 s of CPU; a test run creates about a hundred workers),
+    // and the test run is CPU-bound. The sandbox is the same reusable V8 context; the deadlock timeout is kept at the
+    // SDK's default (debug mode would lift it).
+    debugMode: true,
+    isolateExecutionTimeout: '5s',
     ...(activitiesOnly ? {} : { workflowBundle: { codePath: stackValue('workflowBundle') }, sinks: metrics.sinks }),
     ...workerOptions,
   });
