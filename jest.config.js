@@ -1,7 +1,13 @@
 // Three projects: unit (pure, no servers), workflow (real Temporal dev server), integration (Temporal + AWS
 // emulator + local stand-ins). The global setup starts one dev server and one emulator for the whole run.
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
-const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
+const common = {
+  testEnvironment: 'node',
+  transform,
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  // jest's runtime with V8's code cache shared by the test files (test/support/cached-runtime.js)
+  runtime: '<rootDir>/test/support/cached-runtime.js',
+};
 // Tests that talk to servers: generous per-test ceiling (the machine is shared), a quiet Temporal runtime.
 const withStack = { ...common, setupFiles: ['<rootDir>/test/support/quiet-runtime.ts'] };
 
