@@ -64,6 +64,16 @@ function retryAfterMs(headers: Headers | undefined): number | undefined {
   return Number.isFinite(seconds) ? seconds * 1000 : undefined;
 }
 
+/** An attempt aborted by its own timeout or, when `byBudget`, by the end of the call's time budget. */
+class CutOff extends Error {
+  constructor(
+    message: string,
+    readonly byBudget: boolean,
+  ) {
+    super(message);
+  }
+}
+
 export function createPagerClient(options: PagerClientOptions): PagerClient {
   const callTimeoutMs = options.callTimeoutMs ?? 5000;
   const budgetMs = options.budgetMs ?? 60_000;
@@ -120,13 +130,24 @@ export function createPagerClient(options: PagerClientOptions): PagerClient {
       }
       attempt += 1;
       const controller = new AbortController();
+      // the last attempt of a call may get less than its own timeout: the rest of the budget
+      const cutByBudget = left < callTimeoutMs;
       const timer = setTimeout(() => controller.abort(), Math.min(callTimeoutMs, left));
       let retryAfter: number | undefined;
       try {
         const res = await Promise.race([
           call(controller.signal),
           new Promise<never>((_, reject) =>
-            controller.signal.addEventListener('abort', () => reject(new Error(`timed out after ${callTimeoutMs} ms`))),
+            controller.signal.addEventListener('abort', () =>
+              reject(
+                new CutOff(
+                  cutByBudget
+                    ? `cut off by the end of the time budget after ${Math.round(left)} ms`
+                    : `timed out after ${callTimeoutMs} ms`,
+                  cutByBudget,
+                ),
+              ),
+            ),
           ),
         ]);
         if (res.status < 500) health.failures = 0; // PagerDuty answered
@@ -139,8 +160,14 @@ export function createPagerClient(options: PagerClientOptions): PagerClient {
         retryAfter = retryAfterMs(res.headers);
       } catch (err) {
         if ((err as { type?: string }).type === PagerFailureType.Rejected) throw err;
-        last = err instanceof Error ? err.message : String(err);
-        unanswered(last);
+        const message = err instanceof Error ? err.message : String(err);
+        if (err instanceof CutOff && err.byBudget) {
+          // our own budget ended the wait, not PagerDuty's silence: no failure counted, the last answer still named
+          if (attempt === 1) last = message;
+        } else {
+          last = message;
+          unanswered(last);
+        }
       } finally {
         clearTimeout(timer);
       }

@@ -261,6 +261,28 @@ describe('PagerDuty activities through pdjs against the PagerDuty emulator', () 
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
+  it('names an attempt the time budget cut short as such, and does not count it as PagerDuty unreachable', async () => {
+    const key = await page();
+    // the budget ends before the attempt's own timeout: the one attempt is cut off by the budget
+    const client = pagerClientFor(emulator, {
+      callTimeoutMs: 5000,
+      budgetMs: 300,
+      unreachableAfter: 1,
+      probeMs: 60_000,
+    });
+    const pagerOf = createPagerActivities({ client });
+    await postJson(`${emulator.restUrl}/_emulator/fail`, { mode: 'hang', scope: 'events' });
+
+    const cut = run(pagerOf.acknowledgePage, { routingKey, incidentKey: key });
+    await expect(cut).rejects.toMatchObject({ type: PagerFailureType.BudgetExhausted });
+    await expect(cut).rejects.toThrow(/last: cut off by the end of the time budget after \d+ ms/);
+
+    // not a failure of PagerDuty's: with one unanswered attempt enough to call it unreachable, the next call is made
+    await postJson(`${emulator.restUrl}/_emulator/heal`);
+    await run(pagerOf.acknowledgePage, { routingKey, incidentKey: key });
+    expect(incident(key)?.status).toBe('acknowledged');
+  });
+
   it('refuses without retry an event PagerDuty rejects', async () => {
     const attempt = run(pager.acknowledgePage, { routingKey: '', incidentKey: 'event/x' });
 
