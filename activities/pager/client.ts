@@ -64,16 +64,6 @@ function retryAfterMs(headers: Headers | undefined): number | undefined {
   return Number.isFinite(seconds) ? seconds * 1000 : undefined;
 }
 
-/** An attempt aborted by its own timeout or, when `byBudget`, by the end of the call's time budget. */
-class CutOff extends Error {
-  constructor(
-    message: string,
-    readonly byBudget: boolean,
-  ) {
-    super(message);
-  }
-}
-
 export function createPagerClient(options: PagerClientOptions): PagerClient {
   const callTimeoutMs = options.callTimeoutMs ?? 5000;
   const budgetMs = options.budgetMs ?? 60_000;
@@ -132,6 +122,7 @@ export function createPagerClient(options: PagerClientOptions): PagerClient {
       const controller = new AbortController();
       // the last attempt of a call may get less than its own timeout: the rest of the budget
       const cutByBudget = left < callTimeoutMs;
+      const cutOff = `cut off by the end of the time budget after ${Math.round(left)} ms`;
       const timer = setTimeout(() => controller.abort(), Math.min(callTimeoutMs, left));
       let retryAfter: number | undefined;
       try {
@@ -139,14 +130,7 @@ export function createPagerClient(options: PagerClientOptions): PagerClient {
           call(controller.signal),
           new Promise<never>((_, reject) =>
             controller.signal.addEventListener('abort', () =>
-              reject(
-                new CutOff(
-                  cutByBudget
-                    ? `cut off by the end of the time budget after ${Math.round(left)} ms`
-                    : `timed out after ${callTimeoutMs} ms`,
-                  cutByBudget,
-                ),
-              ),
+              reject(new Error(cutByBudget ? cutOff : `timed out after ${callTimeoutMs} ms`)),
             ),
           ),
         ]);
@@ -160,12 +144,12 @@ export function createPagerClient(options: PagerClientOptions): PagerClient {
         retryAfter = retryAfterMs(res.headers);
       } catch (err) {
         if ((err as { type?: string }).type === PagerFailureType.Rejected) throw err;
-        const message = err instanceof Error ? err.message : String(err);
-        if (err instanceof CutOff && err.byBudget) {
-          // our own budget ended the wait, not PagerDuty's silence: no failure counted, the last answer still named
-          if (attempt === 1) last = message;
+        if (cutByBudget && controller.signal.aborted) {
+          // our own budget ended the wait (whichever rejection came first), not PagerDuty's silence: no failure
+          // counted, and an earlier attempt's answer stays the one named
+          if (attempt === 1) last = cutOff;
         } else {
-          last = message;
+          last = err instanceof Error ? err.message : String(err);
           unanswered(last);
         }
       } finally {

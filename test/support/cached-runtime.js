@@ -33,10 +33,15 @@ function readCached(key) {
   }
 }
 
+let cacheDirMade = false;
+
 function keep(key, data) {
   inMemory.set(key, data);
   try {
-    fs.mkdirSync(cacheDir, { recursive: true });
+    if (!cacheDirMade) {
+      fs.mkdirSync(cacheDir, { recursive: true });
+      cacheDirMade = true;
+    }
     const temporary = path.join(cacheDir, `${key}.${process.pid}.tmp`);
     fs.writeFileSync(temporary, data);
     fs.renameSync(temporary, path.join(cacheDir, key)); // whole or not at all, whichever worker writes it
