@@ -90,6 +90,8 @@ export async function startTemporalDevServer(
     binary?: string;
     /** Interrupts the start: the server is stopped and the call rejects with StartAbortedError. */
     signal?: AbortSignal;
+    /** The server's environment (default this process's). */
+    env?: NodeJS.ProcessEnv;
   } = {},
 ): Promise<RunningTemporal> {
   const binary = options.binary ?? venvBin('temporal');
@@ -109,6 +111,7 @@ export async function startTemporalDevServer(
     args: startDevArgs(config, options.baseDir),
     echo: options.echo,
     signal: options.signal,
+    env: options.env,
     readyTimeoutMs: 60_000,
     ready: async () => (await frontendAnswers(address)) && (uiUrl === undefined || (await httpOk(uiUrl))),
   });

@@ -80,7 +80,9 @@ export default async function globalSetup(): Promise<void> {
   };
   const noop = (): void => undefined;
   const [temporal, moto, bundle, pagerDuty, receivers] = await Promise.all([
-    startTemporalDevServer(config),
+    // Go's collector at a quarter of its default frequency (GOGC 400): the tests' server spends ~10 % less CPU
+    // (measured alternately on the workflow project: 50.0 -> 44.3 and 45.6 -> 40.0 CPU-s); memory is plentiful
+    startTemporalDevServer(config, { env: { ...process.env, GOGC: process.env.GOGC ?? '400' } }),
     startMotoOnFreePort(),
     bundleWorkflowCode({
       workflowsPath: require.resolve('../../workflows'),
