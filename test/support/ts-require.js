@@ -4,6 +4,7 @@
 // before, by an earlier process or the global setup's warm-up, loads no compiler at all.
 const fs = require('node:fs');
 const { transpileCached } = require('./transpile-cache');
+require('./v8-module-cache');
 
 require.extensions['.ts'] = (module, filename) => {
   module._compile(transpileCached(filename, fs.readFileSync(filename, 'utf8')), filename);
