@@ -12,7 +12,7 @@ import { startFleetSimulator, type RunningFleetSimulator } from '../../devstack/
 import { startMoto, type RunningMoto } from '../../devstack/moto';
 import { startNotifyReceivers, type RunningNotifyReceivers } from '../../devstack/notify-receivers';
 import { startPagerDutyEmulator, type RunningPagerDutyEmulator } from '../../devstack/pagerduty-emulator';
-import { freePort } from '../../devstack/service-process';
+import { freePort, liveServices } from '../../devstack/service-process';
 import { loadTemporalDevConfig, startTemporalDevServer, type RunningTemporal } from '../../devstack/temporal-dev';
 import { StackEnv } from './stack-env';
 
@@ -66,11 +66,32 @@ function warmTranspileCache(): ChildProcess {
   return child;
 }
 
+/**
+ * The dev server and moto run in process groups of their own, and jest runs no global teardown when it is interrupted
+ * (Ctrl-C, SIGTERM, its output piped into a `head` that has had enough): they would be left running, the dev server
+ * spending CPU on its timers. Whatever ends this process kills them and removes the temporary folder; after a
+ * teardown there is nothing left to kill.
+ */
+function stopStackWhenJestEnds(tempDir: string): void {
+  const stopAll = (): void => {
+    for (const service of liveServices()) service.kill();
+    fs.rmSync(tempDir, { recursive: true, force: true });
+  };
+  process.once('exit', stopAll);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      stopAll();
+      process.exit(128 + os.constants.signals[signal]);
+    });
+  }
+}
+
 export default async function globalSetup(): Promise<void> {
   if (process.env.LAZARUS_TEST_UNIT_ONLY === '1') return;
   const started = Date.now();
   const warmUp = warmTranspileCache();
   const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazarus-test-'));
+  stopStackWhenJestEnds(tempDir);
   const config = {
     ...loadTemporalDevConfig(),
     port: await freePort(),
