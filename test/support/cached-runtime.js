@@ -5,49 +5,21 @@
 // module starts from V8's cached code instead of parsing it again. The module still runs afresh in each test file's
 // own context: only compilation is shared. Anything the cache cannot take (a syntax error, a core module) goes to
 // jest's own compile, so errors read as before.
-const crypto = require('node:crypto');
-const fs = require('node:fs');
-const path = require('node:path');
 const vm = require('node:vm');
 const Runtime = require('jest-runtime').default;
+const { codeCacheStore } = require('./code-cache-store');
 
-const cacheDir = path.resolve(
-  __dirname,
-  '..',
-  '..',
-  'node_modules',
-  '.cache',
-  'lazarus-jest-v8',
-  `${process.version}-${process.arch}`,
-);
+const store = codeCacheStore('lazarus-jest-v8');
 /** Cached code by key, for the test files this jest worker runs next. */
 const inMemory = new Map();
 
 function readCached(key) {
-  const kept = inMemory.get(key);
-  if (kept) return kept;
-  try {
-    return fs.readFileSync(path.join(cacheDir, key));
-  } catch {
-    return undefined;
-  }
+  return inMemory.get(key) ?? store.read(key);
 }
-
-let cacheDirMade = false;
 
 function keep(key, data) {
   inMemory.set(key, data);
-  try {
-    if (!cacheDirMade) {
-      fs.mkdirSync(cacheDir, { recursive: true });
-      cacheDirMade = true;
-    }
-    const temporary = path.join(cacheDir, `${key}.${process.pid}.tmp`);
-    fs.writeFileSync(temporary, data);
-    fs.renameSync(temporary, path.join(cacheDir, key)); // whole or not at all, whichever worker writes it
-  } catch {
-    // a cache that cannot be written only costs the next file a compile
-  }
+  store.keep(key, data);
 }
 
 /** `executor.compile` (jest-runtime's ModuleExecutor) through the cache; `compile` is jest's own. */
@@ -56,7 +28,7 @@ function cachedCompile(executor, compile, scriptSource, filename) {
   if (vmContext == null || executor.resolution.isCoreModule(filename)) return compile(scriptSource, filename);
   // the same parameters jest's compileFunction gives the module, on the module's first line (line numbers kept)
   const prefix = `(function (${executor.injectedModuleParameters.join(', ')}) {`;
-  const key = crypto.createHash('sha256').update(`${filename}\0${prefix}\0${scriptSource}`).digest('hex');
+  const key = store.keyOf(filename, prefix, scriptSource);
   const cachedData = readCached(key);
   let script;
   try {

@@ -1,40 +1,16 @@
-// V8's code cache for the processes tests start from source (ts-require.js) and the devstack-stop test's built tree:
-// each such process (a worker, a bridge, the API) compiles the same ~1,000 modules (the Temporal and AWS SDKs, gRPC,
-// the project) at every start, ~1 s of CPU apiece, and a test run starts a few dozen of them. Here each CommonJS
-// module's compiled code is kept in node_modules/.cache/lazarus-v8-modules under a hash of the Node version, the
-// file's path and its text: a later process loading the same file starts from the cached code instead of parsing and
-// compiling it again. A module runs exactly as before (the same wrapper, `require`, `module`, `exports`); only the
-// compile is cached. Anything the cache cannot take goes to Node's own compile.
-const crypto = require('node:crypto');
-const fs = require('node:fs');
+// V8's code cache for the processes tests start from source (ts-require.js loads it): each such process (a worker, a
+// bridge, the API) compiles the same ~1,000 modules (the Temporal and AWS SDKs, gRPC, the project) at every start, ~1 s
+// of CPU apiece, and a test run starts a few dozen of them. Here each CommonJS module's compiled code is kept in
+// node_modules/.cache/lazarus-v8-modules (code-cache-store.js) under a hash of the file's path and its text: a later
+// process loading the same file starts from the cached code instead of compiling it again. A module runs exactly as
+// before (the same wrapper, `require`, `module`, `exports`); only the compile is cached. Anything the cache cannot
+// take goes to Node's own compile.
 const Module = require('node:module');
 const path = require('node:path');
 const vm = require('node:vm');
+const { codeCacheStore } = require('./code-cache-store');
 
-const cacheDir = path.resolve(
-  __dirname,
-  '..',
-  '..',
-  'node_modules',
-  '.cache',
-  'lazarus-v8-modules',
-  `${process.version}-${process.arch}`,
-);
-
-let cacheDirMade = false;
-function keep(key, data) {
-  try {
-    if (!cacheDirMade) {
-      fs.mkdirSync(cacheDir, { recursive: true });
-      cacheDirMade = true;
-    }
-    const temporary = path.join(cacheDir, `${key}.${process.pid}.tmp`);
-    fs.writeFileSync(temporary, data);
-    fs.renameSync(temporary, path.join(cacheDir, key)); // whole or not at all, whichever process writes it
-  } catch {
-    // a cache that cannot be written only costs the next process a compile
-  }
-}
+const store = codeCacheStore('lazarus-v8-modules');
 
 /** The `require` Node gives a module (see Node's makeRequireFunction). */
 function requireFor(mod) {
@@ -50,13 +26,8 @@ function requireFor(mod) {
 const nodeCompile = Module.prototype._compile;
 Module.prototype._compile = function compileWithCache(content, filename) {
   const wrapper = Module.wrap(content);
-  const key = crypto.createHash('sha256').update(`${process.version}\0${filename}\0${wrapper}`).digest('hex');
-  let cachedData;
-  try {
-    cachedData = fs.readFileSync(path.join(cacheDir, key));
-  } catch {
-    cachedData = undefined;
-  }
+  const key = store.keyOf(filename, wrapper);
+  const cachedData = store.read(key);
   let script;
   try {
     script = new vm.Script(wrapper, {
@@ -70,6 +41,6 @@ Module.prototype._compile = function compileWithCache(content, filename) {
   const compiled = script.runInThisContext({ displayErrors: true });
   const result = compiled.call(this.exports, this.exports, requireFor(this), this, filename, path.dirname(filename));
   // after the module's top level has run, so the functions it called are in the cache too
-  if (!cachedData || script.cachedDataRejected) setImmediate(() => keep(key, script.createCachedData()));
+  if (!cachedData || script.cachedDataRejected) setImmediate(() => store.keep(key, script.createCachedData()));
   return result;
 };
