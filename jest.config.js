@@ -1,6 +1,7 @@
 // Three projects: unit (pure, no servers), workflow (real Temporal dev server), integration (Temporal + AWS
 // emulator + local stand-ins). The global setup starts one dev server and one emulator for the whole run.
-const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
+// TypeScript through SWC, transpile only (test/support/swc-options.js says why); `npm run typecheck` checks the types.
+const transform = { '^.+\\.ts$': ['@swc/jest', require('./test/support/swc-options')] };
 const common = {
   testEnvironment: 'node',
   transform,

@@ -1,4 +1,4 @@
-// Where the project and its locally installed tools are, whether running from source (ts-jest) or dist/.
+// Where the project and its locally installed tools are, whether running from source (the tests) or dist/.
 import fs from 'node:fs';
 import path from 'node:path';
 

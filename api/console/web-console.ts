@@ -60,7 +60,7 @@ interface Asset {
   version: string;
 }
 
-/** api/console/assets, from the sources (ts-jest) or from the compiled dist/api/console (its sources are beside dist). */
+/** api/console/assets, from the sources (the tests) or from the compiled dist/api/console (its sources are beside dist). */
 function assetsDirectory(): string {
   const candidates = [
     path.join(__dirname, 'assets'),

@@ -1,37 +1,30 @@
 // TypeScript transpiled once per file version, for the processes tests start from source (ts-require.js) and the
-// transpiled tree of devstack-stop.test.ts. A worker or an API process loads ~90 project files, and transpiling them
-// costs ~2.5 s of CPU at every start; a test run starts a few dozen such processes. So the output is kept in
-// node_modules/.cache/lazarus-ts-require, under a hash of the TypeScript version, the compiler options, the file's
-// path and its source: the output is the same as without the cache, and an edited file is transpiled again.
-// Transpile only (no typecheck: that is `npm run typecheck`).
+// transpiled tree of devstack-stop.test.ts, by SWC with the tests' options (swc-options.js). A worker or an API
+// process loads ~90 project files. The output is kept in node_modules/.cache/lazarus-ts-require under a hash of the
+// compiler's version, these options, the file's path and its source: a process whose files were transpiled before
+// (by an earlier process or the global setup's warm-up) loads no compiler at all, and an edited file is transpiled
+// again. Transpile only (no typecheck: that is `npm run typecheck`).
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
 const projectRoot = path.resolve(__dirname, '..', '..');
 const cacheDir = path.join(projectRoot, 'node_modules', '.cache', 'lazarus-ts-require');
-const optionsKey = 'CommonJS ES2022 esModuleInterop resolveJsonModule inlineSourceMap';
-const typescriptVersion = require('typescript/package.json').version;
+const swcOptions = require('./swc-options');
+const optionsKey = JSON.stringify(swcOptions);
+const compilerVersion = `swc ${require('@swc/core/package.json').version}`;
 
-let ts;
+let swc;
 function transpile(source, filename) {
-  ts ??= require('typescript');
-  const compilerOptions = {
-    module: ts.ModuleKind.CommonJS,
-    target: ts.ScriptTarget.ES2022,
-    esModuleInterop: true,
-    resolveJsonModule: true,
-    sourceMap: false,
-    inlineSourceMap: true,
-  };
-  return ts.transpileModule(source, { compilerOptions, fileName: filename }).outputText;
+  swc ??= require('@swc/core');
+  return swc.transformSync(source, { ...swcOptions, filename }).code;
 }
 
 /** The CommonJS output of the TypeScript file `filename` (absolute) whose text is `source`. */
 function transpileCached(filename, source) {
   const key = crypto
     .createHash('sha256')
-    .update(`${typescriptVersion}\0${optionsKey}\0${filename}\0${source}`)
+    .update(`${compilerVersion}\0${optionsKey}\0${filename}\0${source}`)
     .digest('hex');
   const cached = path.join(cacheDir, `${key}.js`);
   try {
