@@ -11,9 +11,6 @@ const common = {
   // what the earlier test files of a jest worker left enabled in Node's shared core modules, released
   setupFiles: ['<rootDir>/test/support/release-earlier-files.ts'],
 };
-// Tests that talk to servers: generous per-test ceiling (the machine is shared), a quiet Temporal runtime.
-const withStack = { ...common, setupFiles: [...common.setupFiles, '<rootDir>/test/support/quiet-runtime.ts'] };
-
 /** @type {import('jest').Config} */
 module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
@@ -27,20 +24,20 @@ module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {
-      ...withStack,
+      ...common,
       displayName: 'workflow',
       testMatch: ['<rootDir>/test/workflow/**/*.test.ts'],
       slowTestThreshold: 30,
     },
     {
-      ...withStack,
+      ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       slowTestThreshold: 60,
     },
     // The web console in Debian's chromium through playwright-core, on the integration stack (one file).
     {
-      ...withStack,
+      ...common,
       displayName: 'browser',
       testMatch: ['<rootDir>/test/browser/**/*.test.ts'],
       slowTestThreshold: 60,

@@ -3,11 +3,21 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 // the SDK's process-wide stack-trace hooks (not part of its public API; see stopStackTraceHook)
 import { globalHandlers } from '@temporalio/worker/lib/workflow/vm-shared';
 import { createWorkerMetrics, type WorkerMetrics } from '../../worker/metrics';
 import { stackValue } from './stack-env';
+
+// Test workers log at ERROR (expected failures log at WARN), so test output shows results, not worker state changes;
+// LAZARUS_TEST_LOG_LEVEL=debug shows everything. Installed here, where every test gets its Temporal connection, and
+// not in a setup file of every test file: a file that never touches Temporal then does not load the worker SDK
+// (~0.35 s of CPU a file). The Runtime can be installed once per module registry (one per test file), hence the guard.
+try {
+  Runtime.install({ logger: new DefaultLogger(process.env.LAZARUS_TEST_LOG_LEVEL === 'debug' ? 'DEBUG' : 'ERROR') });
+} catch {
+  // already installed in this registry
+}
 
 export async function connectTestEnv(): Promise<TestWorkflowEnvironment> {
   return await TestWorkflowEnvironment.createFromExistingServer({
