@@ -1,48 +1,18 @@
-// The JSON Schemas of every file kind and of the event, compiled once with ajv, and their errors made readable.
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
-import deploymentSchema from '../schemas/deployment.schema.json';
-import eventSchema from '../schemas/event.schema.json';
-import profileSchema from '../schemas/profile.schema.json';
-import ruleSchema from '../schemas/rule.schema.json';
-import runbookSchema from '../schemas/runbook.schema.json';
-import sensorsSchema from '../schemas/sensors.schema.json';
-import serviceSchema from '../schemas/service.schema.json';
+// Validation against the JSON Schemas of every file kind and of the event, and their errors made readable. The
+// validators are compiled ahead of time (core/schemas/validators.generated.ts, `npm run generate:validators`), so no
+// process compiles a schema at start.
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import * as generated from '../schemas/validators.generated';
+import type { SchemaKind } from './schema-sources';
 
-export type SchemaKind = 'event' | 'rule' | 'runbook' | 'profile' | 'service' | 'deployment' | 'sensors';
+export type { SchemaKind } from './schema-sources';
 
-const schemas: Record<SchemaKind, object> = {
-  event: eventSchema,
-  rule: ruleSchema,
-  runbook: runbookSchema,
-  profile: profileSchema,
-  service: serviceSchema,
-  deployment: deploymentSchema,
-  sensors: sensorsSchema,
-};
+const validators = generated as unknown as Record<SchemaKind, ValidateFunction>;
 
 /** A schema violation: the path as segments (for locating it in YAML) and a message for people. */
 export interface SchemaViolation {
   segments: string[];
   message: string;
-}
-
-let compiled: Partial<Record<SchemaKind, ValidateFunction>> = {};
-let ajv: Ajv | undefined;
-
-function validatorFor(kind: SchemaKind): ValidateFunction {
-  if (ajv === undefined) {
-    ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
-    addFormats(ajv);
-    compiled = {};
-  }
-  const existing = compiled[kind];
-  if (existing) {
-    return existing;
-  }
-  const validate = ajv.compile(schemas[kind]);
-  compiled[kind] = validate;
-  return validate;
 }
 
 function segmentsOf(instancePath: string): string[] {
@@ -85,7 +55,7 @@ function describe(error: ErrorObject): SchemaViolation {
  * (the alternatives' own errors say little), and if/then wrappers are dropped in favour of the inner error.
  */
 export function schemaViolations(kind: SchemaKind, value: unknown): SchemaViolation[] {
-  const validate = validatorFor(kind);
+  const validate = validators[kind];
   if (validate(value)) {
     return [];
   }
