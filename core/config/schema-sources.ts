@@ -8,17 +8,9 @@ import runbookSchema from '../schemas/runbook.schema.json';
 import sensorsSchema from '../schemas/sensors.schema.json';
 import serviceSchema from '../schemas/service.schema.json';
 
-export type SchemaKind = 'event' | 'rule' | 'runbook' | 'profile' | 'service' | 'deployment' | 'sensors';
+export const schemaKinds = ['event', 'rule', 'runbook', 'profile', 'service', 'deployment', 'sensors'] as const;
 
-export const schemaKinds: readonly SchemaKind[] = [
-  'event',
-  'rule',
-  'runbook',
-  'profile',
-  'service',
-  'deployment',
-  'sensors',
-];
+export type SchemaKind = (typeof schemaKinds)[number];
 
 export const schemas: Record<SchemaKind, object> = {
   event: eventSchema,

@@ -79,7 +79,7 @@ const loadedBundles = new Map<string, Promise<LoadedBundle>>();
  * The prebuilt bundle read once per test file. At each Worker.create the SDK reads the bundle again, decodes its
  * source map and runs the whole bundle once in a throwaway V8 context, so that a debugger finds its breakpoints
  * (parseWorkflowCode); the bundle throws there, and jest's source-mapped stack trace of that error is most of the
- * cost: ~125 ms of CPU per worker, and a test run creates a few hundred. Here the bundle and its source map are read
+ * cost: ~125 ms of CPU per worker, and a test run creates ~90 of them. Here the bundle and its source map are read
  * as the SDK reads them, once, and that run is left out; the worker runs the same code. (A `workflowsPath` or an
  * inline bundle still goes through the SDK.)
  */

@@ -13,7 +13,7 @@ describe('the compiled schema validators', () => {
     }
   });
 
-  it('validate: every error, with the schema of an alternative that failed', () => {
+  it('validate with every error: an unknown field, and more than one problem of one document', () => {
     expect(schemaViolations('rule', { name: 'r', colour: 'red' })).toEqual(
       expect.arrayContaining([{ segments: ['colour'], message: 'unknown field' }]),
     );
