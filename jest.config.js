@@ -3,7 +3,8 @@
 // TypeScript through SWC, transpile only (test/support/swc-options.js says why); `npm run typecheck` checks the types.
 const transform = { '^.+\\.ts$': ['@swc/jest', require('./test/support/swc-options')] };
 const common = {
-  testEnvironment: 'node',
+  // one V8 context per jest worker, the packages loaded once in it (test/support/shared-context-environment.js)
+  testEnvironment: '<rootDir>/test/support/shared-context-environment.js',
   transform,
   moduleFileExtensions: ['ts', 'js', 'json'],
   // jest's runtime with V8's code cache shared by the test files (test/support/cached-runtime.js)

@@ -12,7 +12,8 @@ import { stackValue } from './stack-env';
 // Test workers log at ERROR (expected failures log at WARN), so test output shows results, not worker state changes;
 // LAZARUS_TEST_LOG_LEVEL=debug shows everything. Installed here, where every test gets its Temporal connection, and
 // not in a setup file of every test file: a file that never touches Temporal then does not load the worker SDK
-// (~0.35 s of CPU a file). The Runtime can be installed once per module registry (one per test file), hence the guard.
+// (~0.35 s of CPU a jest worker). The SDK is loaded once per jest worker (test/support/shared-context-environment.js):
+// a Runtime an earlier file installed may still be there (it is removed once idle), hence the guard.
 try {
   Runtime.install({ logger: new DefaultLogger(process.env.LAZARUS_TEST_LOG_LEVEL === 'debug' ? 'DEBUG' : 'ERROR') });
 } catch {
@@ -68,15 +69,22 @@ interface LoadedBundle {
   sourceMap: unknown;
   filename: string;
 }
+const sdkLoaderKey = Symbol.for('lazarus.test.sdkGetOrCreateBundle');
+const loadedBundlesKey = Symbol.for('lazarus.test.loadedBundles');
 interface BundleLoader {
   getOrCreateBundle(options: { workflowBundle?: { codePath?: string } }, logger: unknown): Promise<LoadedBundle>;
 }
-const sdkLoader = Worker as unknown as BundleLoader;
-const sdkGetOrCreateBundle = sdkLoader.getOrCreateBundle;
-const loadedBundles = new Map<string, Promise<LoadedBundle>>();
+// The SDK's Worker is loaded once per jest worker (test/support/shared-context-environment.js) and this file once
+// per test file: the SDK's own loader and the bundles read are kept on the class, so the next file finds them.
+const sdkLoader = Worker as unknown as BundleLoader & {
+  [sdkLoaderKey]?: BundleLoader['getOrCreateBundle'];
+  [loadedBundlesKey]?: Map<string, Promise<LoadedBundle>>;
+};
+const sdkGetOrCreateBundle = (sdkLoader[sdkLoaderKey] ??= sdkLoader.getOrCreateBundle);
+const loadedBundles = (sdkLoader[loadedBundlesKey] ??= new Map<string, Promise<LoadedBundle>>());
 
 /**
- * The prebuilt bundle read once per test file. At each Worker.create the SDK reads the bundle again, decodes its
+ * The prebuilt bundle read once per jest worker. At each Worker.create the SDK reads the bundle again, decodes its
  * source map and runs the whole bundle once in a throwaway V8 context, so that a debugger finds its breakpoints
  * (parseWorkflowCode); the bundle throws there, and jest's source-mapped stack trace of that error is most of the
  * cost: ~125 ms of CPU per worker, and a test run creates ~90 of them. Here the bundle and its source map are read
