@@ -1,5 +1,5 @@
 // Bad setup is explained in one line: a missing Python, an unreachable package index.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,6 +33,33 @@ async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   }
 }
 
+/** `python` with `args`: its standard output, trimmed; a failure throws with its standard error. */
+function python(command: string, args: string[]): string {
+  const result = spawnSync(command, args, { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
+  return result.stdout.trim();
+}
+
+/**
+ * A virtual environment with pip in `dir`/venv, for setup.js to find. `python -m venv` installs pip through ensurepip
+ * (~7 s of CPU); this one is made without it, and its site-packages is given the pip package of the project's own
+ * venv (there: `npm test` runs setup first), and nothing else of it, so that pip still has every requirement to fetch.
+ */
+function venvWithPip(dir: string): void {
+  const projectPython = path.join(process.env.LAZARUS_VENV ?? path.join(projectRoot, '.venv'), 'bin', 'python');
+  const pipPackage = python(projectPython, ['-c', 'import os, pip; print(os.path.dirname(pip.__file__))']);
+  const venv = path.join(dir, 'venv');
+  python(projectPython, ['-m', 'venv', '--without-pip', venv]);
+  const sitePackages = python(path.join(venv, 'bin', 'python'), [
+    '-c',
+    'import sysconfig; print(sysconfig.get_paths()["purelib"])',
+  ]);
+  const pipOnly = path.join(dir, 'pip-only');
+  fs.mkdirSync(pipOnly);
+  fs.symlinkSync(pipPackage, path.join(pipOnly, 'pip'));
+  fs.writeFileSync(path.join(sitePackages, 'pip-only.pth'), `${pipOnly}\n`);
+}
+
 describe('devstack/setup.js', () => {
   it('says which Python it looked for and how to get one', async () => {
     const { status, stderr } = await withTempDir((dir) => runSetup(dir, { LAZARUS_PYTHON: '/nonexistent/python3' }));
@@ -42,12 +69,11 @@ describe('devstack/setup.js', () => {
 
   it('says the package index is unreachable, and lets npm install finish with --if-possible', async () => {
     const unreachable = { PIP_INDEX_URL: 'http://127.0.0.1:9/simple', PIP_RETRIES: '0', PIP_TIMEOUT: '2' };
-    // one after the other into the same venv: the first creates it (a venv with pip costs ~7 s of CPU), the second
-    // finds it and, like the first, fails only at the package index
-    const [strict, lenient] = await withTempDir(async (dir) => [
-      await runSetup(dir, unreachable),
-      await runSetup(dir, unreachable, ['--if-possible']),
-    ]);
+    // both into one venv with pip and no packages (venvWithPip): each fails only at the package index
+    const [strict, lenient] = await withTempDir(async (dir) => {
+      venvWithPip(dir);
+      return [await runSetup(dir, unreachable), await runSetup(dir, unreachable, ['--if-possible'])];
+    });
     expect(strict.status).toBe(1);
     expect(strict.stderr).toContain('the Python package index could not be reached');
     expect(lenient.status).toBe(0);
