@@ -109,6 +109,11 @@ async function startStack(viaShell = false): Promise<StackRun> {
     ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
     LAZARUS_STATE_DIR: stateDir,
     NODE_NO_WARNINGS: '1',
+    // V8's code cache of the test run (test/support/v8-module-cache.js) for start.js and the node processes it starts
+    // (they inherit it): the five stacks compile the SDKs and the tree once, not five times
+    NODE_OPTIONS: [process.env.NODE_OPTIONS, `--require ${path.join(__dirname, '..', 'support', 'v8-module-cache.js')}`]
+      .filter(Boolean)
+      .join(' '),
     [MARKER]: marker,
   };
   delete env.LAZARUS_DEMAND_SERVICES;
