@@ -26,6 +26,11 @@ werkzeug logs a line for every request, which nobody reads (the stack keeps moto
 start) and which cost the emulator and the process reading its output a few percent of a core during the tests. Here
 only warnings and errors are logged ("Address already in use" is printed, not logged, and still appears).
 
+moto works out anew for every request which backend a host name belongs to (listing its own package folder and
+testing each entry, then a few hundred URL patterns) and which methods a response class has (inspect.getmembers): a
+tenth of the emulator's time in the test run. Neither answer changes while the server runs; here each is worked out
+once per host name and per class.
+
 Everything else is moto as installed. Arguments are moto_server's.
 """
 import collections
@@ -174,6 +179,34 @@ def _call(self, environ, start_response):
 
 
 DomainDispatcherApplication.__call__ = _call
+
+_backend_for_host = DomainDispatcherApplication.get_backend_for_host
+_backend_by_host = {}
+
+
+def _known_backend_for_host(self, host):
+    # called under the dispatcher's lock
+    if host not in _backend_by_host:
+        _backend_by_host[host] = _backend_for_host(self, host)
+    return _backend_by_host[host]
+
+
+DomainDispatcherApplication.get_backend_for_host = _known_backend_for_host
+
+from moto.core import responses as _responses  # noqa: E402
+
+_method_names_from_class = _responses.method_names_from_class
+_method_names_by_class = {}
+
+
+def _known_method_names(clazz):
+    names = _method_names_by_class.get(clazz)
+    if names is None:
+        names = _method_names_by_class[clazz] = _method_names_from_class(clazz)
+    return names
+
+
+_responses.method_names_from_class = _known_method_names
 
 if __name__ == "__main__":
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
