@@ -1,9 +1,9 @@
 // Bad setup is explained in one line: a missing Python, an unreachable package index.
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { projectRoot } from '../../devstack/paths';
+import { projectRoot, venvBin } from '../../devstack/paths';
 
 /** devstack/setup.js with `env` and `args`, into the venv `venvDir`/venv (created if missing): its exit code and stderr. */
 async function runSetup(
@@ -33,24 +33,17 @@ async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   }
 }
 
-/** `python` with `args`: its standard output, trimmed; a failure throws with its standard error. */
-function python(command: string, args: string[]): string {
-  const result = spawnSync(command, args, { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
-  return result.stdout.trim();
-}
-
 /**
  * A virtual environment with pip in `dir`/venv, for setup.js to find. `python -m venv` installs pip through ensurepip
  * (~7 s of CPU); this one is made without it, and its site-packages is given the pip package of the project's own
  * venv (there: `npm test` runs setup first), and nothing else of it, so that pip still has every requirement to fetch.
  */
 function venvWithPip(dir: string): void {
-  const projectPython = path.join(process.env.LAZARUS_VENV ?? path.join(projectRoot, '.venv'), 'bin', 'python');
-  const pipPackage = python(projectPython, ['-c', 'import os, pip; print(os.path.dirname(pip.__file__))']);
+  const run = (command: string, args: string[]): string => execFileSync(command, args, { encoding: 'utf8' }).trim();
+  const pipPackage = run(venvBin('python'), ['-c', 'import os, pip; print(os.path.dirname(pip.__file__))']);
   const venv = path.join(dir, 'venv');
-  python(projectPython, ['-m', 'venv', '--without-pip', venv]);
-  const sitePackages = python(path.join(venv, 'bin', 'python'), [
+  run(venvBin('python'), ['-m', 'venv', '--without-pip', venv]);
+  const sitePackages = run(path.join(venv, 'bin', 'python'), [
     '-c',
     'import sysconfig; print(sysconfig.get_paths()["purelib"])',
   ]);
