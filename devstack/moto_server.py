@@ -34,6 +34,7 @@ once per host name and per class.
 Everything else is moto as installed. Arguments are moto_server's.
 """
 import collections
+import functools
 import json
 import logging
 import sys
@@ -180,33 +181,12 @@ def _call(self, environ, start_response):
 
 DomainDispatcherApplication.__call__ = _call
 
-_backend_for_host = DomainDispatcherApplication.get_backend_for_host
-_backend_by_host = {}
-
-
-def _known_backend_for_host(self, host):
-    # called under the dispatcher's lock
-    if host not in _backend_by_host:
-        _backend_by_host[host] = _backend_for_host(self, host)
-    return _backend_by_host[host]
-
-
-DomainDispatcherApplication.get_backend_for_host = _known_backend_for_host
+# the dispatcher is one object for the server's life, so (self, host) keys by host
+DomainDispatcherApplication.get_backend_for_host = functools.cache(DomainDispatcherApplication.get_backend_for_host)
 
 from moto.core import responses as _responses  # noqa: E402
 
-_method_names_from_class = _responses.method_names_from_class
-_method_names_by_class = {}
-
-
-def _known_method_names(clazz):
-    names = _method_names_by_class.get(clazz)
-    if names is None:
-        names = _method_names_by_class[clazz] = _method_names_from_class(clazz)
-    return names
-
-
-_responses.method_names_from_class = _known_method_names
+_responses.method_names_from_class = functools.cache(_responses.method_names_from_class)
 
 if __name__ == "__main__":
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
